@@ -1,0 +1,66 @@
+// The app factory: one place that installs request ids, security headers, the error hook and
+// the 404/405 handling, then mounts each capability's routes. Shared by the Worker entry and
+// the tests.
+import { Hono } from "hono";
+import { healthRoutes } from "./health/routes";
+import { ApiError, errorBody, toApiError } from "./platform/errors";
+import { renderErrorPage } from "./platform/error-pages";
+import { requestId } from "./platform/request-id";
+import { securityHeaders } from "./platform/security-headers";
+import type { AppEnv } from "./platform/types";
+import { staffRoutes } from "./staff/routes";
+import { statusRoutes } from "./status/routes";
+
+/** Capabilities, mounted in order. Adding a capability is one line here. */
+const capabilities = [healthRoutes, staffRoutes, statusRoutes];
+
+/** Paths whose errors are answered as JSON; everything else is a page for people. */
+function wantsJson(req: Request): boolean {
+  const path = new URL(req.url).pathname;
+  if (/^\/(api|hooks|heartbeat)\//.test(path) || path === "/healthz") return true;
+  const accept = req.headers.get("accept") ?? "";
+  return accept.includes("application/json") && !accept.includes("text/html");
+}
+
+export function createApp(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use("*", requestId());
+  app.use("*", securityHeaders());
+
+  for (const routes of capabilities) app.route("/", routes);
+
+  // A known path with another method is 405 with Allow, not 404.
+  const methodsByPath = new Map<string, Set<string>>();
+  for (const route of app.routes) {
+    if (route.method === "ALL" || route.path.includes("*")) continue;
+    const methods = methodsByPath.get(route.path) ?? new Set<string>();
+    methods.add(route.method);
+    if (route.method === "GET") methods.add("HEAD");
+    methodsByPath.set(route.path, methods);
+  }
+  for (const [path, methods] of methodsByPath) {
+    app.all(path, () => {
+      throw new ApiError("method_not_allowed", `This address accepts ${[...methods].join(", ")} only.`, {
+        headers: { Allow: [...methods].join(", ") },
+      });
+    });
+  }
+
+  app.notFound(() => {
+    throw new ApiError("not_found", "There is nothing at this address.");
+  });
+
+  app.onError(async (thrown, c) => {
+    const err = toApiError(thrown);
+    const id = c.get("requestId") ?? crypto.randomUUID();
+    if (err.code === "internal") console.error(`request ${id} failed`, thrown);
+    if (wantsJson(c.req.raw)) {
+      const res = c.json(errorBody(err, id), err.status as 400);
+      for (const [k, v] of Object.entries(err.options.headers ?? {})) res.headers.set(k, v);
+      res.headers.set("Cache-Control", "no-store");
+      return res;
+    }
+    return renderErrorPage(c.env, c.req.url, err, id);
+  });
+  return app;
+}

@@ -1,0 +1,38 @@
+import type { Job } from "../../contract/jobs";
+import { recordCheckFailure, recordCheckSuccess } from "../assurance/checks";
+
+/** A periodic task. Capabilities add theirs to `cronTasks`; each runs every minute. */
+export interface CronTask {
+  name: string;
+  run(env: Env, now: Date): Promise<void>;
+}
+
+export const cronTasks: CronTask[] = [
+  {
+    // Proves the queue end to end: the consumer records its arrival (assurance "queue").
+    name: "queue-canary",
+    async run(env, now) {
+      const job: Job = { type: "canary", sentAt: now.toISOString() };
+      await env.FANOUT.send(job);
+    },
+  },
+];
+
+/**
+ * Runs every task; one failing task never stops the others. Each failure is recorded in
+ * assurance (and logged), and the run as a whole is recorded as the "cron" check.
+ */
+export async function runScheduled(env: Env, now: Date, tasks: CronTask[] = cronTasks): Promise<{ failed: string[] }> {
+  const results = await Promise.allSettled(tasks.map((task) => task.run(env, now)));
+  const failed: string[] = [];
+  for (const [i, result] of results.entries()) {
+    const name = tasks[i]!.name;
+    if (result.status === "rejected") {
+      failed.push(name);
+      console.error(`cron: ${name} failed`, result.reason);
+      await recordCheckFailure(env.DB, `cron:${name}`, now, result.reason);
+    }
+  }
+  await recordCheckSuccess(env.DB, "cron", now, { tasks: tasks.length, failed });
+  return { failed };
+}

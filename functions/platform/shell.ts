@@ -1,0 +1,34 @@
+// Static shell + live data: pages are built by Astro into dist/, then the Worker fetches the
+// shell from ASSETS and fills the live parts with HTMLRewriter, so every page is current
+// without JavaScript and the look stays in one place (the Astro site).
+
+/** Fetches a built page from ASSETS. A fresh request: forwarding the browser's conditional
+ * headers would make ASSETS answer 304 and the browser would keep a stale live page. */
+export async function fetchShell(env: Env, requestUrl: string, path: string): Promise<Response> {
+  const url = new URL(path, requestUrl);
+  const res = await env.ASSETS.fetch(new Request(url.toString(), { method: "GET" }));
+  if (!res.ok) throw new Error(`The page shell ${path} is missing from the site build (status ${res.status}).`);
+  return res;
+}
+
+/** Returns the filled page as a fresh response: status and caching are the caller's. */
+export function liveResponse(filled: Response, status = 200, cacheControl = "no-cache"): Response {
+  const headers = new Headers(filled.headers);
+  // The shell's ETag describes the shell, not the live page.
+  headers.delete("etag");
+  headers.delete("last-modified");
+  // The security middleware sets the page's policy (a route may widen it, e.g. for Turnstile).
+  headers.delete("content-security-policy");
+  headers.set("cache-control", cacheControl);
+  headers.set("content-type", "text/html; charset=utf-8");
+  return new Response(filled.body, { status, headers });
+}
+
+/** Sets the text of every element matching `selector` (escaped: never HTML). */
+export function setText(rewriter: HTMLRewriter, selector: string, text: string): HTMLRewriter {
+  return rewriter.on(selector, {
+    element(el) {
+      el.setInnerContent(text, { html: false });
+    },
+  });
+}

@@ -1,0 +1,65 @@
+import { Job, type Job as JobT, type JobType } from "../../contract/jobs";
+import { recordCheckFailure, recordCheckSuccess } from "../assurance/checks";
+
+/** What a job handler gets: the environment and the time to act as "now". */
+export interface JobContext {
+  env: Env;
+  now: Date;
+  /** The queue message's id: the key that makes a repeated delivery harmless. */
+  messageId: string;
+  attempts: number;
+}
+
+type JobHandlers = { [T in JobType]: (job: Extract<JobT, { type: T }>, ctx: JobContext) => Promise<void> };
+
+const handlers: JobHandlers = {
+  // The cron sends a canary every minute; receiving it proves the queue delivers.
+  canary: async (job, { env, now }) => {
+    await recordCheckSuccess(env.DB, "queue", now, { latencyMs: now.getTime() - Date.parse(job.sentAt) });
+  },
+};
+
+/** Exponential backoff for retries: 5 s, 10 s, 20 s ... capped at 10 minutes. */
+export function retryDelaySeconds(attempts: number): number {
+  return Math.min(600, 5 * 2 ** Math.max(0, attempts - 1));
+}
+
+export async function consumeFanout(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  for (const message of batch.messages) {
+    const parsed = Job.safeParse(message.body);
+    if (!parsed.success) {
+      // A body that does not parse will never parse: retrying it only delays the others.
+      console.error("queue: dropping malformed message", message.id, parsed.error.message);
+      await recordCheckFailure(env.DB, "queue", new Date(), `malformed message ${message.id}: ${parsed.error.message}`);
+      message.ack();
+      continue;
+    }
+    const job = parsed.data;
+    const ctx: JobContext = { env, now: new Date(), messageId: message.id, attempts: message.attempts };
+    try {
+      await (handlers[job.type] as (j: JobT, c: JobContext) => Promise<void>)(job, ctx);
+      message.ack();
+    } catch (err) {
+      console.error(`queue: ${job.type} failed (attempt ${message.attempts})`, err);
+      message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+    }
+  }
+}
+
+/** Messages that exhausted their retries: kept in D1 and flagged in assurance. */
+export async function consumeDeadLetters(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  const now = new Date();
+  for (const message of batch.messages) {
+    await env.DB.prepare(
+      "INSERT INTO dead_letters (message_id, body, attempts, received_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (message_id) DO NOTHING",
+    )
+      .bind(message.id, JSON.stringify(message.body), message.attempts, now.toISOString())
+      .run();
+    await recordCheckFailure(env.DB, "queue", now, `message ${message.id} exhausted its retries`);
+    message.ack();
+  }
+}
+
+export function handleQueue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  return batch.queue.endsWith("-dlq") ? consumeDeadLetters(batch, env) : consumeFanout(batch, env);
+}

@@ -1,0 +1,106 @@
+// `npm start`: the whole product on this machine, offline. Builds the site, applies the D1
+// migrations, seeds demo data into an empty database, makes sure local secrets exist, then
+// runs the Worker under `wrangler dev` on 127.0.0.1:${PORT:-8787} and prints where things are.
+//
+// Environment: PORT; OOB_STATE_DIR (where local D1/queues live, default .wrangler/state);
+// OOB_SKIP_BUILD=1 to reuse dist/; STAFF_TOKEN and the other secrets override .dev.vars.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import { quietEnv } from "./lib/env.mjs";
+import { applyMigrations, root, stateDir } from "./lib/wrangler.mjs";
+import { seedIfEmpty } from "./seed/index.mjs";
+
+const port = Number(process.env.PORT || 8787);
+const base = `http://127.0.0.1:${port}`;
+const step = (text) => console.log(`\u2022 ${text}`);
+
+if (process.env.OOB_SKIP_BUILD !== "1") {
+  step("building the site");
+  const built = spawnSync("node", ["scripts/build-site.mjs"], { cwd: root, stdio: "inherit", env: quietEnv() });
+  if (built.status !== 0) process.exit(built.status ?? 1);
+}
+
+// Secrets: .dev.vars (created from .dev.vars.example on first start), overridden by the
+// process environment. Generated values are written back so the token stays the same.
+const secretNames = readFileSync(join(root, ".dev.vars.example"), "utf8")
+  .split("\n")
+  .map((l) => /^([A-Z0-9_]+)=/.exec(l)?.[1])
+  .filter(Boolean);
+const devVarsPath = join(root, ".dev.vars");
+const devVars = parseEnv(existsSync(devVarsPath) ? readFileSync(devVarsPath, "utf8") : "");
+let generatedToken = false;
+for (const name of ["STAFF_TOKEN", "HASH_SALT", "ACK_SIGNING_KEY"]) {
+  if (!devVars[name] && !process.env[name]) {
+    devVars[name] = name === "STAFF_TOKEN" ? `oob_local_${randomBytes(18).toString("base64url")}` : randomBytes(32).toString("base64url");
+    if (name === "STAFF_TOKEN") generatedToken = true;
+  }
+}
+writeFileSync(devVarsPath, secretNames.map((n) => `${n}=${devVars[n] ?? ""}`).join("\n") + "\n", { mode: 0o600 });
+const effective = Object.fromEntries(secretNames.map((n) => [n, process.env[n] || devVars[n] || ""]));
+mkdirSync(join(root, ".wrangler"), { recursive: true });
+const envFile = join(root, ".wrangler", `dev-secrets-${port}.env`);
+writeFileSync(envFile, Object.entries(effective).map(([k, v]) => `${k}=${v}`).join("\n") + "\n", { mode: 0o600 });
+
+step(`applying D1 migrations (local state in ${stateDir()})`);
+applyMigrations();
+step(seedIfEmpty() ? "loaded demo data" : "database has data: demo data not loaded");
+
+step(`starting the Worker on ${base}`);
+const dev = spawn(
+  "wrangler",
+  [
+    "dev",
+    "--ip", "127.0.0.1",
+    "--port", String(port),
+    "--persist-to", stateDir(),
+    "--env-file", envFile,
+    "--var", `PUBLIC_URL:${base}`,
+    "--show-interactive-dev-session=false",
+    "--log-level", process.env.OOB_LOG_LEVEL || "warn",
+  ],
+  { cwd: root, stdio: ["ignore", "inherit", "inherit"], env: quietEnv() },
+);
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => dev.kill(signal));
+dev.on("exit", (code) => process.exit(code ?? 0));
+
+const ready = await waitForHealth(`${base}/healthz`, 60_000);
+if (!ready) {
+  console.error(`The Worker did not answer ${base}/healthz within 60 s.`);
+  dev.kill("SIGTERM");
+  process.exit(1);
+}
+console.log(`
+  Status page     ${base}/
+  Urgent report   ${base}/report
+  Status API      ${base}/api/v2/summary.json
+  Staff console   ${base}/admin
+  Staff token     ${effective.STAFF_TOKEN}${generatedToken ? "   (generated, saved in .dev.vars)" : ""}
+  Local mail      .wrangler/tmp (simulated: nothing leaves this machine)
+
+  Ready. Press Ctrl+C to stop.
+`);
+
+function parseEnv(text) {
+  const out = {};
+  for (const line of text.split("\n")) {
+    const m = /^\s*([A-Z0-9_]+)\s*=\s*(.*)\s*$/.exec(line);
+    if (m) out[m[1]] = m[2].replace(/^"(.*)"$/, "$1");
+  }
+  return out;
+}
+
+async function waitForHealth(url, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(url);
+      if (res.ok) return true;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return false;
+}

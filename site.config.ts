@@ -1,0 +1,36 @@
+// The one place a hosting company makes this status site its own: name, logo, colours,
+// timezone and the out-of-band contacts shown when everything else is down. Read by the Astro
+// site at build time and by the Worker (error pages, mail, feeds).
+export interface SiteConfig {
+  /** Company or product name shown in the header, titles and feeds. */
+  name: string;
+  /** Short description for search engines and feeds. */
+  description: string;
+  /** Path of the logo under public/ (SVG recommended), or "" for a text-only header. */
+  logo: string;
+  /** The company's main website (linked from the header). */
+  homepage: string;
+  /** IANA timezone in which daily uptime bars and history months are cut. */
+  timezone: string;
+  colors: { brand: string; brandDark: string };
+  /** Out-of-band contacts: every one must work when the company's own servers are down. */
+  contacts: {
+    urgentEmail: string;
+    xHandle: string;
+    phone: string;
+  };
+}
+
+export const siteConfig: SiteConfig = {
+  name: "Example Hosting",
+  description: "Live status of Example Hosting's services, and how to reach us urgently when they are down.",
+  logo: "/logo.svg",
+  homepage: "https://example-hosting.test",
+  timezone: "Europe/Amsterdam",
+  colors: { brand: "#0b5cad", brandDark: "#6cb4ff" },
+  contacts: {
+    urgentEmail: "urgent@status.example-hosting.test",
+    xHandle: "examplehosting",
+    phone: "+31 20 123 4567",
+  },
+};
