@@ -1,0 +1,35 @@
+import { env } from "cloudflare:workers";
+import { createExecutionContext } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { MAX_INBOUND_EMAIL_BYTES } from "../../functions/email/inbound";
+import worker from "../../functions/index";
+import { fakeEmail } from "./fake-email";
+
+describe("email handler", () => {
+  it("stores every inbound mail raw before anything else and records the intake path", async () => {
+    const mail = fakeEmail({ from: "alice@customer.test", to: "urgent@status.example.test", messageId: "<m1@customer.test>", subject: "Site down" });
+    await worker.email(mail.message, env, createExecutionContext());
+    const row = await env.DB.prepare("SELECT * FROM inbound_emails WHERE message_id = '<m1@customer.test>'").first<Record<string, string>>();
+    expect(row).toMatchObject({ mail_from: "alice@customer.test", rcpt_to: "urgent@status.example.test", subject: "Site down", state: "received" });
+    expect(row!.raw).toContain("Our site is down");
+    expect(mail.rejected).toBeNull();
+    const check = await env.DB.prepare("SELECT last_verified_at FROM assurance_checks WHERE name = 'intake:email'").first();
+    expect(check).not.toBeNull();
+  });
+
+  it("stores a repeated delivery of the same Message-ID once", async () => {
+    for (let i = 0; i < 2; i++) {
+      const mail = fakeEmail({ from: "bob@customer.test", to: "urgent@status.example.test", messageId: "<dup@customer.test>", subject: "Again" });
+      await worker.email(mail.message, env, createExecutionContext());
+    }
+    const { n } = (await env.DB.prepare("SELECT COUNT(*) AS n FROM inbound_emails WHERE message_id = '<dup@customer.test>'").first<{ n: number }>())!;
+    expect(n).toBe(1);
+  });
+
+  it("refuses mail over the size cap at SMTP time, with a reason, storing nothing", async () => {
+    const mail = fakeEmail({ from: "big@customer.test", to: "urgent@status.example.test", messageId: "<big@customer.test>", subject: "Huge", rawSize: MAX_INBOUND_EMAIL_BYTES + 1 });
+    await worker.email(mail.message, env, createExecutionContext());
+    expect(mail.rejected).toMatch(/too large/);
+    expect(await env.DB.prepare("SELECT 1 FROM inbound_emails WHERE message_id = '<big@customer.test>'").first()).toBeNull();
+  });
+});
