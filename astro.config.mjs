@@ -9,5 +9,4 @@ export default defineConfig({
   build: { format: "file", inlineStylesheets: "always" },
   trailingSlash: "never",
   devToolbar: { enabled: false },
-  telemetry: false,
 });

@@ -7,10 +7,3 @@ declare global {
     }
   }
 }
-
-declare module "vitest" {
-  interface ProvidedContext {
-    /** Base URL (http://127.0.0.1:port) of the loopback fake provider server. */
-    fakeProviderUrl: string;
-  }
-}

@@ -32,9 +32,9 @@ export const fakeProviders = {
   url: () => inject("fakeProviderUrl"),
   async requests(provider: string) {
     const res = await fetch(`${inject("fakeProviderUrl")}/__requests?provider=${provider}`);
-    return (await res.json()) as import("./fakes/server").RecordedRequest[];
+    return (await res.json()) as import("./fakes/types").RecordedRequest[];
   },
-  async script(provider: string, responses: import("./fakes/server").ScriptedResponse[]) {
+  async script(provider: string, responses: import("./fakes/types").ScriptedResponse[]) {
     await fetch(`${inject("fakeProviderUrl")}/__script`, { method: "POST", body: JSON.stringify({ provider, responses }) });
   },
   async reset() {

@@ -31,7 +31,7 @@ export async function readBodyText(req: Request, maxBytes: number): Promise<stri
     all.set(chunk, offset);
     offset += chunk.byteLength;
   }
-  return new TextDecoder("utf-8", { fatal: false }).decode(all);
+  return new TextDecoder("utf-8").decode(all);
 }
 
 function tooLarge(maxBytes: number): ApiError {

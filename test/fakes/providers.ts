@@ -1,4 +1,4 @@
 // The registry of provider fakes: one line per provider (each in its own file).
-import type { ProviderFake } from "./server";
+import type { ProviderFake } from "./types";
 
 export const providerFakes: ProviderFake[] = [];

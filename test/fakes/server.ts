@@ -7,31 +7,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { providerFakes } from "./providers";
+import type { RecordedRequest, ScriptedResponse } from "./types";
 
-export interface RecordedRequest {
-  provider: string;
-  method: string;
-  path: string;
-  headers: Record<string, string>;
-  body: string;
-  at: string;
-}
-
-export interface ScriptedResponse {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-  /** Answer this late; a delay longer than the caller's timeout simulates a hung provider. */
-  delayMs?: number;
-}
-
-export interface ProviderFake {
-  name: string;
-  /** Which requests belong to this provider (by path prefix on the fake server). */
-  prefix: string;
-  /** The provider's normal answer when nothing is scripted. */
-  respond(req: RecordedRequest): ScriptedResponse;
-}
+export type { ProviderFake, RecordedRequest, ScriptedResponse } from "./types";
 
 export async function startFakeProviderServer(): Promise<{ url: string; close(): Promise<void> }> {
   const requests: RecordedRequest[] = [];

@@ -1,0 +1,34 @@
+// Shapes shared by the fake provider server (Node) and the tests (workerd).
+import "vitest";
+export interface RecordedRequest {
+  provider: string;
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+  at: string;
+}
+
+export interface ScriptedResponse {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Answer this late; a delay longer than the caller's timeout simulates a hung provider. */
+  delayMs?: number;
+}
+
+export interface ProviderFake {
+  name: string;
+  /** Which requests belong to this provider (by path prefix on the fake server). */
+  prefix: string;
+  /** The provider's normal answer when nothing is scripted. */
+  respond(req: RecordedRequest): ScriptedResponse;
+}
+
+
+declare module "vitest" {
+  interface ProvidedContext {
+    /** Base URL (http://127.0.0.1:port) of the loopback fake provider server. */
+    fakeProviderUrl: string;
+  }
+}
