@@ -32,7 +32,7 @@ export default defineConfig({
     screenshot: "only-on-failure",
   },
   webServer: {
-    command: "rm -rf .wrangler/e2e-state && node scripts/start.mjs",
+    command: `rm -rf .wrangler/e2e-state-${E2E_PORT} && node scripts/start.mjs`,
     url: `http://127.0.0.1:${E2E_PORT}/healthz`,
     reuseExistingServer: false,
     timeout: 120_000,
@@ -40,7 +40,7 @@ export default defineConfig({
     stderr: "pipe",
     env: {
       PORT: String(E2E_PORT),
-      OOB_STATE_DIR: ".wrangler/e2e-state",
+      OOB_STATE_DIR: `.wrangler/e2e-state-${E2E_PORT}`,
       OOB_SKIP_BUILD: process.env.OOB_SKIP_BUILD ?? "0",
       STAFF_TOKEN: E2E_STAFF_TOKEN,
     },
