@@ -8,6 +8,17 @@ export const CanaryJob = z.object({
   sentAt: z.iso.datetime(),
 });
 
-export const Job = z.discriminatedUnion("type", [CanaryJob]);
+/**
+ * A report was stored (by any intake channel). Written to the outbox in the same D1 batch as
+ * the report, then sent on the queue; the cron re-sends outbox rows the queue never took.
+ * The on-call fan-out consumes it: group into an alert, page whoever is on call.
+ */
+export const ReportReceivedJob = z.object({
+  type: z.literal("report.received"),
+  reportId: z.string().min(1),
+  outboxId: z.string().min(1),
+});
+
+export const Job = z.discriminatedUnion("type", [CanaryJob, ReportReceivedJob]);
 export type Job = z.infer<typeof Job>;
 export type JobType = Job["type"];

@@ -10,7 +10,10 @@ export interface JobContext {
   attempts: number;
 }
 
-type JobHandlers = { [T in JobType]: (job: Extract<JobT, { type: T }>, ctx: JobContext) => Promise<void> };
+export type JobHandler<T extends JobType> = (job: Extract<JobT, { type: T }>, ctx: JobContext) => Promise<void>;
+/** One handler per job type; capabilities register theirs here (one line each). A job type
+ * without a handler yet is retried, then dead-lettered: never silently dropped. */
+type JobHandlers = { [T in JobType]?: JobHandler<T> };
 
 const handlers: JobHandlers = {
   // The cron sends a canary every minute; receiving it proves the queue delivers.
@@ -37,7 +40,9 @@ export async function consumeFanout(batch: MessageBatch<unknown>, env: Env): Pro
     const job = parsed.data;
     const ctx: JobContext = { env, now: new Date(), messageId: message.id, attempts: message.attempts };
     try {
-      await (handlers[job.type] as (j: JobT, c: JobContext) => Promise<void>)(job, ctx);
+      const handler = handlers[job.type] as ((j: JobT, c: JobContext) => Promise<void>) | undefined;
+      if (!handler) throw new Error(`no handler is registered for ${job.type} jobs`);
+      await handler(job, ctx);
       message.ack();
     } catch (err) {
       console.error(`queue: ${job.type} failed (attempt ${message.attempts})`, err);
