@@ -3,7 +3,8 @@
 // runs the Worker under `wrangler dev` on 127.0.0.1:${PORT:-8787} and prints where things are.
 //
 // Environment: PORT; OOB_STATE_DIR (where local D1/queues live, default .wrangler/state);
-// OOB_SKIP_BUILD=1 to reuse dist/; STAFF_TOKEN and the other secrets override .dev.vars.
+// OOB_SKIP_BUILD=1 to reuse dist/; OOB_NO_CRON=1 to stop the local once-a-minute cron tick;
+// STAFF_TOKEN and the other secrets override .dev.vars.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
@@ -71,6 +72,16 @@ if (!ready) {
   dev.kill("SIGTERM");
   process.exit(1);
 }
+// Cloudflare fires the cron triggers in production; `wrangler dev` never does by itself.
+// Tick every minute so maintenance windows, escalation and the outbox sweep run locally too.
+if (process.env.OOB_NO_CRON !== "1") {
+  setInterval(() => {
+    fetch(`${base}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent("* * * * *")}`).catch((err) =>
+      console.error(`local cron tick failed: ${err.message}`),
+    );
+  }, 60_000).unref();
+}
+
 console.log(`
   Status page     ${base}/
   Urgent report   ${base}/report
