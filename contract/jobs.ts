@@ -19,6 +19,13 @@ export const ReportReceivedJob = z.object({
   outboxId: z.string().min(1),
 });
 
-export const Job = z.discriminatedUnion("type", [CanaryJob, ReportReceivedJob]);
+/** An alert's escalation timer fell due (delayed message; the cron sweep is the backstop). */
+export const AlertEscalateJob = z.object({ type: z.literal("alert.escalate"), alertId: z.string().min(1) });
+
+/** Send one notification (a deliveries row) through its channel. One message per send, so one
+ * slow or failing provider never holds up the others. */
+export const NotificationSendJob = z.object({ type: z.literal("notification.send"), deliveryId: z.string().min(1) });
+
+export const Job = z.discriminatedUnion("type", [CanaryJob, ReportReceivedJob, AlertEscalateJob, NotificationSendJob]);
 export type Job = z.infer<typeof Job>;
 export type JobType = Job["type"];
