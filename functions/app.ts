@@ -2,6 +2,7 @@
 // the 404/405 handling, then mounts each capability's routes. Shared by the Worker entry and
 // the tests.
 import { Hono } from "hono";
+import { alertRoutes } from "./alerts/routes";
 import { healthRoutes } from "./health/routes";
 import { ApiError, errorBody, toApiError } from "./platform/errors";
 import { renderErrorPage } from "./platform/error-pages";
@@ -12,7 +13,7 @@ import { staffRoutes } from "./staff/routes";
 import { statusRoutes } from "./status/routes";
 
 /** Capabilities, mounted in order. Adding a capability is one line here. */
-const capabilities = [healthRoutes, staffRoutes, statusRoutes];
+const capabilities = [healthRoutes, staffRoutes, statusRoutes, alertRoutes];
 
 /** Paths whose errors are answered as JSON; everything else is a page for people. */
 function wantsJson(req: Request): boolean {

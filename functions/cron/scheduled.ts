@@ -1,5 +1,7 @@
 import type { Job } from "../../contract/jobs";
 import { recordCheckFailure, recordCheckSuccess } from "../assurance/checks";
+import { resendStuckDeliveries } from "../alerts/delivery";
+import { escalateDueAlerts } from "../alerts/lifecycle";
 
 /** A periodic task. Capabilities add theirs to `cronTasks`; each runs every minute. */
 export interface CronTask {
@@ -16,6 +18,10 @@ export const cronTasks: CronTask[] = [
       await env.FANOUT.send(job);
     },
   },
+  // Backstop of the escalation timers (delayed queue messages may be lost on restart).
+  { name: "alerts-escalate", run: (env, now) => escalateDueAlerts(env, now).then(() => undefined) },
+  // Outbox sweep of notifications whose queue message never arrived.
+  { name: "deliveries-resend", run: (env, now) => resendStuckDeliveries(env, now).then(() => undefined) },
 ];
 
 /**

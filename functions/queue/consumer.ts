@@ -1,5 +1,7 @@
 import { Job, type Job as JobT, type JobType } from "../../contract/jobs";
 import { recordCheckFailure, recordCheckSuccess } from "../assurance/checks";
+import { handleDeadNotification, sendNotification } from "../alerts/delivery";
+import { escalateAlert, handleReportReceived } from "../alerts/lifecycle";
 
 /** What a job handler gets: the environment and the time to act as "now". */
 export interface JobContext {
@@ -20,6 +22,9 @@ const handlers: JobHandlers = {
   canary: async (job, { env, now }) => {
     await recordCheckSuccess(env.DB, "queue", now, { latencyMs: now.getTime() - Date.parse(job.sentAt) });
   },
+  "report.received": (job, { env, now }) => handleReportReceived(env, job, now),
+  "alert.escalate": async (job, { env, now }) => void (await escalateAlert(env, job.alertId, now)),
+  "notification.send": async (job, { env, now }) => void (await sendNotification(env, job.deliveryId, now)),
 };
 
 /** Exponential backoff for retries: 5 s, 10 s, 20 s ... capped at 10 minutes. */
@@ -46,7 +51,9 @@ export async function consumeFanout(batch: MessageBatch<unknown>, env: Env): Pro
       message.ack();
     } catch (err) {
       console.error(`queue: ${job.type} failed (attempt ${message.attempts})`, err);
-      message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+      // A provider's Retry-After (carried by the error) is a floor under the backoff.
+      const floor = (err as { minDelaySeconds?: number | null }).minDelaySeconds ?? 0;
+      message.retry({ delaySeconds: Math.min(3600, Math.max(retryDelaySeconds(message.attempts), floor)) });
     }
   }
 }
@@ -61,6 +68,9 @@ export async function consumeDeadLetters(batch: MessageBatch<unknown>, env: Env)
       .bind(message.id, JSON.stringify(message.body), message.attempts, now.toISOString())
       .run();
     await recordCheckFailure(env.DB, "queue", now, `message ${message.id} exhausted its retries`);
+    // A notification that could not be sent: record it and try the person's next method now.
+    const job = Job.safeParse(message.body);
+    if (job.success && job.data.type === "notification.send") await handleDeadNotification(env, job.data.deliveryId, now);
     message.ack();
   }
 }

@@ -1,4 +1,13 @@
 // The registry of provider fakes: one line per provider (each in its own file).
 import type { ProviderFake } from "./types";
+import { twilioFake } from "./twilio.fake";
+import { slackFake } from "./slack.fake";
+import { discordFake } from "./discord.fake";
+import { teamsFake } from "./teams.fake";
+import { telegramFake } from "./telegram.fake";
+import { ntfyFake } from "./ntfy.fake";
+import { pushoverFake } from "./pushover.fake";
+import { pagerdutyFake } from "./pagerduty.fake";
+import { webhookFake } from "./webhook.fake";
 
-export const providerFakes: ProviderFake[] = [];
+export const providerFakes: ProviderFake[] = [twilioFake, slackFake, discordFake, teamsFake, telegramFake, ntfyFake, pushoverFake, pagerdutyFake, webhookFake];

@@ -1,0 +1,30 @@
+// Discord webhook: JSON {content, embeds}; with ?wait=true it answers the message (with id).
+// 429 carries Retry-After and {retry_after} in seconds.
+import { callProvider } from "./http";
+import type { ChannelAdapter } from "./types";
+
+export const discordChannel: ChannelAdapter<"discord"> = {
+  type: "discord",
+  requiredSecrets: [],
+  async send(ctx, method, msg) {
+    const url = new URL(method.webhookUrl);
+    url.searchParams.set("wait", "true");
+    const payload = {
+      content: msg.text,
+      allowed_mentions: { parse: [] },
+      embeds: [{ title: msg.title, description: msg.firstText.slice(0, 2000), url: msg.ackUrl, color: 0xd92d20 }],
+    };
+    const res = await callProvider(
+      "discord",
+      url.toString(),
+      { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(payload) },
+      ctx.timeoutMs,
+      (json) => {
+        const s = (json as { retry_after?: unknown } | null)?.retry_after;
+        return typeof s === "number" ? Math.ceil(s) : null;
+      },
+    );
+    const id = (res.json as { id?: unknown } | null)?.id;
+    return { providerId: typeof id === "string" ? id : null };
+  },
+};

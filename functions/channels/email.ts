@@ -1,0 +1,30 @@
+// Email through Cloudflare Email Sending (the send_email binding). Locally the mail is written
+// to files under .wrangler/tmp; nothing leaves the machine.
+import { html } from "../platform/html";
+import { ChannelError, type ChannelAdapter } from "./types";
+
+export const emailChannel: ChannelAdapter<"email"> = {
+  type: "email",
+  requiredSecrets: [],
+  async send({ env }, method, msg) {
+    const body = html`<p><strong>${msg.title}</strong></p>
+<p>${msg.reportCount} report${msg.reportCount === 1 ? "" : "s"} so far. The first one says:</p>
+<blockquote>${msg.firstText}</blockquote>
+<p><a href="${msg.ackUrl}">Acknowledge this alert</a> (opens a confirmation page).</p>
+<p>Alert ${msg.alertId}, code ${msg.ackCode}.</p>`;
+    try {
+      const result = await env.EMAIL.send({
+        to: method.address,
+        from: env.MAIL_FROM,
+        subject: `[${msg.ackCode}] ${msg.title}`,
+        text: `${msg.text}\n\nFirst report in full:\n${msg.firstText}\n\nAlert ${msg.alertId}.`,
+        html: body.toString(),
+      });
+      return { providerId: result?.messageId ?? null };
+    } catch (err) {
+      // The binding throws on bad addresses/unverified destinations as well as outages; only
+      // the former are certain to fail again, and we cannot tell them apart reliably.
+      throw new ChannelError(`email: ${err instanceof Error ? err.message : String(err)}`, true);
+    }
+  },
+};

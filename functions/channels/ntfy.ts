@@ -1,0 +1,27 @@
+// ntfy: JSON publish to the server root, max priority, with an "http" action button that POSTs
+// to the acknowledgement link (the phone acknowledges without opening a browser).
+// https://docs.ntfy.sh/publish/#publish-as-json and #action-buttons
+import { callProvider, trimSlash } from "./http";
+import type { ChannelAdapter } from "./types";
+
+export const ntfyChannel: ChannelAdapter<"ntfy"> = {
+  type: "ntfy",
+  requiredSecrets: [],
+  async send(ctx, method, msg) {
+    const server = trimSlash(method.server ?? ctx.env.NTFY_SERVER);
+    const payload = {
+      topic: method.topic,
+      title: msg.title,
+      message: msg.text,
+      priority: 5,
+      tags: ["rotating_light"],
+      click: msg.ackUrl,
+      actions: [{ action: "http", label: "Acknowledge", url: msg.ackUrl, method: "POST", headers: { accept: "application/json" }, clear: true }],
+    };
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    if (ctx.env.NTFY_TOKEN) headers.authorization = `Bearer ${ctx.env.NTFY_TOKEN}`;
+    const res = await callProvider("ntfy", `${server}/`, { method: "POST", headers, body: JSON.stringify(payload) }, ctx.timeoutMs);
+    const id = (res.json as { id?: unknown } | null)?.id;
+    return { providerId: typeof id === "string" ? id : null };
+  },
+};

@@ -1,0 +1,32 @@
+// Pushover emergency priority (2): repeats every `retry` seconds until acknowledged in the app
+// or `expire` passes; the answer carries a receipt. https://pushover.net/api#priority
+import { callProvider, trimSlash } from "./http";
+import { requireSecrets, type ChannelAdapter } from "./types";
+
+export const pushoverChannel: ChannelAdapter<"pushover"> = {
+  type: "pushover",
+  requiredSecrets: ["PUSHOVER_APP_TOKEN"],
+  async send(ctx, method, msg) {
+    requireSecrets(ctx.env, "pushover", ["PUSHOVER_APP_TOKEN"]);
+    const form = new URLSearchParams({
+      token: ctx.env.PUSHOVER_APP_TOKEN,
+      user: method.userKey,
+      title: msg.title.slice(0, 250),
+      message: msg.text.slice(0, 1024),
+      priority: "2",
+      retry: "60",
+      expire: "3600",
+      url: msg.ackUrl,
+      url_title: "Acknowledge",
+    });
+    const res = await callProvider(
+      "pushover",
+      `${trimSlash(ctx.env.PUSHOVER_API_BASE)}/1/messages.json`,
+      { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: form.toString() },
+      ctx.timeoutMs,
+    );
+    const body = res.json as { receipt?: unknown; request?: unknown } | null;
+    const id = body?.receipt ?? body?.request;
+    return { providerId: typeof id === "string" ? id : null };
+  },
+};

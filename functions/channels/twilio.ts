@@ -1,0 +1,56 @@
+// Twilio: SMS (Messages API) and voice (Calls API with TwiML), both form-encoded with basic
+// auth. See https://www.twilio.com/docs/messaging/api/message-resource and
+// https://www.twilio.com/docs/voice/api/call-resource.
+import { escapeHtml } from "../platform/html";
+import { basicAuth, callProvider, trimSlash } from "./http";
+import { requireSecrets, type ChannelAdapter, type SendContext } from "./types";
+
+const secrets = ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM"] as const;
+
+async function twilioPost(ctx: SendContext, resource: "Messages" | "Calls", form: Record<string, string>): Promise<string | null> {
+  const { env } = ctx;
+  const url = `${trimSlash(env.TWILIO_API_BASE)}/2010-04-01/Accounts/${encodeURIComponent(env.TWILIO_ACCOUNT_SID)}/${resource}.json`;
+  const res = await callProvider(
+    resource === "Messages" ? "sms" : "voice",
+    url,
+    {
+      method: "POST",
+      headers: { authorization: basicAuth(env.TWILIO_ACCOUNT_SID, env.TWILIO_AUTH_TOKEN), "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams(form).toString(),
+    },
+    ctx.timeoutMs,
+  );
+  const sid = (res.json as { sid?: unknown } | null)?.sid;
+  return typeof sid === "string" ? sid : null;
+}
+
+export const smsChannel: ChannelAdapter<"sms"> = {
+  type: "sms",
+  requiredSecrets: secrets,
+  async send(ctx, method, msg) {
+    requireSecrets(ctx.env, "sms", secrets);
+    return { providerId: await twilioPost(ctx, "Messages", { To: method.number, From: ctx.env.TWILIO_FROM, Body: msg.text }) };
+  },
+};
+
+/** TwiML that reads the alert and asks for 4; the digit is posted to a signed webhook. */
+export function voiceTwiml(publicUrl: string, msg: { what: string; reportCount: number; firstText: string; ackToken: string }): string {
+  const action = `${trimSlash(publicUrl)}/hooks/twilio/voice/${msg.ackToken}`;
+  const say = `Alert for ${msg.what}. ${msg.reportCount} report${msg.reportCount === 1 ? "" : "s"}. The first says: ${msg.firstText.slice(0, 300)}`;
+  const x = escapeHtml;
+  return (
+    `<Response><Gather numDigits="1" timeout="10" method="POST" action="${x(action)}">` +
+    `<Say>${x(say)}</Say><Say>Press 4 to acknowledge.</Say></Gather>` +
+    `<Say>No key pressed. The alert is not acknowledged. Goodbye.</Say></Response>`
+  );
+}
+
+export const voiceChannel: ChannelAdapter<"voice"> = {
+  type: "voice",
+  requiredSecrets: secrets,
+  async send(ctx, method, msg) {
+    requireSecrets(ctx.env, "voice", secrets);
+    const twiml = voiceTwiml(ctx.env.PUBLIC_URL, msg);
+    return { providerId: await twilioPost(ctx, "Calls", { To: method.number, From: ctx.env.TWILIO_FROM, Twiml: twiml }) };
+  },
+};
