@@ -4,6 +4,7 @@
 import { Hono } from "hono";
 import { alertRoutes } from "./alerts/routes";
 import { healthRoutes } from "./health/routes";
+import { oncallRoutes } from "./oncall/routes";
 import { ApiError, errorBody, toApiError } from "./platform/errors";
 import { renderErrorPage } from "./platform/error-pages";
 import { requestId } from "./platform/request-id";
@@ -13,7 +14,7 @@ import { staffRoutes } from "./staff/routes";
 import { statusRoutes } from "./status/routes";
 
 /** Capabilities, mounted in order. Adding a capability is one line here. */
-const capabilities = [healthRoutes, staffRoutes, statusRoutes, alertRoutes];
+const capabilities = [healthRoutes, staffRoutes, statusRoutes, alertRoutes, oncallRoutes];
 
 /** Paths whose errors are answered as JSON; everything else is a page for people. */
 function wantsJson(req: Request): boolean {

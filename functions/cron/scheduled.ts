@@ -1,5 +1,6 @@
 import type { Job } from "../../contract/jobs";
 import { recordCheckFailure, recordCheckSuccess } from "../assurance/checks";
+import { outboxCronTask } from "../reports/outbox";
 import { resendStuckDeliveries } from "../alerts/delivery";
 import { escalateDueAlerts } from "../alerts/lifecycle";
 
@@ -10,6 +11,8 @@ export interface CronTask {
 }
 
 export const cronTasks: CronTask[] = [
+  // Re-sends report.received jobs whose queue send failed or was never processed.
+  outboxCronTask,
   {
     // Proves the queue end to end: the consumer records its arrival (assurance "queue").
     name: "queue-canary",

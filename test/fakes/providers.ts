@@ -1,5 +1,6 @@
 // The registry of provider fakes: one line per provider (each in its own file).
 import type { ProviderFake } from "./types";
+import { turnstileFake } from "./turnstile.fake";
 import { twilioFake } from "./twilio.fake";
 import { slackFake } from "./slack.fake";
 import { discordFake } from "./discord.fake";
@@ -10,4 +11,4 @@ import { pushoverFake } from "./pushover.fake";
 import { pagerdutyFake } from "./pagerduty.fake";
 import { webhookFake } from "./webhook.fake";
 
-export const providerFakes: ProviderFake[] = [twilioFake, slackFake, discordFake, teamsFake, telegramFake, ntfyFake, pushoverFake, pagerdutyFake, webhookFake];
+export const providerFakes: ProviderFake[] = [turnstileFake, twilioFake, slackFake, discordFake, teamsFake, telegramFake, ntfyFake, pushoverFake, pagerdutyFake, webhookFake];

@@ -1,0 +1,173 @@
+// Staff API of on-call configuration: read and replace the configuration, see who is on call,
+// add an override ("I take tonight"), run the doctor, and send a test page to one person.
+import { Hono } from "hono";
+import { z } from "zod";
+import { OncallConfig, Override, type ChannelType } from "../../contract/oncall";
+import { siteConfig } from "../../site.config";
+import { recordCheckFailure, recordCheckSuccess } from "../assurance/checks";
+import { channels } from "../channels/registry";
+import type { AlertMessage } from "../channels/types";
+import { readJson } from "../platform/body";
+import { ApiError } from "../platform/errors";
+import type { AppEnv } from "../platform/types";
+import { requireScope } from "../staff/auth";
+import { auditStatement } from "../staff/audit";
+import { runDoctor, type DoctorInput } from "./doctor";
+import { insertConfigStatement, loadActiveConfig, serializeConfig, type StoredConfig } from "./queries";
+import { gapsBetween, onCallAt, shiftsBetween, LOOKAHEAD_DAYS, type Shift } from "./schedule";
+import { DAY } from "./zoned-time";
+
+/** The configuration is a few KB; this leaves room for hundreds of people and overrides. */
+const MAX_CONFIG_BYTES = 512 * 1024;
+const TEST_PAGE_TIMEOUT_MS = 10_000;
+
+function configJson(stored: StoredConfig) {
+  return { version: stored.version, sha256: stored.sha256, created_at: stored.createdAt, created_by: stored.createdBy, config: stored.config };
+}
+
+function shiftJson(s: Shift) {
+  return { person: s.personId, start: s.start.toISOString(), end: s.end.toISOString(), source: s.source, ...(s.note ? { note: s.note } : {}) };
+}
+
+/** Stores a new version unless it is the active one already; audited in the same batch. */
+async function storeConfig(env: Env, config: OncallConfig, actor: string, action: string, detail: unknown) {
+  const now = new Date();
+  const { document, sha256 } = await serializeConfig(config);
+  const active = await loadActiveConfig(env.DB);
+  if (active && active.sha256 === sha256) return { version: active.version, changed: false };
+  const [inserted] = await env.DB.batch<{ version: number }>([
+    insertConfigStatement(env.DB, { document, sha256, createdBy: actor, now }),
+    auditStatement(env.DB, { actor, action, target: "oncall", detail, now }),
+  ]);
+  return { version: Number(inserted!.meta.last_row_id), changed: true };
+}
+
+async function activeConfigOr404(env: Env): Promise<StoredConfig> {
+  const stored = await loadActiveConfig(env.DB);
+  if (!stored) throw new ApiError("not_found", "No on-call configuration has been pushed yet (npm run oncall -- push oncall.json).");
+  return stored;
+}
+
+export function doctorInputFromEnv(env: Env, stored: StoredConfig | null | { error: string }, now: Date): DoctorInput {
+  const requiredSecrets = Object.fromEntries(Object.entries(channels).map(([type, adapter]) => [type, adapter.requiredSecrets])) as DoctorInput["requiredSecrets"];
+  return {
+    config: stored === null ? null : "error" in stored ? stored : stored.config,
+    configVersion: stored !== null && "version" in stored ? stored.version : null,
+    env: env as unknown as Record<string, unknown>,
+    requiredSecrets,
+    intakeAddresses: [siteConfig.contacts.urgentEmail].filter(Boolean),
+    production: env.ENVIRONMENT === "production",
+    now,
+  };
+}
+
+const DaysQuery = z.coerce.number().int().min(1).max(62).default(LOOKAHEAD_DAYS);
+
+export const oncallRoutes = new Hono<AppEnv>()
+  .get("/api/admin/oncall", async (c) => {
+    c.header("Cache-Control", "no-store");
+    return c.json(configJson(await activeConfigOr404(c.env)));
+  })
+  .put("/api/admin/oncall", requireScope("oncall:write"), async (c) => {
+    const config = await readJson(c.req.raw, OncallConfig, MAX_CONFIG_BYTES);
+    const staff = c.get("staff");
+    const detail = { people: config.people.length, rotations: config.rotations.length, policies: config.policies.length };
+    const result = await storeConfig(c.env, config, staff.name, "oncall.replace", detail);
+    return c.json(result, result.changed ? 201 : 200);
+  })
+  .get("/api/admin/oncall/schedule", async (c) => {
+    c.header("Cache-Control", "no-store");
+    const parsedDays = DaysQuery.safeParse(c.req.query("days"));
+    if (!parsedDays.success) throw new ApiError("validation_failed", "days must be a whole number from 1 to 62.", { fields: { days: "1 to 62" } });
+    const stored = await activeConfigOr404(c.env);
+    const now = new Date();
+    const until = new Date(now.getTime() + parsedDays.data * DAY);
+    return c.json({
+      version: stored.version,
+      at: now.toISOString(),
+      until: until.toISOString(),
+      rotations: stored.config.rotations.map((r) => {
+        const current = onCallAt(r, now);
+        return {
+          id: r.id,
+          name: r.name ?? r.id,
+          timezone: r.timezone,
+          on_call: current ? shiftJson(current) : null,
+          shifts: shiftsBetween(r, now, until).map(shiftJson),
+          gaps: gapsBetween(r, now, until).map((g) => ({ start: g.start.toISOString(), end: g.end.toISOString() })),
+        };
+      }),
+    });
+  })
+  .post("/api/admin/oncall/rotations/:id/overrides", requireScope("oncall:write"), async (c) => {
+    const override = await readJson(c.req.raw, Override);
+    const stored = await activeConfigOr404(c.env);
+    const rotationId = c.req.param("id");
+    const rotation = stored.config.rotations.find((r) => r.id === rotationId);
+    if (!rotation) throw new ApiError("not_found", `There is no rotation "${rotationId}".`);
+    const next = OncallConfig.safeParse({
+      ...stored.config,
+      rotations: stored.config.rotations.map((r) => (r.id === rotationId ? { ...r, overrides: [...r.overrides, override] } : r)),
+    });
+    if (!next.success) {
+      const issue = next.error.issues[0];
+      throw new ApiError("validation_failed", issue?.message ?? "That override does not fit the configuration.");
+    }
+    const result = await storeConfig(c.env, next.data, c.get("staff").name, "oncall.override", { rotation: rotationId, ...override });
+    return c.json(result, 201);
+  })
+  .get("/api/admin/doctor", async (c) => {
+    c.header("Cache-Control", "no-store");
+    let stored: StoredConfig | null | { error: string };
+    try {
+      stored = await loadActiveConfig(c.env.DB);
+    } catch (err) {
+      stored = { error: err instanceof Error ? err.message : String(err) };
+    }
+    const report = runDoctor(doctorInputFromEnv(c.env, stored, new Date()));
+    return c.json(report);
+  })
+  .post("/api/admin/oncall/people/:id/test-page", requireScope("oncall:write"), async (c) => {
+    const stored = await activeConfigOr404(c.env);
+    const personId = c.req.param("id");
+    const person = stored.config.people.find((p) => p.id === personId);
+    if (!person) throw new ApiError("not_found", `There is no person "${personId}" in the on-call configuration.`);
+    const now = new Date();
+    const staff = c.get("staff");
+    const message: AlertMessage = {
+      alertId: "test",
+      ackCode: "TEST",
+      what: "Test page",
+      component: null,
+      subject: "Test page",
+      reportCount: 1,
+      firstText: `This is a test page for ${person.name}, sent by ${staff.name}. Nothing is wrong; no action is needed.`,
+      urgency: "normal",
+      ackUrl: `${c.env.PUBLIC_URL}/`,
+      ackToken: "",
+      title: `Test page for ${person.name} from ${siteConfig.name}`,
+      text: `TEST from ${siteConfig.name}: this is a test page for ${person.name}. Nothing is wrong.`,
+    };
+    // Every method at once, as a real page does; one failing provider never holds up the others.
+    const results = await Promise.all(
+      person.contactMethods.map(async (method, index) => {
+        const adapter = channels[method.type] as (typeof channels)[ChannelType];
+        const started = Date.now();
+        try {
+          const sent = await adapter.send(
+            { env: c.env, deliveryId: `test:${person.id}:${index}:${crypto.randomUUID()}`, purpose: "page", timeoutMs: TEST_PAGE_TIMEOUT_MS },
+            method as never,
+            message,
+          );
+          await recordCheckSuccess(c.env.DB, `channel:${method.type}`, new Date(), { via: "test-page", person: person.id });
+          return { index, type: method.type, ok: true, provider_id: sent.providerId, ms: Date.now() - started };
+        } catch (err) {
+          const error = err instanceof Error ? err.message : String(err);
+          await recordCheckFailure(c.env.DB, `channel:${method.type}`, new Date(), error);
+          return { index, type: method.type, ok: false, error, ms: Date.now() - started };
+        }
+      }),
+    );
+    await auditStatement(c.env.DB, { actor: staff.name, action: "oncall.test_page", target: person.id, detail: results, now }).run();
+    return c.json({ person: person.id, ok: results.every((r) => r.ok), results });
+  });

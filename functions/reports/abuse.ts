@@ -1,0 +1,126 @@
+// Abuse controls for the public intake routes. Each is configurable with the
+// REPORT_PROTECTIONS var (a comma-separated list; all on by default) and Turnstile is on
+// whenever TURNSTILE_SECRET_KEY is set (production). Nothing here stores a raw client address.
+import { hmacSha256Hex } from "../platform/crypto";
+import { ApiError } from "../platform/errors";
+
+export const protectionNames = ["honeypot", "turnstile", "rate-limit", "duplicates", "origin"] as const;
+export type Protection = (typeof protectionNames)[number];
+
+/** The protections in force. An empty or missing var means all of them. */
+export function protections(env: Env): Set<Protection> {
+  const configured = (env.REPORT_PROTECTIONS ?? "").trim();
+  if (!configured) return new Set(protectionNames);
+  const wanted = configured.split(/[\s,]+/).filter(Boolean);
+  return new Set(protectionNames.filter((p) => wanted.includes(p)));
+}
+
+/** The client address as our edge saw it (Cloudflare sets CF-Connecting-IP). */
+export function clientAddress(req: Request): string | null {
+  const ip = req.headers.get("cf-connecting-ip")?.trim();
+  return ip && ip.length <= 64 ? ip : null;
+}
+
+/** Salted hash of the client address: enough to rate-limit and spot repeats, never the address. */
+export async function clientHashOf(env: Env, req: Request): Promise<string | null> {
+  const ip = clientAddress(req);
+  if (!ip) return null;
+  return hmacSha256Hex(env.HASH_SALT || "outofband-unsalted", `client:${ip}`);
+}
+
+/** Seconds a rate-limited client is told to wait: the binding's period (60 s here). */
+export const RATE_LIMIT_RETRY_SECONDS = 60;
+
+/**
+ * Per-client limit with a Workers rate-limit binding, keyed on the hashed client address.
+ * Requests without an address (never on Cloudflare's edge) share one key.
+ */
+export async function enforceRateLimit(env: Env, limiter: RateLimit, clientHash: string | null, scope: string): Promise<void> {
+  if (!protections(env).has("rate-limit")) return;
+  const { success } = await limiter.limit({ key: `${scope}:${clientHash ?? "no-address"}` });
+  if (!success) {
+    throw new ApiError(
+      "rate_limited",
+      `Too many reports from your connection in a short time. Please wait a minute and try again, or reach us directly by phone or email (below).`,
+      { headers: { "Retry-After": String(RATE_LIMIT_RETRY_SECONDS) } },
+    );
+  }
+}
+
+/**
+ * Form posts must come from our own pages: a browser sends Origin (or at least
+ * Sec-Fetch-Site) with every POST, and another site's form must not file reports in a
+ * visitor's name. Clients that send neither (curl, old browsers) are let through: the
+ * check protects browsers, the other controls protect the rest.
+ */
+export function isAllowedOrigin(req: Request, publicUrl: string): boolean {
+  const origin = req.headers.get("origin");
+  if (origin === null) {
+    const site = req.headers.get("sec-fetch-site");
+    return site === null || site === "same-origin" || site === "none";
+  }
+  const allowed = new Set<string>([new URL(req.url).origin]);
+  try {
+    allowed.add(new URL(publicUrl).origin);
+  } catch {
+    // PUBLIC_URL misconfigured: only the request's own origin is allowed.
+  }
+  return allowed.has(origin);
+}
+
+export function enforceOrigin(env: Env, req: Request): void {
+  if (!protections(env).has("origin")) return;
+  if (!isAllowedOrigin(req, env.PUBLIC_URL)) {
+    throw new ApiError("forbidden", "This form can only be sent from our own report page. Please open the report page and try again.");
+  }
+}
+
+export interface TurnstileOutcome {
+  ok: boolean;
+  /** Cloudflare's error codes, e.g. "invalid-input-response", "timeout-or-duplicate". */
+  errorCodes: string[];
+  /** True when siteverify itself could not be reached or answered nonsense. */
+  unreachable: boolean;
+}
+
+export function turnstileEnabled(env: Env): boolean {
+  return Boolean(env.TURNSTILE_SECRET_KEY) && protections(env).has("turnstile");
+}
+
+/**
+ * Verifies a Turnstile token server-side (siteverify). When siteverify cannot be reached the
+ * outcome says so and the caller lets the report through: losing an urgent report to a
+ * Cloudflare hiccup is worse than one unverified report (the rate limit still applies).
+ */
+export async function verifyTurnstile(env: Env, token: string, remoteIp: string | null, idempotencyKey: string): Promise<TurnstileOutcome> {
+  if (!token) return { ok: false, errorCodes: ["missing-input-response"], unreachable: false };
+  if (token.length > 2048) return { ok: false, errorCodes: ["invalid-input-response"], unreachable: false };
+  const body: Record<string, string> = { secret: env.TURNSTILE_SECRET_KEY, response: token, idempotency_key: idempotencyKey };
+  if (remoteIp) body.remoteip = remoteIp;
+  try {
+    const res = await fetch(env.TURNSTILE_VERIFY_URL, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(5000),
+    });
+    if (!res.ok) return { ok: false, errorCodes: [`http-${res.status}`], unreachable: true };
+    const data = (await res.json()) as { success?: unknown; "error-codes"?: unknown };
+    const errorCodes = Array.isArray(data["error-codes"]) ? data["error-codes"].map(String) : [];
+    return { ok: data.success === true, errorCodes, unreachable: false };
+  } catch (err) {
+    console.error("turnstile: siteverify unreachable", err);
+    return { ok: false, errorCodes: ["unreachable"], unreachable: true };
+  }
+}
+
+/** What to tell a person whose Turnstile check failed. */
+export function turnstileMessage(outcome: TurnstileOutcome): string {
+  if (outcome.errorCodes.includes("timeout-or-duplicate")) {
+    return "The anti-spam check expired or was already used. Please complete it again and resend.";
+  }
+  if (outcome.errorCodes.includes("missing-input-response")) {
+    return "Please complete the anti-spam check (it needs JavaScript). Without it, call or email us directly.";
+  }
+  return "The anti-spam check failed. Please try it again, or call or email us directly.";
+}

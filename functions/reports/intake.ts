@@ -1,0 +1,228 @@
+// The one intake function: every channel (web form, JSON API, email, X, SMS) turns its input
+// into a NewReport and calls `intakeReport`. Validate -> one D1 batch (report + first message
+// + outbox row) -> fan-out queue -> the caller answers with the reference. "Received" is said
+// only after the batch succeeded.
+import type { Job } from "../../contract/jobs";
+import { NewReport, type NewReportInput } from "../../contract/reports";
+import { parseWith } from "../platform/body";
+import { sha256Hex } from "../platform/crypto";
+import { ApiError } from "../platform/errors";
+import { confirmationMail, fallbackPageMail, fallbackRecipients, sendMail } from "./mail";
+import {
+  componentExistsStatement,
+  findRecentSameTextStatement,
+  findReportByChannelMessageStatement,
+  findReportByIdempotencyKeyStatement,
+  firstRows,
+  insertMessageStatement,
+  insertOutboxStatement,
+  insertReportStatement,
+  recordOutboxSendFailure,
+  rowToReport,
+  type Report,
+} from "./queries";
+import { hashViewToken, newReference, privateViewUrl, viewTokenFor } from "./reference";
+
+/** Identical text from the same reporter within this window is stored but not paged again. */
+export const DUPLICATE_WINDOW_MINUTES = 10;
+/** Attempts at a fresh reference when one collides (40 random bits: practically never). */
+const REFERENCE_ATTEMPTS = 4;
+
+export interface IntakeResult {
+  report: Report;
+  /** False when an idempotent replay found the existing report. */
+  created: boolean;
+  /** The earlier report with the same text when this one was suppressed as a duplicate. */
+  duplicateOf: Report | null;
+  /** The reporter's private link (null only when it cannot be derived, see viewTokenFor). */
+  viewUrl: string | null;
+}
+
+export interface IntakeOptions {
+  now?: Date;
+  /** Runs work after the answer (the confirmation mail); awaited inline when absent. */
+  waitUntil?: (promise: Promise<unknown>) => void;
+}
+
+/** D1 could not record the report. `paged` says whether the direct page by mail went out. */
+export class IntakeUnavailableError extends Error {
+  constructor(
+    readonly report: NewReport,
+    readonly paged: boolean,
+    cause: unknown,
+  ) {
+    super(`the report could not be stored: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = "IntakeUnavailableError";
+  }
+}
+
+/** Who "the same reporter" is: their email, else phone, else X handle, else client. */
+export function reporterKeyOf(r: NewReport): string | null {
+  if (r.reporter.email) return `email:${r.reporter.email.toLowerCase()}`;
+  if (r.reporter.phone) return `phone:${r.reporter.phone.replace(/\D/g, "")}`;
+  if (r.reporter.xHandle) return `x:${r.reporter.xHandle.toLowerCase()}`;
+  if (r.meta.clientHash) return `client:${r.meta.clientHash}`;
+  return null;
+}
+
+export function textHashOf(r: Pick<NewReport, "subject" | "message">): Promise<string> {
+  return sha256Hex(`${r.subject}\n${r.message}`);
+}
+
+function isUniqueViolation(err: unknown, column: string): boolean {
+  const message = err instanceof Error ? err.message : String(err);
+  return /UNIQUE constraint failed/i.test(message) && message.includes(column);
+}
+
+export async function intakeReport(env: Env, input: NewReportInput | NewReport, opts: IntakeOptions = {}): Promise<IntakeResult> {
+  const now = opts.now ?? new Date();
+  const report = parseWith(NewReport, input);
+  const textHash = await textHashOf(report);
+  const reporterKey = reporterKeyOf(report);
+  const since = new Date(now.getTime() - DUPLICATE_WINDOW_MINUTES * 60_000).toISOString();
+
+  // One round trip for every lookup: replay by channel id / Idempotency-Key, same text, component.
+  const db = env.DB;
+  const lookups = [
+    report.channelMessageId ? findReportByChannelMessageStatement(db, report.channel, report.channelMessageId) : null,
+    report.idempotencyKey ? findReportByIdempotencyKeyStatement(db, report.channel, report.idempotencyKey) : null,
+    reporterKey ? findRecentSameTextStatement(db, reporterKey, textHash, since) : null,
+    report.componentId ? componentExistsStatement(db, report.componentId) : null,
+  ];
+  let rows: Array<Record<string, unknown> | null>;
+  try {
+    const present = lookups.filter((s): s is D1PreparedStatement => s !== null);
+    const found = await firstRows(db, present);
+    rows = lookups.map((s) => (s ? (found.shift() ?? null) : null));
+  } catch (err) {
+    throw await unavailable(env, report, now, err);
+  }
+  const [byChannelMessage, byIdempotencyKey, sameText, component] = rows;
+
+  const replay = rowToReport(byChannelMessage ?? null) ?? rowToReport(byIdempotencyKey ?? null);
+  if (replay) return await replayResult(env, report, replay, textHash);
+  if (report.componentId && !component) {
+    throw new ApiError("validation_failed", "component: Choose a component from the list.", {
+      fields: { component: "Choose a component from the list." },
+    });
+  }
+  const duplicateOf = rowToReport(sameText ?? null);
+
+  for (let attempt = 1; ; attempt++) {
+    const id = crypto.randomUUID();
+    const token = await viewTokenFor(id, env.HASH_SALT ?? "");
+    const stored: Report = {
+      id,
+      reference: newReference(),
+      viewTokenHash: await hashViewToken(token),
+      channel: report.channel,
+      channelMessageId: report.channelMessageId,
+      idempotencyKey: report.idempotencyKey,
+      state: "new",
+      urgency: report.urgency,
+      subject: report.subject,
+      reporter: report.reporter,
+      componentId: report.componentId,
+      clientHash: report.meta.clientHash,
+      userAgent: report.meta.userAgent,
+      reporterKey,
+      textHash,
+      duplicateOf: duplicateOf?.id ?? null,
+      alertId: null,
+      createdAt: now.toISOString(),
+      acknowledgedAt: null,
+      acknowledgedBy: null,
+      resolvedAt: null,
+    };
+    const outboxId = crypto.randomUUID();
+    const job: Job = { type: "report.received", reportId: id, outboxId };
+    const statements = [
+      insertReportStatement(db, stored),
+      insertMessageStatement(db, { reportId: id, author: "reporter", authorName: report.reporter.name, body: report.message, createdAt: stored.createdAt }),
+      // A duplicate is stored but never reaches the fan-out: no outbox row, no job.
+      duplicateOf
+        ? insertMessageStatement(db, {
+            reportId: id,
+            author: "system",
+            authorName: null,
+            body: `Same text as ${duplicateOf.reference} from the same reporter within ${DUPLICATE_WINDOW_MINUTES} minutes: stored, on-call not paged again.`,
+            createdAt: stored.createdAt,
+          })
+        : insertOutboxStatement(db, { id: outboxId, kind: job.type, payload: job, now: stored.createdAt }),
+      intakeVerifiedStatement(db, report.channel, stored.createdAt),
+    ];
+    try {
+      await db.batch(statements);
+    } catch (err) {
+      if (isUniqueViolation(err, "reports.reference") && attempt < REFERENCE_ATTEMPTS) continue;
+      if (isUniqueViolation(err, "reports.channel") || isUniqueViolation(err, "reports.idempotency_key") || isUniqueViolation(err, "channel_message_id")) {
+        // A concurrent request with the same id won the race: answer with its report.
+        const winner = rowToReport((await firstRows(db, lookups.slice(0, 2).filter((s): s is D1PreparedStatement => s !== null))).find(Boolean) ?? null);
+        if (winner) return await replayResult(env, report, winner, textHash);
+      }
+      throw await unavailable(env, report, now, err);
+    }
+
+    if (!duplicateOf) {
+      try {
+        await env.FANOUT.send(job);
+      } catch (err) {
+        // Stored and in the outbox: the cron sweep sends it again within a minute or two.
+        console.error(`intake: queue send failed for ${stored.reference}; the outbox sweep will retry`, err);
+        await recordOutboxSendFailure(db, outboxId, err).catch((e: unknown) => console.error("intake: could not record the send failure", e));
+      }
+    }
+
+    const viewUrl = env.HASH_SALT ? privateViewUrl(env.PUBLIC_URL, stored.reference, token) : null;
+    if (stored.reporter.email) {
+      const mail = confirmationMail(stored, viewUrl, env.PUBLIC_URL);
+      const sending = sendMail(env, [stored.reporter.email], mail).then((sent) => {
+        if (sent === 0) console.error(`intake: confirmation mail for ${stored.reference} was not sent`);
+      });
+      if (opts.waitUntil) opts.waitUntil(sending);
+      else await sending;
+    }
+    return { report: stored, created: true, duplicateOf, viewUrl };
+  }
+}
+
+/** An idempotent replay: the same report again, unless the key was reused for other text. */
+async function replayResult(env: Env, report: NewReport, existing: Report, textHash: string): Promise<IntakeResult> {
+  if (report.idempotencyKey && existing.idempotencyKey === report.idempotencyKey && existing.textHash !== textHash) {
+    throw new ApiError("conflict", "This Idempotency-Key was already used for a different report. Use a new key for a new report.");
+  }
+  let viewUrl: string | null = null;
+  if (env.HASH_SALT) {
+    const token = await viewTokenFor(existing.id, env.HASH_SALT);
+    // After a HASH_SALT rotation the derived token no longer matches: no link then.
+    if ((await hashViewToken(token)) === existing.viewTokenHash) viewUrl = privateViewUrl(env.PUBLIC_URL, existing.reference, token);
+  }
+  return { report: existing, created: false, duplicateOf: null, viewUrl };
+}
+
+/** D1 failed: page on-call directly by mail with the report's text, then report the failure. */
+async function unavailable(env: Env, report: NewReport, now: Date, cause: unknown): Promise<IntakeUnavailableError> {
+  console.error("intake: D1 unavailable, paging on-call directly", cause);
+  let paged = false;
+  const to = fallbackRecipients(env);
+  if (to.length > 0) {
+    try {
+      paged = (await sendMail(env, to, fallbackPageMail(report, now, cause instanceof Error ? cause.message : String(cause)))) > 0;
+    } catch (err) {
+      console.error("intake: the direct page failed too", err);
+    }
+  } else {
+    console.error("intake: FALLBACK_PAGE_TO is empty: nobody can be paged directly");
+  }
+  return new IntakeUnavailableError(report, paged, cause);
+}
+
+/** Each accepted report proves its intake path works (GET /api/admin/assurance). */
+function intakeVerifiedStatement(db: D1Database, channel: string, now: string): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO assurance_checks (name, last_verified_at) VALUES (?1, ?2)
+       ON CONFLICT (name) DO UPDATE SET last_verified_at = excluded.last_verified_at`,
+    )
+    .bind(`intake:${channel}`, now);
+}

@@ -1,0 +1,72 @@
+// Mail that intake sends: the reporter's confirmation and, when the database is down, the
+// direct page to on-call. Texts are built by pure functions; sending is thin.
+import type { NewReport } from "../../contract/reports";
+import { siteConfig } from "../../site.config";
+import type { Report } from "./queries";
+
+export interface MailText {
+  subject: string;
+  text: string;
+}
+
+export function confirmationMail(report: Report, viewUrl: string | null, publicUrl: string): MailText {
+  const hello = report.reporter.name ? `Hello ${report.reporter.name},` : "Hello,";
+  const lines = [
+    hello,
+    "",
+    `We received your urgent report "${report.subject}" at ${report.createdAt.replace("T", " ").slice(0, 16)} UTC.`,
+    "",
+    `Your reference: ${report.reference}`,
+    ...(viewUrl ? ["", "Follow your report and add information here (keep this link private):", viewUrl] : []),
+    "",
+    "What happens next: the engineer on call has been alerted and will contact you. Current",
+    `status: ${publicUrl.replace(/\/+$/, "")}/`,
+    "",
+    "If you cannot wait, reach us out of band:",
+    ...(siteConfig.contacts.phone ? [`  Phone: ${siteConfig.contacts.phone}`] : []),
+    ...(siteConfig.contacts.urgentEmail ? [`  Email: ${siteConfig.contacts.urgentEmail} (mention ${report.reference})`] : []),
+    "",
+    `${siteConfig.name}`,
+  ];
+  return { subject: `[${report.reference}] We received your urgent report`, text: lines.join("\n") };
+}
+
+/** The page sent straight to on-call when a report could not be stored. */
+export function fallbackPageMail(report: NewReport, receivedAt: Date, cause: string): MailText {
+  const r = report.reporter;
+  const lines = [
+    "An urgent report came in but could NOT be stored: the database is unavailable.",
+    "It exists only in this message. Contact the reporter directly.",
+    "",
+    `Received:  ${receivedAt.toISOString()}`,
+    `Channel:   ${report.channel}`,
+    `Urgency:   ${report.urgency}`,
+    `Component: ${report.componentId ?? "not given"}`,
+    `Name:      ${r.name ?? "not given"}`,
+    `Email:     ${r.email ?? "not given"}`,
+    `Phone:     ${r.phone ?? "not given"}`,
+    ...(r.xHandle ? [`X:         @${r.xHandle}`] : []),
+    `Subject:   ${report.subject}`,
+    "",
+    report.message,
+    "",
+    `Storage error: ${cause}`,
+  ];
+  return { subject: `URGENT (not stored): ${report.subject}`.slice(0, 200), text: lines.join("\n") };
+}
+
+/** FALLBACK_PAGE_TO: comma-separated addresses. */
+export function fallbackRecipients(env: Env): string[] {
+  return (env.FALLBACK_PAGE_TO ?? "")
+    .split(",")
+    .map((a) => a.trim())
+    .filter((a) => /^[^\s@]+@[^\s@]+$/.test(a));
+}
+
+/** Sends to each recipient separately, so one refused address does not stop the others.
+ * Resolves with how many were accepted. */
+export async function sendMail(env: Env, to: string[], mail: MailText): Promise<number> {
+  const results = await Promise.allSettled(to.map((address) => env.EMAIL.send({ to: address, from: env.MAIL_FROM, subject: mail.subject, text: mail.text })));
+  for (const r of results) if (r.status === "rejected") console.error("mail: send failed", r.reason);
+  return results.filter((r) => r.status === "fulfilled").length;
+}

@@ -1,0 +1,235 @@
+// The report pages: static shells from the Astro build (src/pages/report*.astro) filled with
+// HTMLRewriter. Every value people wrote goes in as text or as an attribute value (both
+// escaped by the rewriter), or through the escaping `html` template: never as markup.
+import { siteConfig } from "../../site.config";
+import { html, type SafeHtml } from "../platform/html";
+import { htmlContentSecurityPolicy } from "../platform/security-headers";
+import { fetchShell, liveResponse, setText } from "../platform/shell";
+import type { Report, ReportMessage } from "./queries";
+
+/** Form fields whose values are put back into the form when it is shown again. */
+export const formFields = ["name", "email", "phone", "subject", "message", "component", "urgency"] as const;
+export type FormField = (typeof formFields)[number];
+
+const fieldLabels: Record<string, string> = {
+  subject: "What is wrong?",
+  urgency: "How urgent is it?",
+  component: "Affected service",
+  message: "Describe the problem",
+  name: "Your name",
+  email: "Email",
+  phone: "Phone",
+  turnstile: "Anti-spam check",
+  website: "Leave this field empty",
+};
+
+export interface ReportFormState {
+  values: Partial<Record<FormField, string>>;
+  /** Per-field messages (keys: form field names, "turnstile", or "_" for the whole form). */
+  errors: Record<string, string>;
+  formId: string;
+  components: Array<{ id: string; name: string }>;
+  /** A message about the whole form (e.g. storage unavailable), shown above it. */
+  alert?: SafeHtml;
+  turnstileSiteKey?: string;
+}
+
+const TURNSTILE_ORIGIN = "https://challenges.cloudflare.com";
+
+function contactsLine(): SafeHtml {
+  const { phone, urgentEmail, xHandle } = siteConfig.contacts;
+  return html`<ul>
+    ${phone ? html`<li>Phone: <a href="tel:${phone.replace(/\s+/g, "")}">${phone}</a></li>` : ""}
+    ${urgentEmail ? html`<li>Email: <a href="mailto:${urgentEmail}">${urgentEmail}</a></li>` : ""}
+    ${xHandle ? html`<li>X: <a href="https://x.com/${xHandle}" rel="noopener">@${xHandle}</a></li>` : ""}
+  </ul>`;
+}
+
+/** The alert shown when the report could not be stored (D1 down): 503, the text kept. */
+export function unavailableAlert(paged: boolean): SafeHtml {
+  return html`<p><strong>We could not record this report.</strong> Our report storage is unavailable right now.
+    ${paged ? "We have sent your text directly to the engineer on call, but please also contact us" : "Please contact us"}
+    directly instead, and mention what you wrote (it is still in the form below):</p>${contactsLine()}`;
+}
+
+function errorSummary(errors: Record<string, string>): SafeHtml {
+  const entries = Object.entries(errors).filter(([k]) => k !== "_");
+  const general = errors._;
+  const items = entries.map(
+    ([field, message]) => html`<li><a href="#${field === "turnstile" ? "turnstile-error" : field}">${fieldLabels[field] ?? field}: ${message}</a></li>`,
+  );
+  return html`<p><strong>${general ?? (entries.length === 1 ? "Please correct one field:" : `Please correct ${entries.length} fields:`)}</strong></p>
+    ${items.length > 0 ? html`<ul>${items}</ul>` : ""}`;
+}
+
+export async function renderReportForm(env: Env, requestUrl: string, state: ReportFormState, status = 200): Promise<Response> {
+  const shell = await fetchShell(env, requestUrl, "/report.html");
+  const { values, errors } = state;
+  let rw = new HTMLRewriter()
+    .on("[data-slot=form-id]", {
+      element(el) {
+        el.setAttribute("value", state.formId);
+      },
+    })
+    .on("form[data-report-form] input", {
+      element(el) {
+        const name = el.getAttribute("name") ?? "";
+        if (name === "urgency") {
+          const chosen = values.urgency || "high";
+          if (el.getAttribute("value") === chosen) el.setAttribute("checked", "");
+          else el.removeAttribute("checked");
+          return;
+        }
+        if ((formFields as readonly string[]).includes(name)) {
+          const v = values[name as FormField];
+          if (v) el.setAttribute("value", v);
+          if (errors[name]) el.setAttribute("aria-invalid", "true");
+        }
+      },
+    })
+    .on("textarea[name=message]", {
+      element(el) {
+        if (values.message) el.setInnerContent(values.message, { html: false });
+        if (errors.message) el.setAttribute("aria-invalid", "true");
+      },
+    })
+    .on("[data-slot=component-select]", {
+      element(el) {
+        if (errors.component) el.setAttribute("aria-invalid", "true");
+        const options = state.components.map(
+          (c) => html`<option value="${c.id}"${c.id === values.component ? html` selected` : ""}>${c.name}</option>`,
+        );
+        el.append(html`${options}`.toString(), { html: true });
+      },
+    });
+  for (const [field, message] of Object.entries(errors)) {
+    if (field === "_") continue;
+    rw = rw.on(`[data-slot=error-${field}]`, {
+      element(el) {
+        el.removeAttribute("hidden");
+        el.setInnerContent(message, { html: false });
+      },
+    });
+  }
+  const alert = state.alert ?? (Object.keys(errors).length > 0 ? errorSummary(errors) : null);
+  if (alert) {
+    rw = rw.on("[data-slot=form-alert]", {
+      element(el) {
+        el.removeAttribute("hidden");
+        el.setInnerContent(alert.toString(), { html: true });
+      },
+    });
+  }
+  if (state.turnstileSiteKey) {
+    const key = state.turnstileSiteKey;
+    rw = rw.on("[data-slot=turnstile]", {
+      element(el) {
+        el.setInnerContent(
+          html`<div class="cf-turnstile" data-sitekey="${key}" data-response-field-name="cf-turnstile-response"></div>
+            <script src="${TURNSTILE_ORIGIN}/turnstile/v0/api.js" async defer></script>`.toString(),
+          { html: true },
+        );
+      },
+    });
+  }
+  if (status !== 200) rw = setText(rw, "title", `${status === 503 ? "Not recorded" : "Please check the form"} · ${siteConfig.name}`);
+  const res = liveResponse(rw.transform(shell), status, "no-store");
+  if (state.turnstileSiteKey) {
+    res.headers.set(
+      "Content-Security-Policy",
+      htmlContentSecurityPolicy({ scriptSrc: [TURNSTILE_ORIGIN], frameSrc: [TURNSTILE_ORIGIN], connectSrc: [TURNSTILE_ORIGIN] }),
+    );
+  }
+  return res;
+}
+
+export async function renderReceived(env: Env, requestUrl: string, reference: string, viewPath: string | null): Promise<Response> {
+  const shell = await fetchShell(env, requestUrl, "/report/received.html");
+  let rw = setText(new HTMLRewriter(), "[data-slot=reference]", reference);
+  if (viewPath) {
+    rw = rw
+      .on("[data-slot=private-link-wrap]", {
+        element(el) {
+          el.removeAttribute("hidden");
+        },
+      })
+      .on("[data-slot=private-link]", {
+        element(el) {
+          el.setAttribute("href", viewPath);
+        },
+      });
+  }
+  const res = liveResponse(rw.transform(shell), 200, "no-store");
+  res.headers.set("Referrer-Policy", "no-referrer");
+  res.headers.set("X-Robots-Tag", "noindex");
+  return res;
+}
+
+const stateLabels: Record<string, string> = { new: "New: on-call has been alerted", acknowledged: "Acknowledged: a person is on it", resolved: "Resolved" };
+const authorLabels: Record<string, string> = { reporter: "You", staff: "Our team", system: "Update" };
+
+function formatTime(iso: string): string {
+  return `${iso.replace("T", " ").slice(0, 16)} UTC`;
+}
+
+export function threadMarkup(messages: ReportMessage[]): SafeHtml {
+  return html`${messages.map(
+    (m, i) => html`<li data-author="${m.author}"${i === messages.length - 1 ? html` id="latest"` : ""}>
+      <p class="who">${m.author === "staff" && m.authorName ? m.authorName : authorLabels[m.author]} <time datetime="${m.createdAt}">${formatTime(m.createdAt)}</time></p>
+      <p class="body">${m.body}</p>
+    </li>`,
+  )}`;
+}
+
+export interface ReporterViewState {
+  report: Report;
+  messages: ReportMessage[];
+  formAction: string;
+  errors?: Record<string, string>;
+  draft?: string;
+}
+
+export async function renderReporterView(env: Env, requestUrl: string, state: ReporterViewState, status = 200): Promise<Response> {
+  const shell = await fetchShell(env, requestUrl, "/report/view.html");
+  const { report, messages } = state;
+  let rw = setText(new HTMLRewriter(), "title", `Report ${report.reference} · ${siteConfig.name}`);
+  rw = setText(rw, "[data-slot=reference]", report.reference);
+  rw = setText(rw, "[data-slot=subject]", report.subject);
+  rw = setText(rw, "[data-slot=created]", formatTime(report.createdAt));
+  rw = rw
+    .on("[data-slot=state]", {
+      element(el) {
+        el.setAttribute("data-state", report.state);
+        el.setInnerContent(stateLabels[report.state] ?? report.state, { html: false });
+      },
+    })
+    .on("[data-slot=thread]", {
+      element(el) {
+        el.setInnerContent(threadMarkup(messages).toString(), { html: true });
+      },
+    })
+    .on("[data-slot=followup-form]", {
+      element(el) {
+        el.setAttribute("action", state.formAction);
+      },
+    })
+    .on("textarea[name=message]", {
+      element(el) {
+        if (state.draft) el.setInnerContent(state.draft, { html: false });
+        if (state.errors?.message) el.setAttribute("aria-invalid", "true");
+      },
+    });
+  if (state.errors?.message) {
+    const message = state.errors.message;
+    rw = rw.on("[data-slot=error-message]", {
+      element(el) {
+        el.removeAttribute("hidden");
+        el.setInnerContent(message, { html: false });
+      },
+    });
+  }
+  const res = liveResponse(rw.transform(shell), status, "no-store");
+  res.headers.set("Referrer-Policy", "no-referrer");
+  res.headers.set("X-Robots-Tag", "noindex");
+  return res;
+}

@@ -1,0 +1,301 @@
+// Storage of reports, their threads and the outbox. Small functions taking the binding first,
+// `?1` placeholders, and mappers from rows to domain types. Writes that must happen together
+// are returned as prepared statements so the caller can put them in one D1 batch.
+import type { MessageAuthor, ReportChannel, ReportState, Urgency } from "../../contract/reports";
+
+export interface Report {
+  id: string;
+  reference: string;
+  viewTokenHash: string;
+  channel: ReportChannel;
+  channelMessageId: string | null;
+  idempotencyKey: string | null;
+  state: ReportState;
+  urgency: Urgency;
+  subject: string;
+  reporter: { name: string | null; email: string | null; phone: string | null; xHandle: string | null };
+  componentId: string | null;
+  clientHash: string | null;
+  userAgent: string | null;
+  reporterKey: string | null;
+  textHash: string;
+  duplicateOf: string | null;
+  alertId: string | null;
+  createdAt: string;
+  acknowledgedAt: string | null;
+  acknowledgedBy: string | null;
+  resolvedAt: string | null;
+}
+
+export interface ReportMessage {
+  id: number;
+  reportId: string;
+  author: MessageAuthor;
+  authorName: string | null;
+  body: string;
+  createdAt: string;
+}
+
+interface ReportRow {
+  id: string;
+  reference: string;
+  view_token_hash: string;
+  channel: ReportChannel;
+  channel_message_id: string | null;
+  idempotency_key: string | null;
+  state: ReportState;
+  urgency: Urgency;
+  subject: string;
+  reporter_name: string | null;
+  reporter_email: string | null;
+  reporter_phone: string | null;
+  reporter_x_handle: string | null;
+  component_id: string | null;
+  client_hash: string | null;
+  user_agent: string | null;
+  reporter_key: string | null;
+  text_hash: string;
+  duplicate_of: string | null;
+  alert_id: string | null;
+  created_at: string;
+  acknowledged_at: string | null;
+  acknowledged_by: string | null;
+  resolved_at: string | null;
+}
+
+interface MessageRow {
+  id: number;
+  report_id: string;
+  author: MessageAuthor;
+  author_name: string | null;
+  body: string;
+  created_at: string;
+}
+
+export function toReport(row: ReportRow): Report {
+  return {
+    id: row.id,
+    reference: row.reference,
+    viewTokenHash: row.view_token_hash,
+    channel: row.channel,
+    channelMessageId: row.channel_message_id,
+    idempotencyKey: row.idempotency_key,
+    state: row.state,
+    urgency: row.urgency,
+    subject: row.subject,
+    reporter: { name: row.reporter_name, email: row.reporter_email, phone: row.reporter_phone, xHandle: row.reporter_x_handle },
+    componentId: row.component_id,
+    clientHash: row.client_hash,
+    userAgent: row.user_agent,
+    reporterKey: row.reporter_key,
+    textHash: row.text_hash,
+    duplicateOf: row.duplicate_of,
+    alertId: row.alert_id,
+    createdAt: row.created_at,
+    acknowledgedAt: row.acknowledged_at,
+    acknowledgedBy: row.acknowledged_by,
+    resolvedAt: row.resolved_at,
+  };
+}
+
+function toMessage(row: MessageRow): ReportMessage {
+  return { id: row.id, reportId: row.report_id, author: row.author, authorName: row.author_name, body: row.body, createdAt: row.created_at };
+}
+
+// ---- reads -------------------------------------------------------------------------------
+
+export function findReportByChannelMessageStatement(db: D1Database, channel: ReportChannel, channelMessageId: string): D1PreparedStatement {
+  return db.prepare("SELECT * FROM reports WHERE channel = ?1 AND channel_message_id = ?2").bind(channel, channelMessageId);
+}
+
+export function findReportByIdempotencyKeyStatement(db: D1Database, channel: ReportChannel, key: string): D1PreparedStatement {
+  return db.prepare("SELECT * FROM reports WHERE channel = ?1 AND idempotency_key = ?2").bind(channel, key);
+}
+
+/** The newest earlier report with the same text from the same reporter since `since`. */
+export function findRecentSameTextStatement(db: D1Database, reporterKey: string, textHash: string, since: string): D1PreparedStatement {
+  return db
+    .prepare(
+      `SELECT * FROM reports WHERE reporter_key = ?1 AND text_hash = ?2 AND created_at >= ?3
+       ORDER BY created_at DESC LIMIT 1`,
+    )
+    .bind(reporterKey, textHash, since);
+}
+
+export function componentExistsStatement(db: D1Database, componentId: string): D1PreparedStatement {
+  return db.prepare("SELECT id FROM components WHERE id = ?1").bind(componentId);
+}
+
+/** Runs lookup statements in one round trip and maps each first row (or null). */
+export async function firstRows(db: D1Database, statements: D1PreparedStatement[]): Promise<Array<Record<string, unknown> | null>> {
+  if (statements.length === 0) return [];
+  const results = await db.batch<Record<string, unknown>>(statements);
+  return results.map((r) => r.results[0] ?? null);
+}
+
+export function rowToReport(row: Record<string, unknown> | null): Report | null {
+  return row ? toReport(row as unknown as ReportRow) : null;
+}
+
+export async function findReportByReference(db: D1Database, reference: string): Promise<Report | null> {
+  const row = await db.prepare("SELECT * FROM reports WHERE reference = ?1").bind(reference).first<ReportRow>();
+  return row ? toReport(row) : null;
+}
+
+export async function findReportById(db: D1Database, id: string): Promise<Report | null> {
+  const row = await db.prepare("SELECT * FROM reports WHERE id = ?1").bind(id).first<ReportRow>();
+  return row ? toReport(row) : null;
+}
+
+export async function listMessages(db: D1Database, reportId: string): Promise<ReportMessage[]> {
+  const { results } = await db.prepare("SELECT * FROM report_messages WHERE report_id = ?1 ORDER BY id").bind(reportId).all<MessageRow>();
+  return results.map(toMessage);
+}
+
+/** Messages of several reports in one query (at most 100 ids: D1's bound-parameter limit). */
+export async function listMessagesOf(db: D1Database, reportIds: string[]): Promise<Map<string, ReportMessage[]>> {
+  const byReport = new Map<string, ReportMessage[]>(reportIds.map((id) => [id, []]));
+  if (reportIds.length === 0) return byReport;
+  const placeholders = reportIds.map((_, i) => `?${i + 1}`).join(", ");
+  const { results } = await db
+    .prepare(`SELECT * FROM report_messages WHERE report_id IN (${placeholders}) ORDER BY id`)
+    .bind(...reportIds)
+    .all<MessageRow>();
+  for (const row of results) byReport.get(row.report_id)?.push(toMessage(row));
+  return byReport;
+}
+
+export interface ReportFilter {
+  channel?: ReportChannel;
+  state?: ReportState;
+  /** Only reports created strictly before this time (for paging through older ones). */
+  before?: string;
+  limit: number;
+}
+
+/** Newest first. */
+export async function listReports(db: D1Database, filter: ReportFilter): Promise<Report[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT * FROM reports
+       WHERE (?1 IS NULL OR channel = ?1) AND (?2 IS NULL OR state = ?2) AND (?3 IS NULL OR created_at < ?3)
+       ORDER BY created_at DESC, id DESC LIMIT ?4`,
+    )
+    .bind(filter.channel ?? null, filter.state ?? null, filter.before ?? null, filter.limit)
+    .all<ReportRow>();
+  return results.map(toReport);
+}
+
+// ---- writes (as statements for one batch) --------------------------------------------------
+
+export function insertReportStatement(db: D1Database, r: Report): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO reports (id, reference, view_token_hash, channel, channel_message_id, idempotency_key, state, urgency,
+         subject, reporter_name, reporter_email, reporter_phone, reporter_x_handle, component_id, client_hash, user_agent,
+         reporter_key, text_hash, duplicate_of, alert_id, created_at)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)`,
+    )
+    .bind(
+      r.id,
+      r.reference,
+      r.viewTokenHash,
+      r.channel,
+      r.channelMessageId,
+      r.idempotencyKey,
+      r.state,
+      r.urgency,
+      r.subject,
+      r.reporter.name,
+      r.reporter.email,
+      r.reporter.phone,
+      r.reporter.xHandle,
+      r.componentId,
+      r.clientHash,
+      r.userAgent,
+      r.reporterKey,
+      r.textHash,
+      r.duplicateOf,
+      r.alertId,
+      r.createdAt,
+    );
+}
+
+export function insertMessageStatement(
+  db: D1Database,
+  m: { reportId: string; author: MessageAuthor; authorName: string | null; body: string; createdAt: string },
+): D1PreparedStatement {
+  return db
+    .prepare("INSERT INTO report_messages (report_id, author, author_name, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5)")
+    .bind(m.reportId, m.author, m.authorName, m.body, m.createdAt);
+}
+
+/** Acknowledges a new report (a report already acknowledged or resolved is left as it is). */
+export function acknowledgeReportStatement(db: D1Database, reportId: string, by: string, now: string): D1PreparedStatement {
+  return db
+    .prepare("UPDATE reports SET state = 'acknowledged', acknowledged_at = ?2, acknowledged_by = ?3 WHERE id = ?1 AND state = 'new'")
+    .bind(reportId, now, by);
+}
+
+export function resolveReportStatement(db: D1Database, reportId: string, now: string): D1PreparedStatement {
+  return db
+    .prepare(
+      `UPDATE reports SET state = 'resolved', resolved_at = ?2, acknowledged_at = COALESCE(acknowledged_at, ?2)
+       WHERE id = ?1 AND state != 'resolved'`,
+    )
+    .bind(reportId, now);
+}
+
+// ---- outbox ---------------------------------------------------------------------------------
+
+export interface OutboxRow {
+  id: string;
+  kind: string;
+  payload: string;
+  created_at: string;
+  dispatched_at: string | null;
+  attempts: number;
+  last_attempt_at: string | null;
+  last_error: string | null;
+}
+
+/** An outbox row counted as sent once: intake sends it right after the batch succeeds. */
+export function insertOutboxStatement(db: D1Database, row: { id: string; kind: string; payload: unknown; now: string }): D1PreparedStatement {
+  return db
+    .prepare("INSERT INTO outbox (id, kind, payload, created_at, attempts, last_attempt_at) VALUES (?1, ?2, ?3, ?4, 1, ?4)")
+    .bind(row.id, row.kind, JSON.stringify(row.payload), row.now);
+}
+
+/** For the consumer of a job: the outbox row has reached its handler. Idempotent. */
+export async function markOutboxDispatched(db: D1Database, outboxId: string, now: Date): Promise<void> {
+  await db.prepare("UPDATE outbox SET dispatched_at = ?2 WHERE id = ?1 AND dispatched_at IS NULL").bind(outboxId, now.toISOString()).run();
+}
+
+export async function recordOutboxSendFailure(db: D1Database, outboxId: string, error: unknown): Promise<void> {
+  const message = error instanceof Error ? error.message : String(error);
+  await db.prepare("UPDATE outbox SET last_error = ?2 WHERE id = ?1").bind(outboxId, message.slice(0, 500)).run();
+}
+
+/** Rows not yet dispatched whose last send is older than `sentBefore`, oldest first. */
+export async function listUndispatchedOutbox(db: D1Database, sentBefore: string, maxAttempts: number, limit: number): Promise<OutboxRow[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT * FROM outbox WHERE dispatched_at IS NULL AND (last_attempt_at IS NULL OR last_attempt_at < ?1) AND attempts < ?2
+       ORDER BY created_at LIMIT ?3`,
+    )
+    .bind(sentBefore, maxAttempts, limit)
+    .all<OutboxRow>();
+  return results;
+}
+
+export async function recordOutboxAttempt(db: D1Database, outboxId: string, now: string, error: string | null): Promise<void> {
+  await db
+    .prepare("UPDATE outbox SET attempts = attempts + 1, last_attempt_at = ?2, last_error = ?3 WHERE id = ?1")
+    .bind(outboxId, now, error)
+    .run();
+}
+
+export async function countStuckOutbox(db: D1Database, maxAttempts: number): Promise<number> {
+  const row = await db.prepare("SELECT COUNT(*) AS n FROM outbox WHERE dispatched_at IS NULL AND attempts >= ?1").bind(maxAttempts).first<{ n: number }>();
+  return row?.n ?? 0;
+}

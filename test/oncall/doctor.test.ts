@@ -1,0 +1,165 @@
+// The doctor's checks as pure functions: each finding the doctor must make, and a healthy
+// configuration that passes.
+import { describe, expect, it } from "vitest";
+import type { OncallConfigInput } from "../../contract/oncall";
+import { emailProblem, runDoctor, type DoctorInput } from "../../functions/oncall/doctor";
+import { config, configInput } from "./fixtures";
+
+const NOW = new Date("2026-03-20T12:00:00Z");
+const allSecrets = {
+  ACK_SIGNING_KEY: "k",
+  MAIL_FROM: "status@status.example-hosting.nl",
+  PUBLIC_URL: "https://status.example-hosting.nl",
+  TWILIO_ACCOUNT_SID: "AC1",
+  TWILIO_AUTH_TOKEN: "t",
+  TWILIO_FROM: "+3197010000000",
+};
+const requiredSecrets: DoctorInput["requiredSecrets"] = {
+  sms: ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM"],
+  voice: ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM"],
+  webhook: ["WEBHOOK_SIGNING_SECRET"],
+};
+
+function doctor(overrides: Partial<OncallConfigInput> = {}, input: Partial<DoctorInput> = {}) {
+  return runDoctor({
+    config: config(overrides),
+    env: allSecrets,
+    requiredSecrets,
+    intakeAddresses: ["urgent@status.example-hosting.nl"],
+    production: true,
+    now: NOW,
+    ...input,
+  });
+}
+
+function verdictOf(report: ReturnType<typeof runDoctor>, id: string) {
+  const c = report.checks.find((x) => x.id === id)!;
+  return { verdict: c.verdict, text: c.details.join("\n") };
+}
+
+const base = configInput();
+const person = (id: string, methods: OncallConfigInput["people"][number]["contactMethods"]) => ({ id, name: id, timezone: "Europe/Amsterdam", contactMethods: methods });
+
+describe("doctor", () => {
+  it("passes a healthy production configuration", () => {
+    const report = doctor();
+    expect(report.checks.filter((c) => c.verdict !== "pass")).toEqual([]);
+    expect(report.verdict).toBe("pass");
+  });
+
+  it("fails without any configuration, saying how to push one", () => {
+    const report = runDoctor({ config: null, env: allSecrets, requiredSecrets, intakeAddresses: ["u@x.nl"], production: false, now: NOW });
+    expect(report.verdict).toBe("fail");
+    expect(report.checks[0]!.details[0]).toMatch(/npm run oncall -- push/);
+  });
+
+  it.each<[string, Partial<OncallConfigInput>, Partial<DoctorInput>, string, "warn" | "fail", RegExp]>([
+    [
+      "a policy that reaches people by email only",
+      { people: [person("alice", [{ type: "email", address: "a@ops.example-hosting.nl" }]), person("bob", [{ type: "email", address: "b@ops.example-hosting.nl" }]), person("carol", [{ type: "email", address: "c@ops.example-hosting.nl" }])] },
+      {},
+      "policy-channels",
+      "fail",
+      /Policy "default" reaches people through only email/,
+    ],
+    [
+      "sms and voice alone (one provider, Twilio)",
+      { people: [person("alice", [{ type: "sms", number: "+31612345678" }, { type: "voice", number: "+31612345678" }]), person("bob", [{ type: "sms", number: "+31612345679" }]), person("carol", [{ type: "voice", number: "+31612345670" }])] },
+      {},
+      "policy-channels",
+      "fail",
+      /only twilio/,
+    ],
+    [
+      "a person reachable by one provider only (warn)",
+      { people: [...base.people.slice(0, 2), person("carol", [{ type: "email", address: "c@ops.example-hosting.nl" }])] },
+      {},
+      "policy-channels",
+      "warn",
+      /carol .* can only be reached through email/,
+    ],
+    ["missing Twilio secrets for sms users", {}, { env: { ...allSecrets, TWILIO_AUTH_TOKEN: "" } }, "channel-secrets", "fail", /sms \(used by alice\) needs TWILIO_AUTH_TOKEN/],
+    ["a missing ack signing key", {}, { env: { ...allSecrets, ACK_SIGNING_KEY: undefined } }, "channel-secrets", "fail", /ACK_SIGNING_KEY/],
+    ["http PUBLIC_URL in production", {}, { env: { ...allSecrets, PUBLIC_URL: "http://status.example-hosting.nl" } }, "channel-secrets", "fail", /not https/],
+    [
+      "a rotation that starts in a week",
+      { rotations: [{ id: "primary", timezone: "Europe/Amsterdam", members: ["alice"], handoff: { every: "day", at: "09:00" }, start: "2026-03-27" }] },
+      {},
+      "rotation-gaps",
+      "fail",
+      /nobody on call from 2026-03-20 13:00 to 2026-03-27 09:00 \(Europe\/Amsterdam\)/,
+    ],
+    [
+      "a rotation that ends within 14 days",
+      { rotations: [{ id: "primary", timezone: "Europe/Amsterdam", members: ["alice"], handoff: { every: "day", at: "09:00" }, start: "2026-01-01", end: "2026-03-30" }] },
+      {},
+      "rotation-gaps",
+      "fail",
+      /from 2026-03-30 09:00/,
+    ],
+    [
+      "a rotation no policy uses (warn)",
+      { rotations: [...base.rotations!, { id: "spare", timezone: "UTC", members: ["bob"], handoff: { every: "day", at: "09:00" }, start: "2026-01-01" }] },
+      {},
+      "rotation-gaps",
+      "warn",
+      /"spare" is not used/,
+    ],
+    [
+      "an email destination on a reserved domain in production",
+      { people: [person("alice", [{ type: "email", address: "alice@example.com" }, { type: "sms", number: "+31612345678" }]), ...base.people.slice(1)] },
+      {},
+      "email-destinations",
+      "fail",
+      /reserved example domain/,
+    ],
+    [
+      "an email destination on a reserved domain in development (warn)",
+      { people: [person("alice", [{ type: "email", address: "alice@ops.example-hosting.test" }, { type: "sms", number: "+31612345678" }]), ...base.people.slice(1)] },
+      { production: false },
+      "email-destinations",
+      "warn",
+      /reserved/,
+    ],
+    [
+      "a page sent to the intake address itself (a loop)",
+      { people: [person("alice", [{ type: "email", address: "Urgent@status.example-hosting.nl" }, { type: "sms", number: "+31612345678" }]), ...base.people.slice(1)] },
+      {},
+      "email-destinations",
+      "fail",
+      /intake address/,
+    ],
+    ["no intake address", {}, { intakeAddresses: [] }, "intake-routing", "fail", /No urgent intake address/],
+    ["an implausible intake address", {}, { intakeAddresses: ["urgent@localhost"] }, "intake-routing", "fail", /not a plausible/],
+    [
+      "an intake path that pages nobody now",
+      {
+        rotations: [{ id: "primary", timezone: "Europe/Amsterdam", members: ["alice"], handoff: { every: "day", at: "09:00" }, start: "2026-04-01" }],
+        policies: [{ id: "default", levels: [{ timeoutMinutes: 5, targets: [{ rotation: "primary" }] }] }, { id: "dns", levels: [{ timeoutMinutes: 5, targets: [{ person: "carol" }] }] }],
+      },
+      {},
+      "intake-routing",
+      "fail",
+      /A critical report by web would page nobody right now/,
+    ],
+  ])("finds %s", (_name, cfg, input, id, verdict, text) => {
+    const report = doctor(cfg, input);
+    const found = verdictOf(report, id);
+    expect(found.verdict).toBe(verdict);
+    expect(found.text).toMatch(text);
+    expect(report.verdict).toBe(verdict === "fail" ? "fail" : report.verdict);
+  });
+
+  it.each([
+    ["alice@ops.example-hosting.nl", null],
+    ["a.b+pages@mail.co.uk", null],
+    ["alice@example.com", "reserved"],
+    ["alice@x.test", "reserved"],
+    ["alice@localhost", "invalid"],
+    ["alice@@x.nl", "invalid"],
+    ["alice @x.nl", "invalid"],
+    ["alice@-x.nl", "invalid"],
+  ])("judges %s as %s", (address, expected) => {
+    expect(emailProblem(address)).toBe(expected);
+  });
+});
