@@ -35,3 +35,68 @@ export const componentStatusLabel: Record<ComponentStatus, string> = {
   major_outage: "Major outage",
   under_maintenance: "Under maintenance",
 };
+
+export const impactLabel: Record<Impact, string> = {
+  none: "No impact",
+  minor: "Minor",
+  major: "Major",
+  critical: "Critical",
+  maintenance: "Maintenance",
+};
+
+export const incidentStatusLabel: Record<IncidentStatus | MaintenanceStatus, string> = {
+  investigating: "Investigating",
+  identified: "Identified",
+  monitoring: "Monitoring",
+  resolved: "Resolved",
+  postmortem: "Postmortem",
+  scheduled: "Scheduled",
+  in_progress: "In progress",
+  verifying: "Verifying",
+  completed: "Completed",
+};
+
+// Staff write API (POST/PATCH under /api/admin): the bodies of the HTTP contract.
+const ComponentId = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, "Use the component's id (letters, digits, _ and -).");
+const Body = z.string().trim().min(1, "Write what is happening.").max(10_000);
+/** Which components an update changes, and to what: {"cmp_web": "major_outage"}. */
+export const ComponentChanges = z
+  .record(ComponentId, ComponentStatus)
+  .refine((r) => Object.keys(r).length <= 100, "At most 100 components per update.");
+const IsoTime = z.iso.datetime({ offset: true, message: "Use an ISO 8601 time, e.g. 2026-12-01T22:00:00Z." });
+const PostmortemSlug = z.string().trim().regex(/^[a-z0-9][a-z0-9-]{0,99}$/, "Use the postmortem's slug (lower-case letters, digits and -).");
+
+export const CreateIncidentInput = z.strictObject({
+  name: z.string().trim().min(1, "Give the incident a title.").max(200),
+  status: z.enum(["investigating", "identified", "monitoring", "resolved"]).default("investigating"),
+  impact: z.enum(["none", "minor", "major", "critical"]).default("minor"),
+  body: Body,
+  components: ComponentChanges.default({}),
+});
+export type CreateIncidentInput = z.infer<typeof CreateIncidentInput>;
+
+export const PostIncidentUpdateInput = z.strictObject({
+  status: z.enum([...incidentStatuses, ...maintenanceStatuses]),
+  body: Body,
+  components: ComponentChanges.optional(),
+  impact: z.enum(["none", "minor", "major", "critical"]).optional(),
+  postmortem_slug: PostmortemSlug.nullable().optional(),
+});
+export type PostIncidentUpdateInput = z.infer<typeof PostIncidentUpdateInput>;
+
+export const PatchComponentInput = z.strictObject({ status: ComponentStatus });
+
+export const CreateMaintenanceInput = z
+  .strictObject({
+    name: z.string().trim().min(1, "Give the maintenance a title.").max(200),
+    body: Body,
+    scheduled_for: IsoTime,
+    scheduled_until: IsoTime,
+    /** Component ids (put under maintenance during the window); a {id: status} map is accepted too. */
+    components: z.union([z.array(ComponentId).max(100), ComponentChanges]).default([]),
+  })
+  .refine((m) => Date.parse(m.scheduled_until) > Date.parse(m.scheduled_for), {
+    path: ["scheduled_until"],
+    message: "The window must end after it starts.",
+  });
+export type CreateMaintenanceInput = z.infer<typeof CreateMaintenanceInput>;

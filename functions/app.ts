@@ -12,10 +12,11 @@ import { requestId } from "./platform/request-id";
 import { securityHeaders } from "./platform/security-headers";
 import type { AppEnv } from "./platform/types";
 import { staffRoutes } from "./staff/routes";
+import { statusAdminRoutes } from "./status/admin-routes";
 import { statusRoutes } from "./status/routes";
 
 /** Capabilities, mounted in order. Adding a capability is one line here. */
-const capabilities = [healthRoutes, staffRoutes, statusRoutes, alertRoutes, oncallRoutes, reportRoutes];
+const capabilities = [healthRoutes, staffRoutes, statusRoutes, statusAdminRoutes, alertRoutes, oncallRoutes, reportRoutes];
 
 /** Paths whose errors are answered as JSON; everything else is a page for people. */
 function wantsJson(req: Request): boolean {

@@ -3,6 +3,7 @@ import { recordCheckFailure, recordCheckSuccess } from "../assurance/checks";
 import { outboxCronTask } from "../reports/outbox";
 import { resendStuckDeliveries } from "../alerts/delivery";
 import { escalateDueAlerts } from "../alerts/lifecycle";
+import { maintenanceClock } from "../status/cron";
 
 /** A periodic task. Capabilities add theirs to `cronTasks`; each runs every minute. */
 export interface CronTask {
@@ -13,6 +14,7 @@ export interface CronTask {
 export const cronTasks: CronTask[] = [
   // Re-sends report.received jobs whose queue send failed or was never processed.
   outboxCronTask,
+  maintenanceClock,
   {
     // Proves the queue end to end: the consumer records its arrival (assurance "queue").
     name: "queue-canary",

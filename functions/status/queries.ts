@@ -1,24 +1,361 @@
-import type { ComponentStatus, Impact } from "../../contract/status";
+// Storage of the status model: small queries taking the binding first, rows mapped to domain
+// types. Reads that a page needs together go in one D1 batch (one round trip).
+import type { ComponentStatus, Impact, IncidentStatus, MaintenanceStatus } from "../../contract/status";
 
-export interface StatusSnapshot {
-  componentStatuses: ComponentStatus[];
-  unresolvedIncidentImpacts: Impact[];
-  maintenanceInProgress: boolean;
-  updatedAt: string | null;
+export interface ComponentGroup {
+  id: string;
+  name: string;
+  description: string | null;
+  position: number;
+  createdAt: string;
+  updatedAt: string;
 }
 
-/** Everything the overall indicator needs, in one round trip (a D1 batch). */
-export async function loadStatusSnapshot(db: D1Database): Promise<StatusSnapshot> {
-  const [components, incidents, maintenance, updated] = await db.batch([
-    db.prepare("SELECT status FROM components"),
-    db.prepare("SELECT impact FROM incidents WHERE kind = 'incident' AND status NOT IN ('resolved','postmortem')"),
-    db.prepare("SELECT COUNT(*) AS n FROM incidents WHERE kind = 'maintenance' AND status IN ('in_progress','verifying')"),
-    db.prepare("SELECT MAX(t) AS t FROM (SELECT MAX(updated_at) AS t FROM components UNION ALL SELECT MAX(updated_at) FROM incidents)"),
-  ]);
+export interface Component {
+  id: string;
+  groupId: string | null;
+  name: string;
+  description: string | null;
+  status: ComponentStatus;
+  position: number;
+  showcase: boolean;
+  onlyShowIfDegraded: boolean;
+  startDate: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface AffectedComponent {
+  componentId: string;
+  name: string;
+  oldStatus: ComponentStatus;
+  newStatus: ComponentStatus;
+}
+
+export interface IncidentUpdate {
+  id: string;
+  incidentId: string;
+  status: IncidentStatus | MaintenanceStatus;
+  body: string;
+  createdAt: string;
+  displayAt: string;
+  updatedAt: string;
+  affected: AffectedComponent[];
+}
+
+export interface Incident {
+  id: string;
+  kind: "incident" | "maintenance";
+  name: string;
+  status: IncidentStatus | MaintenanceStatus;
+  impact: Impact;
+  postmortemSlug: string | null;
+  scheduledFor: string | null;
+  scheduledUntil: string | null;
+  createdAt: string;
+  updatedAt: string;
+  startedAt: string;
+  monitoringAt: string | null;
+  resolvedAt: string | null;
+  /** Newest first, as Statuspage lists them. */
+  updates: IncidentUpdate[];
+  /** Components affected over the incident's life, in page order. */
+  componentIds: string[];
+}
+
+export interface StatusChangeRow {
+  componentId: string;
+  toStatus: ComponentStatus;
+  changedAt: string;
+}
+
+export const UNRESOLVED_INCIDENT = "('investigating','identified','monitoring')";
+export const OPEN_MAINTENANCE = "('scheduled','in_progress','verifying')";
+
+interface GroupRow {
+  id: string;
+  name: string;
+  description: string | null;
+  position: number;
+  created_at: string;
+  updated_at: string;
+}
+interface ComponentRow {
+  id: string;
+  group_id: string | null;
+  name: string;
+  description: string | null;
+  status: ComponentStatus;
+  position: number;
+  showcase: number;
+  only_show_if_degraded: number;
+  start_date: string | null;
+  created_at: string;
+  updated_at: string;
+}
+interface IncidentRow {
+  id: string;
+  kind: "incident" | "maintenance";
+  name: string;
+  status: IncidentStatus | MaintenanceStatus;
+  impact: Impact;
+  postmortem_slug: string | null;
+  scheduled_for: string | null;
+  scheduled_until: string | null;
+  created_at: string;
+  updated_at: string;
+  started_at: string;
+  monitoring_at: string | null;
+  resolved_at: string | null;
+}
+interface UpdateRow {
+  id: string;
+  incident_id: string;
+  status: IncidentStatus | MaintenanceStatus;
+  body: string;
+  created_at: string;
+  display_at: string;
+  updated_at: string;
+}
+
+const toGroup = (r: GroupRow): ComponentGroup => ({
+  id: r.id,
+  name: r.name,
+  description: r.description,
+  position: r.position,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+export const toComponent = (r: ComponentRow): Component => ({
+  id: r.id,
+  groupId: r.group_id,
+  name: r.name,
+  description: r.description,
+  status: r.status,
+  position: r.position,
+  showcase: r.showcase === 1,
+  onlyShowIfDegraded: r.only_show_if_degraded === 1,
+  startDate: r.start_date,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+const toIncident = (r: IncidentRow): Incident => ({
+  id: r.id,
+  kind: r.kind,
+  name: r.name,
+  status: r.status,
+  impact: r.impact,
+  postmortemSlug: r.postmortem_slug,
+  scheduledFor: r.scheduled_for,
+  scheduledUntil: r.scheduled_until,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+  startedAt: r.started_at,
+  monitoringAt: r.monitoring_at,
+  resolvedAt: r.resolved_at,
+  updates: [],
+  componentIds: [],
+});
+
+const GROUPS_SQL = "SELECT * FROM component_groups ORDER BY position, name";
+const COMPONENTS_SQL = "SELECT * FROM components ORDER BY position, name";
+const UPDATED_AT_SQL =
+  "SELECT MAX(t) AS t FROM (SELECT MAX(updated_at) AS t FROM components UNION ALL SELECT MAX(updated_at) FROM incidents UNION ALL SELECT MAX(updated_at) FROM component_groups)";
+
+export interface CurrentStatus {
+  groups: ComponentGroup[];
+  components: Component[];
+  /** Unresolved incidents and not yet completed maintenances, newest first. */
+  open: Incident[];
+  updatedAt: string | null;
+  /** Status changes since `changesSince`, plus each component's last change before it. */
+  changes: StatusChangeRow[];
+}
+
+/** What the home page, summary.json and status.json need, in two round trips. */
+export async function loadCurrentStatus(db: D1Database, opts: { changesSince?: string } = {}): Promise<CurrentStatus> {
+  const statements = [
+    db.prepare(GROUPS_SQL),
+    db.prepare(COMPONENTS_SQL),
+    db.prepare(
+      `SELECT * FROM incidents WHERE (kind = 'incident' AND status IN ${UNRESOLVED_INCIDENT}) OR (kind = 'maintenance' AND status IN ${OPEN_MAINTENANCE}) ORDER BY COALESCE(scheduled_for, started_at) DESC, created_at DESC`,
+    ),
+    db.prepare(UPDATED_AT_SQL),
+  ];
+  if (opts.changesSince) {
+    statements.push(
+      db
+        .prepare(
+          `SELECT component_id, to_status, changed_at FROM component_status_changes WHERE changed_at >= ?1
+           UNION ALL
+           SELECT component_id, to_status, MAX(changed_at) FROM component_status_changes WHERE changed_at < ?1 GROUP BY component_id`,
+        )
+        .bind(opts.changesSince),
+    );
+  }
+  const [groups, components, incidents, updated, changes] = await db.batch(statements);
+  const open = (incidents!.results as unknown as IncidentRow[]).map(toIncident);
+  await attachDetails(db, open);
   return {
-    componentStatuses: (components!.results as { status: ComponentStatus }[]).map((r) => r.status),
-    unresolvedIncidentImpacts: (incidents!.results as { impact: Impact }[]).map((r) => r.impact),
-    maintenanceInProgress: ((maintenance!.results[0] as { n: number } | undefined)?.n ?? 0) > 0,
+    groups: (groups!.results as unknown as GroupRow[]).map(toGroup),
+    components: (components!.results as unknown as ComponentRow[]).map(toComponent),
+    open,
+    updatedAt: (updated!.results[0] as { t: string | null } | undefined)?.t ?? null,
+    changes: changes
+      ? (changes.results as { component_id: string; to_status: ComponentStatus; changed_at: string }[]).map((r) => ({
+          componentId: r.component_id,
+          toStatus: r.to_status,
+          changedAt: r.changed_at,
+        }))
+      : [],
+  };
+}
+
+export async function loadComponents(db: D1Database): Promise<{ groups: ComponentGroup[]; components: Component[]; updatedAt: string | null }> {
+  const [groups, components, updated] = await db.batch([db.prepare(GROUPS_SQL), db.prepare(COMPONENTS_SQL), db.prepare(UPDATED_AT_SQL)]);
+  return {
+    groups: (groups!.results as unknown as GroupRow[]).map(toGroup),
+    components: (components!.results as unknown as ComponentRow[]).map(toComponent),
     updatedAt: (updated!.results[0] as { t: string | null } | undefined)?.t ?? null,
   };
+}
+
+/** Incidents or maintenances, newest first, with their updates. */
+export async function listIncidents(
+  db: D1Database,
+  filter: { kind: "incident" | "maintenance"; statuses?: readonly string[]; from?: string; before?: string; limit: number },
+): Promise<Incident[]> {
+  const where = ["kind = ?1"];
+  const binds: unknown[] = [filter.kind];
+  if (filter.statuses) {
+    binds.push(JSON.stringify(filter.statuses));
+    where.push(`status IN (SELECT value FROM json_each(?${binds.length}))`);
+  }
+  // Maintenances sort by their window, incidents by when they started.
+  const when = filter.kind === "maintenance" ? "COALESCE(scheduled_for, started_at)" : "started_at";
+  if (filter.from) {
+    binds.push(filter.from);
+    where.push(`${when} >= ?${binds.length}`);
+  }
+  if (filter.before) {
+    binds.push(filter.before);
+    where.push(`${when} < ?${binds.length}`);
+  }
+  binds.push(filter.limit);
+  const { results } = await db
+    .prepare(`SELECT * FROM incidents WHERE ${where.join(" AND ")} ORDER BY ${when} DESC, created_at DESC LIMIT ?${binds.length}`)
+    .bind(...binds)
+    .all<IncidentRow>();
+  const incidents = results.map(toIncident);
+  await attachDetails(db, incidents);
+  return incidents;
+}
+
+/** Incidents and maintenances whose time falls in [from, before), newest first: the history. */
+export async function listHistory(db: D1Database, range: { from: string; before: string; limit: number }): Promise<Incident[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT * FROM incidents WHERE COALESCE(scheduled_for, started_at) >= ?1 AND COALESCE(scheduled_for, started_at) < ?2
+       ORDER BY COALESCE(scheduled_for, started_at) DESC, created_at DESC LIMIT ?3`,
+    )
+    .bind(range.from, range.before, range.limit)
+    .all<IncidentRow>();
+  const incidents = results.map(toIncident);
+  await attachDetails(db, incidents);
+  return incidents;
+}
+
+/** True when anything happened before `before` (so history has an older page). */
+export async function hasHistoryBefore(db: D1Database, before: string): Promise<boolean> {
+  const row = await db.prepare("SELECT 1 AS x FROM incidents WHERE COALESCE(scheduled_for, started_at) < ?1 LIMIT 1").bind(before).first();
+  return row !== null;
+}
+
+export async function getIncident(db: D1Database, id: string): Promise<Incident | null> {
+  const row = await db.prepare("SELECT * FROM incidents WHERE id = ?1").bind(id).first<IncidentRow>();
+  if (!row) return null;
+  const incident = toIncident(row);
+  await attachDetails(db, [incident]);
+  return incident;
+}
+
+/** Fills in updates (with affected components) and affected components, in one batch. */
+async function attachDetails(db: D1Database, incidents: Incident[]): Promise<void> {
+  if (incidents.length === 0) return;
+  const ids = JSON.stringify(incidents.map((i) => i.id));
+  const [updates, affected, linked] = await db.batch([
+    db
+      .prepare("SELECT * FROM incident_updates WHERE incident_id IN (SELECT value FROM json_each(?1)) ORDER BY display_at DESC, created_at DESC")
+      .bind(ids),
+    db
+      .prepare(
+        `SELECT iuc.update_id, iuc.component_id, iuc.old_status, iuc.new_status, c.name
+         FROM incident_update_components iuc JOIN incident_updates iu ON iu.id = iuc.update_id JOIN components c ON c.id = iuc.component_id
+         WHERE iu.incident_id IN (SELECT value FROM json_each(?1)) ORDER BY c.position`,
+      )
+      .bind(ids),
+    db
+      .prepare(
+        `SELECT ic.incident_id, ic.component_id FROM incident_components ic JOIN components c ON c.id = ic.component_id
+         WHERE ic.incident_id IN (SELECT value FROM json_each(?1)) ORDER BY c.position`,
+      )
+      .bind(ids),
+  ]);
+  const byId = new Map(incidents.map((i) => [i.id, i]));
+  const affectedByUpdate = new Map<string, AffectedComponent[]>();
+  for (const r of affected!.results as { update_id: string; component_id: string; old_status: ComponentStatus; new_status: ComponentStatus; name: string }[]) {
+    const list = affectedByUpdate.get(r.update_id) ?? [];
+    list.push({ componentId: r.component_id, name: r.name, oldStatus: r.old_status, newStatus: r.new_status });
+    affectedByUpdate.set(r.update_id, list);
+  }
+  for (const r of updates!.results as unknown as UpdateRow[]) {
+    byId.get(r.incident_id)?.updates.push({
+      id: r.id,
+      incidentId: r.incident_id,
+      status: r.status,
+      body: r.body,
+      createdAt: r.created_at,
+      displayAt: r.display_at,
+      updatedAt: r.updated_at,
+      affected: affectedByUpdate.get(r.id) ?? [],
+    });
+  }
+  for (const r of linked!.results as { incident_id: string; component_id: string }[]) byId.get(r.incident_id)?.componentIds.push(r.component_id);
+}
+
+/** The cache version: bumped by every write that changes what readers see. */
+export async function readVersion(db: D1Database): Promise<string> {
+  const row = await db.prepare("SELECT value FROM status_meta WHERE key = 'version'").first<{ value: string }>();
+  return row?.value ?? "0";
+}
+
+export function bumpVersionStatement(db: D1Database): D1PreparedStatement {
+  return db.prepare(
+    "INSERT INTO status_meta (key, value) VALUES ('version', '1') ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)",
+  );
+}
+
+export async function findComponents(db: D1Database, ids: readonly string[]): Promise<Component[]> {
+  if (ids.length === 0) return [];
+  const { results } = await db
+    .prepare("SELECT * FROM components WHERE id IN (SELECT value FROM json_each(?1))")
+    .bind(JSON.stringify(ids))
+    .all<ComponentRow>();
+  return results.map(toComponent);
+}
+
+/** Maintenances the clock may have to move at `nowIso`. */
+export async function listDueMaintenances(db: D1Database, nowIso: string): Promise<Incident[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT * FROM incidents WHERE kind = 'maintenance' AND status IN ${OPEN_MAINTENANCE}
+       AND ((status = 'scheduled' AND scheduled_for <= ?1) OR scheduled_until <= ?1)`,
+    )
+    .bind(nowIso)
+    .all<IncidentRow>();
+  const incidents = results.map(toIncident);
+  await attachDetails(db, incidents);
+  return incidents;
 }
