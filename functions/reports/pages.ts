@@ -2,7 +2,7 @@
 // HTMLRewriter. Every value people wrote goes in as text or as an attribute value (both
 // escaped by the rewriter), or through the escaping `html` template: never as markup.
 import { siteConfig } from "../../site.config";
-import { html, type SafeHtml } from "../platform/html";
+import { escapeHtml, html, type SafeHtml } from "../platform/html";
 import { htmlContentSecurityPolicy } from "../platform/security-headers";
 import { fetchShell, liveResponse, setText } from "../platform/shell";
 import type { Report, ReportMessage } from "./queries";
@@ -36,6 +36,15 @@ export interface ReportFormState {
 
 const TURNSTILE_ORIGIN = "https://challenges.cloudflare.com";
 
+/**
+ * An attribute value for HTMLRewriter's setAttribute, which escapes only the double quote:
+ * a value with "&amp;" or "<" would otherwise come back changed (or, in a less careful
+ * parser, be read as markup). Escaping all five characters here makes it exact and inert.
+ */
+function attr(value: string): string {
+  return escapeHtml(value);
+}
+
 function contactsLine(): SafeHtml {
   const { phone, urgentEmail, xHandle } = siteConfig.contacts;
   return html`<ul>
@@ -68,7 +77,7 @@ export async function renderReportForm(env: Env, requestUrl: string, state: Repo
   let rw = new HTMLRewriter()
     .on("[data-slot=form-id]", {
       element(el) {
-        el.setAttribute("value", state.formId);
+        el.setAttribute("value", attr(state.formId));
       },
     })
     .on("form[data-report-form] input", {
@@ -82,7 +91,7 @@ export async function renderReportForm(env: Env, requestUrl: string, state: Repo
         }
         if ((formFields as readonly string[]).includes(name)) {
           const v = values[name as FormField];
-          if (v) el.setAttribute("value", v);
+          if (v) el.setAttribute("value", attr(v));
           if (errors[name]) el.setAttribute("aria-invalid", "true");
         }
       },
@@ -143,6 +152,16 @@ export async function renderReportForm(env: Env, requestUrl: string, state: Repo
   return res;
 }
 
+/** Pages whose URL holds the private token: no Referer with it, not even to our own site
+ * (the security headers set a site-wide Referrer-Policy; the meta tag narrows it here). */
+function privatePage(rw: HTMLRewriter): HTMLRewriter {
+  return rw.on("head", {
+    element(el) {
+      el.append('<meta name="referrer" content="no-referrer">', { html: true });
+    },
+  });
+}
+
 export async function renderReceived(env: Env, requestUrl: string, reference: string, viewPath: string | null): Promise<Response> {
   const shell = await fetchShell(env, requestUrl, "/report/received.html");
   let rw = setText(new HTMLRewriter(), "[data-slot=reference]", reference);
@@ -155,12 +174,11 @@ export async function renderReceived(env: Env, requestUrl: string, reference: st
       })
       .on("[data-slot=private-link]", {
         element(el) {
-          el.setAttribute("href", viewPath);
+          el.setAttribute("href", attr(viewPath));
         },
       });
   }
-  const res = liveResponse(rw.transform(shell), 200, "no-store");
-  res.headers.set("Referrer-Policy", "no-referrer");
+  const res = liveResponse(privatePage(rw).transform(shell), 200, "no-store");
   res.headers.set("X-Robots-Tag", "noindex");
   return res;
 }
@@ -210,7 +228,7 @@ export async function renderReporterView(env: Env, requestUrl: string, state: Re
     })
     .on("[data-slot=followup-form]", {
       element(el) {
-        el.setAttribute("action", state.formAction);
+        el.setAttribute("action", attr(state.formAction));
       },
     })
     .on("textarea[name=message]", {
@@ -228,8 +246,7 @@ export async function renderReporterView(env: Env, requestUrl: string, state: Re
       },
     });
   }
-  const res = liveResponse(rw.transform(shell), status, "no-store");
-  res.headers.set("Referrer-Policy", "no-referrer");
+  const res = liveResponse(privatePage(rw).transform(shell), status, "no-store");
   res.headers.set("X-Robots-Tag", "noindex");
   return res;
 }

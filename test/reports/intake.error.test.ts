@@ -1,0 +1,198 @@
+// Bad input and failures: specific errors, the input kept, nothing stored, and the honest
+// D1-failure path.
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { intakeReport, IntakeUnavailableError } from "../../functions/reports/intake";
+import { staffHeaders } from "../helpers";
+import { brokenDb, call, fakeMail, postApi, postForm, uniqueIp, uniqueReport } from "./helpers";
+
+async function countReports(subject: string): Promise<number> {
+  const row = await env.DB.prepare("SELECT COUNT(*) AS n FROM reports WHERE subject = ?1").bind(subject).first<{ n: number }>();
+  return row!.n;
+}
+
+describe("the web form refuses bad input field by field", () => {
+  it("comes back with the input kept and a message at each field", async () => {
+    const form = uniqueReport({ email: "not-an-email", message: "help", name: "Ada <b>Lovelace</b>" });
+    const res = await postForm(form);
+    expect(res.status).toBe(400);
+    const page = await res.text();
+    expect(page).toContain(`value="${form.subject}"`);
+    expect(page).toContain('value="not-an-email"');
+    expect(page).toContain('value="Ada &lt;b&gt;Lovelace&lt;/b&gt;"');
+    expect(page).toMatch(/<textarea[^>]*name="message"[^>]*aria-invalid="true"[^>]*>help<\/textarea>/);
+    expect(page).toMatch(/id="email-error" data-slot="error-email">Enter an email address like name@example.com.<\/p>/);
+    expect(page).toMatch(/id="message-error" data-slot="error-message">Please describe the problem in at least 10 characters.<\/p>/);
+    expect(page).toContain("Please correct 2 fields:");
+    expect(page).toMatch(/value="critical" checked/);
+    expect(await countReports(form.subject)).toBe(0);
+  });
+
+  it("asks for an email or a phone at both fields when neither is given", async () => {
+    const page = await (await postForm(uniqueReport({ email: "", phone: "" }))).text();
+    expect(page).toMatch(/data-slot="error-email">Give an email address or a phone number/);
+    expect(page).toMatch(/data-slot="error-phone">Give an email address or a phone number/);
+  });
+
+  it("refuses a component that does not exist, keeping the rest", async () => {
+    const form = uniqueReport({ component: "no-such-component" });
+    const res = await postForm(form);
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain("Choose a component from the list.");
+    expect(await countReports(form.subject)).toBe(0);
+  });
+
+  it("answers 413 before parsing a body over the cap", async () => {
+    const res = await postForm({ ...uniqueReport(), message: "x".repeat(40 * 1024) });
+    expect(res.status).toBe(413);
+    expect(res.headers.get("content-type")).toContain("text/html");
+    expect(await res.text()).toContain("How to reach us when everything is down");
+  });
+
+  it("answers 413 on a declared Content-Length over the cap without reading", async () => {
+    const res = await call("/report", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", "content-length": "999999", origin: "http://127.0.0.1:8787", "cf-connecting-ip": uniqueIp() },
+      body: "subject=x",
+    });
+    expect(res.status).toBe(413);
+  });
+
+  it("answers 415 to a body that is not a form", async () => {
+    const res = await call("/report", { method: "POST", headers: { "content-type": "application/json", origin: "http://127.0.0.1:8787" }, body: "{}" });
+    expect(res.status).toBe(415);
+  });
+
+  it("answers 429 with Retry-After and the other contacts after too many reports", async () => {
+    const ip = uniqueIp();
+    const statuses: number[] = [];
+    let last: Response | null = null;
+    for (let i = 0; i < 7; i++) {
+      last = await postForm(uniqueReport(), { ip });
+      statuses.push(last.status);
+    }
+    expect(statuses.slice(0, 5)).toEqual([303, 303, 303, 303, 303]);
+    expect(statuses.at(-1)).toBe(429);
+    expect(last!.headers.get("retry-after")).toBe("60");
+    const page = await last!.text();
+    expect(page).toContain("Too many reports from your connection");
+    expect(page).toContain("How to reach us when everything is down");
+    // Another client is not affected.
+    expect((await postForm(uniqueReport())).status).toBe(303);
+  });
+});
+
+describe("POST /api/reports errors", () => {
+  it("names each bad field in the one error shape", async () => {
+    const res = await postApi({ subject: "", message: "short", email: "x" });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: { code: string; fields: Record<string, string>; requestId: string } };
+    expect(body.error.code).toBe("validation_failed");
+    expect(Object.keys(body.error.fields).sort()).toEqual(["email", "message", "subject"]);
+    expect(body.error.requestId).toBe(res.headers.get("x-request-id"));
+  });
+
+  it.each([
+    ["not JSON", "{nope", 400, "bad_request"],
+    ["an empty body", "", 400, "bad_request"],
+    ["a JSON array", "[]", 400, "validation_failed"],
+  ])("refuses %s", async (_name, body, status, code) => {
+    const res = await postApi(body);
+    expect(res.status).toBe(status);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe(code);
+  });
+
+  it("answers 415 without a JSON content type and 413 over the cap", async () => {
+    const wrongType = await call("/api/reports", { method: "POST", headers: { "content-type": "text/plain", "cf-connecting-ip": uniqueIp() }, body: "hi" });
+    expect(wrongType.status).toBe(415);
+    const tooBig = await postApi({ ...uniqueReport(), message: "y".repeat(64 * 1024) });
+    expect(tooBig.status).toBe(413);
+    expect(((await tooBig.json()) as { error: { code: string } }).error.code).toBe("payload_too_large");
+  });
+
+  it("refuses an unusable Idempotency-Key and a key reused for another report (409)", async () => {
+    const bad = await postApi(uniqueReport(), { headers: { "idempotency-key": "x".repeat(300) } });
+    expect(bad.status).toBe(400);
+    const key = crypto.randomUUID();
+    expect((await postApi(uniqueReport(), { headers: { "idempotency-key": key } })).status).toBe(201);
+    const reused = await postApi(uniqueReport(), { headers: { "idempotency-key": key } });
+    expect(reused.status).toBe(409);
+    expect(((await reused.json()) as { error: { code: string } }).error.code).toBe("conflict");
+  });
+
+  it("answers 429 with Retry-After once the API limit is spent", async () => {
+    const ip = uniqueIp();
+    let res: Response | null = null;
+    for (let i = 0; i < 125 && res?.status !== 429; i++) res = await postApi("{", { ip });
+    expect(res!.status).toBe(429);
+    expect(res!.headers.get("retry-after")).toBe("60");
+    expect(((await res!.json()) as { error: { code: string } }).error.code).toBe("rate_limited");
+  });
+});
+
+describe("when D1 is unavailable", () => {
+  it("the form answers 503 with the contacts and the text kept, and pages on-call by mail", async () => {
+    const mail = fakeMail();
+    const form = uniqueReport();
+    const res = await postForm(form, { overrides: { DB: brokenDb, EMAIL: mail.binding, FALLBACK_PAGE_TO: "a@oncall.test, b@oncall.test" } });
+    expect(res.status).toBe(503);
+    const page = await res.text();
+    expect(page).toContain("We could not record this report.");
+    expect(page).toContain("We have sent your text directly to the engineer on call");
+    expect(page).toContain("How to reach us when everything is down");
+    expect(page).toContain(form.message);
+    expect(mail.sent.map((m) => m.to).sort()).toEqual(["a@oncall.test", "b@oncall.test"]);
+    expect(mail.sent[0]!.subject).toContain(form.subject);
+    expect(mail.sent[0]!.text).toContain(form.message);
+    expect(mail.sent[0]!.text).toContain(form.email);
+  });
+
+  it("the API answers 503 unavailable, saying whether on-call was paged", async () => {
+    const mail = fakeMail({ fail: true });
+    const res = await postApi(uniqueReport(), { overrides: { DB: brokenDb, EMAIL: mail.binding } });
+    expect(res.status).toBe(503);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe("unavailable");
+    expect(body.error.message).toContain("Contact us directly");
+    expect(body.error.message).not.toContain("sent to the engineer");
+  });
+
+  it("intake throws IntakeUnavailableError for every channel, after paging directly", async () => {
+    const mail = fakeMail();
+    const failing = { ...env, DB: brokenDb, EMAIL: mail.binding, FALLBACK_PAGE_TO: "oncall@x.test" } as Env;
+    const err = await intakeReport(failing, { channel: "email", reporter: { email: "c@example.com" }, subject: "Down", message: "Everything is down here." }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(IntakeUnavailableError);
+    expect((err as IntakeUnavailableError).paged).toBe(true);
+    expect(mail.sent).toHaveLength(1);
+  });
+
+  it("the form itself still renders without components", async () => {
+    const res = await call("/report", {}, { DB: brokenDb });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain("Send urgent report");
+  });
+});
+
+describe("staff API errors", () => {
+  it("needs a token, the right scope and a known reference", async () => {
+    expect((await call("/api/admin/reports")).status).toBe(401);
+    expect((await call("/api/admin/reports/R-00000000", { headers: staffHeaders() })).status).toBe(404);
+    expect((await call("/api/admin/reports/not-a-reference", { headers: staffHeaders() })).status).toBe(404);
+    expect((await call("/api/admin/reports/R-00000000/ack", { method: "POST", headers: staffHeaders() })).status).toBe(404);
+  });
+
+  it.each(["state=open", "channel=fax", "limit=0", "limit=1000", "before=yesterday"])("refuses the filter %s", async (query) => {
+    const res = await call(`/api/admin/reports?${query}`, { headers: staffHeaders() });
+    expect(res.status).toBe(400);
+  });
+
+  it("refuses a staff reply without text", async () => {
+    const { reference } = (await (await postApi(uniqueReport())).json()) as { reference: string };
+    const res = await call(`/api/admin/reports/${reference}/messages`, {
+      method: "POST",
+      headers: staffHeaders({ "content-type": "application/json" }),
+      body: JSON.stringify({ body: "" }),
+    });
+    expect(res.status).toBe(400);
+  });
+});
