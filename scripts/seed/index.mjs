@@ -4,9 +4,10 @@ import { writeFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { d1 } from "../lib/wrangler.mjs";
+import { oncallSeed } from "./oncall.mjs";
 import { statusSeed } from "./status.mjs";
 
-const seeds = [statusSeed];
+const seeds = [statusSeed, oncallSeed];
 
 export function seedIfEmpty(now = new Date()) {
   const [{ n }] = d1("SELECT COUNT(*) AS n FROM components");

@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { OncallConfig } from "../../contract/oncall";
 import exampleText from "../../oncall.example.json?raw";
+import demoText from "../../scripts/seed/oncall.demo.json?raw";
 import { configInput } from "./fixtures";
 
 function issues(doc: unknown): Array<[string, string]> {
@@ -21,6 +22,10 @@ describe("on-call configuration schema", () => {
 
   it("accepts the example file at the repository root", async () => {
     expect(issues(JSON.parse(exampleText))).toEqual([]);
+  });
+
+  it("accepts the demo configuration seeded by npm start", () => {
+    expect(issues(JSON.parse(demoText))).toEqual([]);
   });
 
   const base = configInput();

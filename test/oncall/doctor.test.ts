@@ -3,6 +3,8 @@
 import { describe, expect, it } from "vitest";
 import type { OncallConfigInput } from "../../contract/oncall";
 import { emailProblem, runDoctor, type DoctorInput } from "../../functions/oncall/doctor";
+import { OncallConfig } from "../../contract/oncall";
+import demoText from "../../scripts/seed/oncall.demo.json?raw";
 import { config, configInput } from "./fixtures";
 
 const NOW = new Date("2026-03-20T12:00:00Z");
@@ -45,6 +47,19 @@ describe("doctor", () => {
     const report = doctor();
     expect(report.checks.filter((c) => c.verdict !== "pass")).toEqual([]);
     expect(report.verdict).toBe("pass");
+  });
+
+  it("passes the seeded demo configuration locally, with warnings only (example domains)", () => {
+    const report = runDoctor({
+      config: OncallConfig.parse(JSON.parse(demoText)),
+      env: { ACK_SIGNING_KEY: "k", MAIL_FROM: "status@example-hosting.test", PUBLIC_URL: "http://127.0.0.1:8787" },
+      requiredSecrets,
+      intakeAddresses: ["urgent@status.example-hosting.test"],
+      production: false,
+      now: NOW,
+    });
+    expect(report.checks.filter((c) => c.verdict === "fail")).toEqual([]);
+    expect(report.verdict).toBe("warn");
   });
 
   it("fails without any configuration, saying how to push one", () => {
