@@ -1,0 +1,167 @@
+// Acknowledging: GET on the link only shows a confirmation page (scanners and link previews
+// GET); POST acknowledges. Twilio's SMS replies and the voice digit are verified by
+// X-Twilio-Signature (valid, tampered, missing).
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { signAckToken } from "../../functions/alerts/ack-token";
+import { handleReportReceived } from "../../functions/alerts/lifecycle";
+import { findAlert } from "../../functions/alerts/queries";
+import { twilioSignature } from "../../functions/alerts/twilio-signature";
+import { createApp } from "../../functions/app";
+import { unique } from "../helpers";
+import { alertOfReport, drain, insertReport, pushConfig, testEnv } from "./helpers";
+
+const app = createApp();
+const PUBLIC = "https://status.example-hosting.test";
+const PAT_PHONE = "+15005550100";
+
+beforeAll(async () => {
+  await pushConfig({
+    version: 1,
+    people: [{ id: "pat", name: "Pat", timezone: "UTC", contactMethods: [{ type: "email", address: "pat@ops.example.test" }, { type: "sms", number: PAT_PHONE }] }],
+    policies: [{ id: "only", levels: [{ timeoutMinutes: 5, targets: [{ person: "pat" }] }] }],
+    routing: { defaultPolicy: "only" },
+  }, new Date("2026-01-01T00:00:00Z"));
+});
+
+async function raise(subject = "Web hosting down") {
+  const t = testEnv();
+  const r = await insertReport({ subject, componentId: unique("cmp") });
+  await handleReportReceived(t.env, r.job, new Date());
+  await drain(t, new Date());
+  const alertId = (await alertOfReport(r.id))!;
+  const token = await signAckToken(env.ACK_SIGNING_KEY, { alertId, personId: "pat", expiresAt: new Date(Date.now() + 3_600_000) });
+  return { t, alertId, token, mail: t.mail };
+}
+
+function request(t: ReturnType<typeof testEnv>, path: string, init?: RequestInit) {
+  return app.request(`${PUBLIC}${path}`, init, t.env);
+}
+
+async function twilioPost(t: ReturnType<typeof testEnv>, path: string, params: Record<string, string>, signature?: string | null) {
+  const sig = signature === undefined ? await twilioSignature(t.env.TWILIO_AUTH_TOKEN, `${PUBLIC}${path}`, Object.entries(params)) : signature;
+  const headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded" };
+  if (sig) headers["x-twilio-signature"] = sig;
+  return request(t, path, { method: "POST", headers, body: new URLSearchParams(params).toString() });
+}
+
+describe("acknowledgement link", () => {
+  it("the page mail carries a link that GET shows without acknowledging", async () => {
+    const { t, alertId, mail } = await raise("All sites on web12 give 502");
+    const link = /https:\/\/status\.example-hosting\.test(\/ack\/[^\s"]+)/.exec(mail[0]!.text)![1]!;
+    for (let i = 0; i < 3; i++) {
+      const res = await request(t, link);
+      expect(res.status).toBe(200);
+      const page = await res.text();
+      expect(page).toContain("All sites on web12 give 502");
+      expect(page).toContain('<form method="post"');
+      expect(res.headers.get("x-robots-tag")).toBe("noindex, nofollow");
+      expect(res.headers.get("cache-control")).toBe("no-store");
+    }
+    const head = await request(t, link, { method: "HEAD" });
+    expect(head.status).toBe(200);
+    expect((await findAlert(env.DB, alertId))!.state).toBe("triggered");
+  });
+
+  it("POST acknowledges, redirects to the page, which then says who and hides the button", async () => {
+    const { t, alertId, token } = await raise();
+    const res = await request(t, `/ack/${token}`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "" });
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe(`/ack/${token}`);
+    const alert = (await findAlert(env.DB, alertId))!;
+    expect(alert).toMatchObject({ state: "acknowledged", acknowledgedBy: "Pat" });
+    const page = await (await request(t, `/ack/${token}`)).text();
+    expect(page).toContain("Acknowledged by Pat");
+    expect(page).not.toContain('<form method="post"');
+    // A second POST is harmless.
+    expect((await request(t, `/ack/${token}`, { method: "POST" })).status).toBe(303);
+  });
+
+  it("the ntfy action (POST, Accept: application/json) gets JSON", async () => {
+    const { t, alertId, token } = await raise();
+    const res = await request(t, `/ack/${token}`, { method: "POST", headers: { accept: "application/json", "user-agent": "ntfy/1.20" } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ alert: alertId, state: "acknowledged", acknowledged_now: true, acknowledged_by: "Pat" });
+    const ev = await env.DB.prepare("SELECT message FROM alert_events WHERE alert_id = ?1 AND type = 'acknowledged'").bind(alertId).first<{ message: string }>();
+    expect(ev!.message).toBe("Acknowledged by Pat (ntfy action).");
+  });
+
+  it.each([
+    ["a tampered token", (tk: string) => tk.replace(/.$/, (c) => (c === "0" ? "1" : "0"))],
+    ["a token for another alert", (tk: string) => tk.replace(/^al_/, "al_x")],
+    ["garbage", () => "nonsense"],
+  ])("refuses %s with 404 on GET and POST, changing nothing", async (_n, tamper) => {
+    const { t, alertId, token } = await raise();
+    const bad = tamper(token);
+    expect((await request(t, `/ack/${bad}`)).status).toBe(404);
+    expect((await request(t, `/ack/${bad}`, { method: "POST" })).status).toBe(404);
+    expect((await findAlert(env.DB, alertId))!.state).toBe("triggered");
+  });
+
+  it("refuses an expired link", async () => {
+    const { t, alertId } = await raise();
+    const expired = await signAckToken(env.ACK_SIGNING_KEY, { alertId, personId: "pat", expiresAt: new Date(Date.now() - 1000) });
+    const res = await request(t, `/ack/${expired}`, { method: "POST" });
+    expect(res.status).toBe(404);
+    expect(await res.text()).toContain("expired");
+  });
+});
+
+describe("Twilio webhooks", () => {
+  it("an SMS reply 4 with a valid signature acknowledges the newest alert paged to that number", async () => {
+    const { t, alertId } = await raise();
+    const res = await twilioPost(t, "/hooks/twilio/sms", { From: PAT_PHONE, To: "+15005550006", Body: "4", MessageSid: "SM1" });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("text/xml");
+    expect(await res.text()).toMatch(/<Message>Alert \w+ acknowledged\. Escalation stopped\.<\/Message>/);
+    expect((await findAlert(env.DB, alertId))!).toMatchObject({ state: "acknowledged", acknowledgedBy: "Pat" });
+  });
+
+  it("ACK <code> acknowledges that alert, only when it was paged to the sender", async () => {
+    const { t, alertId } = await raise("Mail delayed");
+    const code = (await findAlert(env.DB, alertId))!.ackCode;
+    const stranger = await twilioPost(t, "/hooks/twilio/sms", { From: "+15005550199", Body: `ACK ${code}` });
+    expect(await stranger.text()).toContain(`No open alert ${code} was paged to this number.`);
+    expect((await findAlert(env.DB, alertId))!.state).toBe("triggered");
+    await twilioPost(t, "/hooks/twilio/sms", { From: PAT_PHONE, Body: `ack ${code.toLowerCase()}` });
+    expect((await findAlert(env.DB, alertId))!.state).toBe("acknowledged");
+  });
+
+  it.each([
+    ["missing", null],
+    ["tampered", "AAAAAAAAAAAAAAAAAAAAAAAAAAA="],
+  ])("refuses a %s signature with 403 and changes nothing", async (_n, sig) => {
+    const { t, alertId } = await raise();
+    const res = await twilioPost(t, "/hooks/twilio/sms", { From: PAT_PHONE, Body: "4" }, sig);
+    expect(res.status).toBe(403);
+    expect((await res.json()) as { error: { code: string } }).toMatchObject({ error: { code: "forbidden" } });
+    expect((await findAlert(env.DB, alertId))!.state).toBe("triggered");
+  });
+
+  it("refuses a valid signature over different parameters (body tampered in transit)", async () => {
+    const { t, alertId } = await raise();
+    const sig = await twilioSignature(t.env.TWILIO_AUTH_TOKEN, `${PUBLIC}/hooks/twilio/sms`, Object.entries({ From: PAT_PHONE, Body: "hello" }));
+    const res = await twilioPost(t, "/hooks/twilio/sms", { From: PAT_PHONE, Body: "4" }, sig);
+    expect(res.status).toBe(403);
+    expect((await findAlert(env.DB, alertId))!.state).toBe("triggered");
+  });
+
+  it("the voice call's digit 4 acknowledges; another digit does not", async () => {
+    const { t, alertId, token } = await raise();
+    const other = await twilioPost(t, `/hooks/twilio/voice/${token}`, { Digits: "1", CallSid: "CA1" });
+    expect(await other.text()).toContain("Not acknowledged");
+    expect((await findAlert(env.DB, alertId))!.state).toBe("triggered");
+    const four = await twilioPost(t, `/hooks/twilio/voice/${token}`, { Digits: "4", CallSid: "CA1" });
+    expect(await four.text()).toContain("<Say>Acknowledged.");
+    expect((await findAlert(env.DB, alertId))!).toMatchObject({ state: "acknowledged", acknowledgedBy: "Pat" });
+  });
+
+  it.each([
+    ["+14158675310", "GvWf1cFY/Q7PnoempGyD5oXAezc="],
+    ["+14158675309", "RSOYDt4T1cUTdK1PDd93/VVr8B8="],
+  ])("matches Twilio's published signature examples (caller %s)", async (caller, expected) => {
+    // TwilioDevEd/api-snippets security/signature_validation (auth token "12345").
+    const params = { CallSid: "CA1234567890ABCDE", Caller: caller, Digits: "1234", From: caller, To: "+18005551212" };
+    expect(await twilioSignature("12345", "https://mycompany.com/myapp.php?foo=1&bar=2", Object.entries(params))).toBe(expected);
+  });
+});
