@@ -161,7 +161,18 @@ export const NewReport = z
       ctx.addIssue({ code: "custom", path: ["reporter", "email"], message: needsContact });
     }
   });
-export type NewReportInput = z.input<typeof NewReport>;
+/** What a channel adapter passes to intake (optional fields may be left out). */
+export interface NewReportInput {
+  channel: ReportChannel;
+  urgency?: Urgency;
+  reporter: { name?: string | null; email?: string | null; phone?: string | null; xHandle?: string | null };
+  subject: string;
+  message: string;
+  componentId?: string | null;
+  channelMessageId?: string | null;
+  idempotencyKey?: string | null;
+  meta?: { userAgent?: string | null; clientHash?: string | null };
+}
 export type NewReport = z.infer<typeof NewReport>;
 
 /** `POST /api/reports` answer (201 when created, 200 when an idempotent replay). */

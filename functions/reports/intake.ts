@@ -74,7 +74,7 @@ function isUniqueViolation(err: unknown, column: string): boolean {
   return /UNIQUE constraint failed/i.test(message) && message.includes(column);
 }
 
-export async function intakeReport(env: Env, input: NewReportInput | NewReport, opts: IntakeOptions = {}): Promise<IntakeResult> {
+export async function intakeReport(env: Env, input: NewReportInput, opts: IntakeOptions = {}): Promise<IntakeResult> {
   const now = opts.now ?? new Date();
   const report = parseWith(NewReport, input);
   const textHash = await textHashOf(report);

@@ -35,6 +35,7 @@ import {
 } from "./queries";
 import { hashViewToken, parseReference, privateViewUrl, viewTokenFor } from "./reference";
 import { loadReportExtras, toAdminReportBody } from "./staff-view";
+import { acknowledgeAlert, resolveAlert } from "../alerts/lifecycle";
 
 /** Form and API bodies: a report is text; anything bigger is refused (413) before parsing. */
 export const MAX_REPORT_BODY_BYTES = 32 * 1024;
@@ -313,6 +314,8 @@ export const reportRoutes = new Hono<AppEnv>()
         auditStatement(c.env.DB, { actor: staff.name, action: "report.ack", target: report.reference, now }),
       ]);
     }
+    // The on-call fan-out: acknowledging a report stops its alert's escalation.
+    if (report.alertId) await acknowledgeAlert(c.env, report.alertId, { actor: staff.name, via: "staff api" }, now);
     const fresh = (await findReportByReference(c.env.DB, report.reference))!;
     c.header("Cache-Control", "no-store");
     return c.json(await staffReportBody(c.env.DB, fresh));
@@ -328,6 +331,7 @@ export const reportRoutes = new Hono<AppEnv>()
         auditStatement(c.env.DB, { actor: staff.name, action: "report.resolve", target: report.reference, now }),
       ]);
     }
+    if (report.alertId) await resolveAlert(c.env, report.alertId, { actor: staff.name, via: "staff api" }, now);
     const fresh = (await findReportByReference(c.env.DB, report.reference))!;
     c.header("Cache-Control", "no-store");
     return c.json(await staffReportBody(c.env.DB, fresh));

@@ -2,6 +2,7 @@
 // on-call fan-out knows (the alert the report was grouped into, the deliveries it caused):
 // until the fan-out exposes them it answers { alert: null, deliveries: [] }.
 import type { AdminReportBody } from "../../contract/reports";
+import { reportAlertExtras } from "../alerts/routes";
 import type { Report, ReportMessage } from "./queries";
 
 export interface ReportExtras {
@@ -10,8 +11,8 @@ export interface ReportExtras {
 }
 
 /** The alert and deliveries of one report (by its alert_id). Extended by the on-call fan-out. */
-export async function loadReportExtras(_db: D1Database, _report: Report): Promise<ReportExtras> {
-  return { alert: null, deliveries: [] };
+export async function loadReportExtras(db: D1Database, report: Report): Promise<ReportExtras> {
+  return reportAlertExtras(db, report.alertId);
 }
 
 export function toAdminReportBody(report: Report, messages: ReportMessage[], extras: ReportExtras): AdminReportBody & { alert_id: string | null } {

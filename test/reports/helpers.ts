@@ -54,7 +54,8 @@ export const brokenDb = {
 /** Calls the Worker with `overrides` merged into its env, and waits for waitUntil work. */
 export async function call(path: string, init: RequestInit = {}, overrides: Partial<Env> = {}): Promise<Response> {
   const ctx = createExecutionContext();
-  const res = await worker.fetch(new Request(new URL(path, BASE), init), { ...env, ...overrides } as Env, ctx);
+  const req = new Request(new URL(path, BASE), init) as Request<unknown, IncomingRequestCfProperties>;
+  const res = await worker.fetch(req, { ...env, ...overrides } as Env, ctx);
   await waitOnExecutionContext(ctx);
   return res;
 }
@@ -104,7 +105,7 @@ export function postApi(body: unknown, opts: { ip?: string; headers?: Record<str
 }
 
 /** A unique text so reports of different tests never count as duplicates of each other. */
-export function uniqueReport(extra: Record<string, string> = {}): Record<string, string> {
+export function uniqueReport(extra: Record<string, string> = {}): typeof validForm & Record<string, string> {
   const tag = crypto.randomUUID().slice(0, 8);
   return { ...validForm, subject: `${validForm.subject} ${tag}`, email: `ada-${tag}@example.com`, ...extra };
 }

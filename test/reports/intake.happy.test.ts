@@ -195,7 +195,7 @@ describe("the outbox", () => {
     expect(after).toEqual({ attempts: 2, last_error: null });
 
     // Once the consumer marks it dispatched, the sweep leaves it alone.
-    await markOutboxDispatched(env.DB, outbox.id, new Date());
+    await markOutboxDispatched(env.DB, outbox.id!, new Date());
     const again = vi.spyOn(env.FANOUT, "send");
     await resendUndispatchedOutbox(env, new Date(later + 10 * OUTBOX_RESEND_AFTER_MS));
     expect(again).not.toHaveBeenCalledWith(expect.objectContaining({ outboxId: outbox.id }));
