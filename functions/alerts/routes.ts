@@ -138,7 +138,7 @@ export function deliveryBody(d: Delivery) {
 }
 
 /** The alert, its timeline and deliveries as staff see them (also used by the report view). */
-export async function alertDetails(env: Env, alertId: string) {
+export async function alertDetails(env: Pick<Env, "DB">, alertId: string) {
   const alert = await findAlert(env.DB, alertId);
   if (!alert) return null;
   const [component, events, deliveries] = await Promise.all([componentName(env.DB, alert.componentId), listEvents(env.DB, alertId), listDeliveries(env.DB, alertId)]);
@@ -150,6 +150,15 @@ export async function alertDetails(env: Env, alertId: string) {
 }
 
 const AlertStateQuery = z.enum(["triggered", "acknowledged", "resolved", "merged"]).optional();
+
+/** For the staff view of one report (functions/reports/staff-view.ts): its alert with the
+ * alert's timeline, and the deliveries the alert caused. */
+export async function reportAlertExtras(db: D1Database, alertId: string | null): Promise<{ alert: unknown; deliveries: unknown[] }> {
+  const details = alertId ? await alertDetails({ DB: db }, alertId) : null;
+  if (!details) return { alert: null, deliveries: [] };
+  const { deliveries, ...alert } = details;
+  return { alert, deliveries: deliveries ?? [] };
+}
 
 export const alertRoutes = new Hono<AppEnv>()
   .get("/ack/:token", async (c) => {
