@@ -33,7 +33,7 @@ export function ackUrl(env: Env, token: string): string {
   return `${env.PUBLIC_URL.replace(/\/+$/, "")}/ack/${token}`;
 }
 
-export async function buildMessage(env: Env, alert: Alert, personId: string, now: Date): Promise<AlertMessage> {
+export async function buildMessage(env: Env, alert: Alert, personId: string, now: Date, channel?: string): Promise<AlertMessage> {
   const ttlHours = Number(env.ACK_LINK_TTL_HOURS) > 0 ? Number(env.ACK_LINK_TTL_HOURS) : 72;
   const token = await signAckToken(env.ACK_SIGNING_KEY, { alertId: alert.id, personId, expiresAt: new Date(now.getTime() + ttlHours * 3_600_000) });
   const component = await componentName(env.DB, alert.componentId);
@@ -45,6 +45,7 @@ export async function buildMessage(env: Env, alert: Alert, personId: string, now
     reportCount: alert.reportCount,
     firstText: alert.firstText,
     ackUrl: ackUrl(env, token),
+    replyHint: channel === "sms",
   };
   return {
     alertId: alert.id,
@@ -95,7 +96,7 @@ export async function sendNotification(env: Env, id: string, now: Date, opts: { 
   const adapter = channels[delivery.channel] as ChannelAdapter;
   const check = `channel:${delivery.channel}`;
   try {
-    const message = await buildMessage(env, alert, delivery.personId, now);
+    const message = await buildMessage(env, alert, delivery.personId, now, delivery.channel);
     const result = await adapter.send(
       { env, deliveryId: id, purpose: delivery.purpose, timeoutMs: opts.timeoutMs ?? PROVIDER_TIMEOUT_MS },
       delivery.target as never,

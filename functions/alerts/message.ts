@@ -11,6 +11,8 @@ export interface MessageFacts {
   reportCount: number;
   firstText: string;
   ackUrl: string;
+  /** Whether replying "4" to this message acknowledges (SMS only). */
+  replyHint?: boolean;
 }
 
 export function alertTitle(f: Pick<MessageFacts, "component" | "subject">): string {
@@ -34,7 +36,7 @@ export function truncate(text: string, max: number): string {
 export function alertText(f: MessageFacts): string {
   const reports = `${f.reportCount} report${f.reportCount === 1 ? "" : "s"}`;
   const head = `[${f.siteName}] ALERT ${f.ackCode}: ${oneLine(alertTitle(f))}`;
-  const tail = ` Ack: ${f.ackUrl} or reply 4`;
+  const tail = ` Ack: ${f.ackUrl}${f.replyHint ? " or reply 4" : ""}`;
   const fixed = `${head} (${reports}). ""${tail}`;
   const room = MAX_TEXT_CHARS - fixed.length;
   if (room < 20) {

@@ -5,6 +5,7 @@
 //   POST /hooks/twilio/voice/{token}  the voice call's Gather: digit 4 acknowledges (signed)
 //   GET  /api/admin/alerts[/{id}], POST /api/admin/alerts/{id}/ack|resolve  (staff)
 import { Hono } from "hono";
+import { siteConfig } from "../../site.config";
 import { z } from "zod";
 import { auditStatement } from "../staff/audit";
 import { requireScope } from "../staff/auth";
@@ -41,9 +42,15 @@ async function personName(env: Env, alertId: string, personId: string): Promise<
   return row?.person_name ?? personId;
 }
 
+/** "28 Nov 2026, 12:44 CET": in the site's timezone, which on-call staff read alerts in. */
+function formatTime(iso: string | null): string {
+  if (!iso) return "an unknown time";
+  return new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: siteConfig.timezone }).format(new Date(iso)) + ` (${siteConfig.timezone})`;
+}
+
 function stateSentence(alert: Alert): string {
-  if (alert.state === "acknowledged") return `Acknowledged by ${alert.acknowledgedBy ?? "someone"} at ${alert.acknowledgedAt} (UTC). Escalation has stopped.`;
-  if (alert.state === "resolved") return `Resolved by ${alert.resolvedBy ?? "someone"} at ${alert.resolvedAt} (UTC).`;
+  if (alert.state === "acknowledged") return `Acknowledged by ${alert.acknowledgedBy ?? "someone"} at ${formatTime(alert.acknowledgedAt)}. Escalation has stopped.`;
+  if (alert.state === "resolved") return `Resolved by ${alert.resolvedBy ?? "someone"} at ${formatTime(alert.resolvedAt)}.`;
   if (alert.state === "merged") return "This alert was merged into another one.";
   return "Nobody has acknowledged this alert yet.";
 }
@@ -171,7 +178,7 @@ export const alertRoutes = new Hono<AppEnv>()
     rewriter = setText(rewriter, "[data-slot=ack-state]", stateSentence(alert));
     rewriter = setText(rewriter, "[data-slot=ack-what]", component ? `${component}: ${alert.subject}` : alert.subject);
     rewriter = setText(rewriter, "[data-slot=ack-count]", String(alert.reportCount));
-    rewriter = setText(rewriter, "[data-slot=ack-created]", `${alert.createdAt} (UTC)`);
+    rewriter = setText(rewriter, "[data-slot=ack-created]", formatTime(alert.createdAt));
     rewriter = setText(rewriter, "[data-slot=ack-code]", alert.ackCode);
     rewriter = setText(rewriter, "[data-slot=ack-first]", alert.firstText || "No text.");
     if (!open) rewriter = rewriter.on("[data-slot=ack-form]", { element: (el) => void el.remove() });
