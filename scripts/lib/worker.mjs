@@ -5,7 +5,7 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { connect, createServer } from "node:net";
 import { join } from "node:path";
 import { quietEnv } from "./env.mjs";
 import { applyMigrations, root, stateDir } from "./wrangler.mjs";
@@ -34,6 +34,27 @@ async function answers(url) {
   } catch {
     return false;
   }
+}
+
+function listening(port) {
+  return new Promise((resolve) => {
+    const socket = connect({ host: "127.0.0.1", port });
+    socket.setTimeout(1000);
+    socket.once("connect", () => (socket.destroy(), resolve(true)));
+    socket.once("timeout", () => (socket.destroy(), resolve(false)));
+    socket.once("error", () => resolve(false));
+  });
+}
+
+/** A server on `port` that answers /healthz, waiting while it is busy or reloading. */
+async function localWorkerAnswers(port) {
+  if (!(await listening(port))) return false;
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    if (await answers(`http://127.0.0.1:${port}/healthz`)) return true;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return false;
 }
 
 function freePort() {
@@ -89,9 +110,13 @@ export async function withWorker({ url, token }, fn) {
     return fn({ base: url.replace(/\/+$/, ""), token: staffToken });
   }
   const secrets = localSecrets();
-  const local = `http://127.0.0.1:${process.env.PORT || 8787}`;
+  const port = Number(process.env.PORT || 8787);
+  const local = `http://127.0.0.1:${port}`;
   const staffToken = token || secrets.STAFF_TOKEN;
-  if (staffToken && (await answers(`${local}/healthz`))) return fn({ base: local, token: staffToken });
+  if (await localWorkerAnswers(port)) {
+    if (!staffToken) throw new Error(`No staff token for ${local}: set STAFF_TOKEN in .dev.vars or the environment, or pass --token.`);
+    return fn({ base: local, token: staffToken });
+  }
   const temporary = { ...secrets, STAFF_TOKEN: staffToken || `oob_tool_${randomBytes(18).toString("base64url")}` };
   console.error(`(no Worker answers on ${local}: starting a temporary one on the local state)`);
   const worker = await startTemporaryWorker(temporary);
