@@ -36,6 +36,11 @@ const incidents = [
     ["monitoring", 25, "Traffic flows through the standby switch. Websites are reachable again.", "operational"],
     ["resolved", 70, "The failed switch has been replaced. This incident is resolved.", "operational"],
   ]],
+  // Older than the 90-day bars: on the second page of the history.
+  ["inc_demo_login", "Control panel logins failing", "major", 100, "cmp_panel", null, [
+    ["investigating", 0, "Customers cannot log in to the control panel. Websites and mail are not affected.", "partial_outage"],
+    ["resolved", 45, "An expired certificate on the login service has been renewed. Logins work again.", "operational"],
+  ]],
 ];
 
 export function statusSeed(now) {
