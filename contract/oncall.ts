@@ -49,13 +49,18 @@ export interface EscalationPlan {
 
 const comment = z.union([z.string(), z.array(z.string())]).optional();
 
+/** Zones already found valid: building an Intl formatter is the costly part of parsing. */
+const knownTimeZones = new Set<string>();
+
 function isTimeZone(tz: string): boolean {
+  if (knownTimeZones.has(tz)) return true;
   try {
     new Intl.DateTimeFormat("en-US", { timeZone: tz });
-    return true;
   } catch {
     return false;
   }
+  knownTimeZones.add(tz);
+  return true;
 }
 
 /** An IANA timezone name, e.g. Europe/Amsterdam. */
