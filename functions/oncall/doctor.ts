@@ -34,6 +34,8 @@ export interface DoctorInput {
   requiredSecrets: Partial<Record<ChannelType, readonly string[]>>;
   /** Addresses customers send urgent reports to (site.config.ts contacts.urgentEmail). */
   intakeAddresses: string[];
+  /** Addresses paged directly by intake when a report cannot be stored (FALLBACK_PAGE_TO). */
+  fallbackAddresses?: string[];
   production: boolean;
   now: Date;
 }
@@ -183,6 +185,17 @@ function checkEmailDestinations(config: OncallConfig, input: DoctorInput): Docto
       } else if (problem === "reserved") {
         findings.push({ verdict: input.production ? "fail" : "warn", text: `${p.id}: ${m.address} is on a reserved example domain: mail there reaches nobody.` });
       }
+    }
+  }
+  if (input.fallbackAddresses !== undefined) {
+    if (input.fallbackAddresses.length === 0) {
+      findings.push({ verdict: "warn", text: "FALLBACK_PAGE_TO is empty: when storage is down, nobody is paged directly." });
+    }
+    for (const address of input.fallbackAddresses) {
+      const problem = emailProblem(address);
+      if (intake.has(address.toLowerCase())) findings.push({ verdict: "fail", text: `FALLBACK_PAGE_TO includes the intake address ${address}: a fallback page would come back as a report.` });
+      else if (problem === "invalid") findings.push({ verdict: "fail", text: `FALLBACK_PAGE_TO: "${address}" is not a plausible email address.` });
+      else if (problem === "reserved") findings.push({ verdict: input.production ? "fail" : "warn", text: `FALLBACK_PAGE_TO: ${address} is on a reserved example domain: mail there reaches nobody.` });
     }
   }
   return check("email-destinations", "Every email destination is plausible", findings);

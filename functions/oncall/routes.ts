@@ -48,6 +48,12 @@ async function activeConfigOr404(env: Env): Promise<StoredConfig> {
   return stored;
 }
 
+/** A comma-separated address list from a var; undefined when the var does not exist. */
+function splitAddresses(value: unknown): string[] | undefined {
+  if (typeof value !== "string") return undefined;
+  return value.split(",").map((a) => a.trim()).filter(Boolean);
+}
+
 export function doctorInputFromEnv(env: Env, stored: StoredConfig | null | { error: string }, now: Date): DoctorInput {
   const requiredSecrets = Object.fromEntries(Object.entries(channels).map(([type, adapter]) => [type, adapter.requiredSecrets])) as DoctorInput["requiredSecrets"];
   return {
@@ -56,6 +62,7 @@ export function doctorInputFromEnv(env: Env, stored: StoredConfig | null | { err
     env: env as unknown as Record<string, unknown>,
     requiredSecrets,
     intakeAddresses: [siteConfig.contacts.urgentEmail].filter(Boolean),
+    fallbackAddresses: splitAddresses((env as unknown as Record<string, unknown>).FALLBACK_PAGE_TO),
     production: env.ENVIRONMENT === "production",
     now,
   };

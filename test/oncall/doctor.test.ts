@@ -144,6 +144,9 @@ describe("doctor", () => {
       "fail",
       /intake address/,
     ],
+    ["a storage-down fallback address on a reserved domain", {}, { fallbackAddresses: ["oncall@example-hosting.test"] }, "email-destinations", "fail", /FALLBACK_PAGE_TO: oncall@example-hosting.test is on a reserved/],
+    ["no storage-down fallback address (warn)", {}, { fallbackAddresses: [] }, "email-destinations", "warn", /FALLBACK_PAGE_TO is empty/],
+    ["the intake address as storage-down fallback (a loop)", {}, { fallbackAddresses: ["urgent@status.example-hosting.nl"] }, "email-destinations", "fail", /would come back as a report/],
     ["no intake address", {}, { intakeAddresses: [] }, "intake-routing", "fail", /No urgent intake address/],
     ["an implausible intake address", {}, { intakeAddresses: ["urgent@localhost"] }, "intake-routing", "fail", /not a plausible/],
     [
