@@ -69,12 +69,13 @@
     }
   });
 
-  // After a first attempt, messages update as people correct the fields.
+  // After a first attempt, messages update as people type. Not on blur: a message appearing
+  // or vanishing on blur moves the form under the pointer just as people click.
   fields.forEach(function (name) {
     var el = form.elements.namedItem(name);
     if (!el || !el.addEventListener) return;
-    el.addEventListener("blur", function () {
-      if (!touched && !value(name)) return;
+    el.addEventListener("input", function () {
+      if (!touched) return;
       var errors = check();
       if (name === "email" || name === "phone") {
         show("email", errors.email);

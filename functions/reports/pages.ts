@@ -152,12 +152,13 @@ export async function renderReportForm(env: Env, requestUrl: string, state: Repo
   return res;
 }
 
-/** Pages whose URL holds the private token: no Referer with it, not even to our own site
- * (the security headers set a site-wide Referrer-Policy; the meta tag narrows it here). */
+/** Pages whose URL holds the private token: no Referer with it to any other site. Not
+ * "no-referrer": with it, browsers send `Origin: null` on the page's own form posts and the
+ * Origin check would refuse the reporter's follow-up. */
 function privatePage(rw: HTMLRewriter): HTMLRewriter {
   return rw.on("head", {
     element(el) {
-      el.append('<meta name="referrer" content="no-referrer">', { html: true });
+      el.append('<meta name="referrer" content="same-origin">', { html: true });
     },
   });
 }

@@ -37,8 +37,12 @@ import { hashViewToken, parseReference, privateViewUrl, viewTokenFor } from "./r
 import { loadReportExtras, toAdminReportBody } from "./staff-view";
 import { acknowledgeAlert, resolveAlert } from "../alerts/lifecycle";
 
-/** Form and API bodies: a report is text; anything bigger is refused (413) before parsing. */
-export const MAX_REPORT_BODY_BYTES = 32 * 1024;
+/**
+ * Form and API bodies: refused (413) before parsing above this. The largest valid report is
+ * about 10,700 characters; URL-encoded CJK text takes 9 bytes a character, so 128 KB lets
+ * every valid report through and stops anything much bigger.
+ */
+export const MAX_REPORT_BODY_BYTES = 128 * 1024;
 
 const FORM_TYPE = "application/x-www-form-urlencoded";
 const FORM_ID = /^[0-9a-f-]{36}$/;

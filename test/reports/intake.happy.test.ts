@@ -118,6 +118,11 @@ describe("POST /api/reports", () => {
     expect(n).toBe(1);
   });
 
+  it("accepts the longest valid report in a 3-byte script through the form (the cap fits it)", async () => {
+    const res = await postForm(uniqueReport({ message: "漢".repeat(10_000), name: "名".repeat(200) }));
+    expect(res.status).toBe(303);
+  });
+
   it("accepts a phone number as the only contact and no mail is sent", async () => {
     const mail = fakeMail();
     const res = await postApi({ subject: "VPS unreachable", message: "My VPS 10.0.0.5 is unreachable since noon.", phone: "+31 6 12345678" }, { overrides: { EMAIL: mail.binding } });

@@ -52,7 +52,7 @@ describe("the reporter's private view", () => {
     expect((await call(`/r/R-00000000?k=${token}`)).status).toBe(404);
     const ok = await call(`/r/${reference}?k=${token}`);
     expect(ok.status).toBe(200);
-    expect(await ok.text()).toContain('<meta name="referrer" content="no-referrer">');
+    expect(await ok.text()).toContain('<meta name="referrer" content="same-origin">');
     expect(ok.headers.get("cache-control")).toBe("no-store");
     // A follow-up with the wrong token changes nothing.
     const follow = await postForm({ message: "Injected follow-up text" }, { path: `/r/${reference}?k=${"b".repeat(32)}` });
