@@ -118,6 +118,10 @@ if (command === "push") {
   const config = validate(await readDocument(arg), arg);
   const document = JSON.stringify(config);
   const sha256 = createHash("sha256").update(document).digest("hex");
+  // D1 refuses SQL statements over 100 KB; the document travels inside one INSERT.
+  if (Buffer.byteLength(document) > 95_000) {
+    fail(`The configuration is ${Math.round(Buffer.byteLength(document) / 1024)} KB as stored; D1 takes at most ~95 KB in one statement. Remove old overrides or comments.`);
+  }
   const summary = `${config.people.length} people, ${config.rotations.length} rotations, ${config.policies.length} policies, ${config.routing.rules.length} routing rules`;
   if (values["dry-run"]) {
     console.log(`${arg} is valid: ${summary}. Nothing stored (--dry-run).`);

@@ -9,21 +9,22 @@ import { planFor, toPageTarget } from "./resolve";
  * every level to the people to page at `at` (rotations to whoever is on call then, overrides
  * included). Null when no configuration was ever pushed. Levels whose rotations are all in a
  * gap are left out; a plan can therefore have no levels at all (nobody to page): callers must
- * record that loudly.
+ * record that loudly. A stored version that no longer passes the schema is still used as
+ * stored (logged; the doctor fails on it): paging with it beats paging nobody.
  */
 export async function escalationPlanFor(
   db: D1Database,
   route: { channel: ReportChannel; urgency: Urgency; componentId: string | null },
   at: Date,
 ): Promise<EscalationPlan | null> {
-  const stored = await loadActiveConfig(db);
+  const stored = await loadActiveConfig(db, { lenient: true });
   if (!stored) return null;
   return planFor(stored.config, route, at);
 }
 
 /** A person of the active configuration, as a page target (for test pages, acks, fallbacks). */
 export async function findPerson(db: D1Database, personId: string): Promise<PageTarget | null> {
-  const stored = await loadActiveConfig(db);
+  const stored = await loadActiveConfig(db, { lenient: true });
   const person = stored?.config.people.find((p) => p.id === personId);
   return person ? toPageTarget(person) : null;
 }

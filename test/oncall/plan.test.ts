@@ -1,9 +1,9 @@
 // The seam fan-out uses: the active configuration from D1, routed and resolved at an instant.
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { OncallConfig } from "../../contract/oncall";
 import { escalationPlanFor, findPerson } from "../../functions/oncall/plan";
-import { insertConfigStatement, serializeConfig } from "../../functions/oncall/queries";
+import { insertConfigStatement, loadActiveConfig, serializeConfig } from "../../functions/oncall/queries";
 import { config } from "./fixtures";
 
 async function push(cfg: OncallConfig): Promise<void> {
@@ -90,5 +90,20 @@ describe("findPerson", () => {
     await push(config());
     expect((await findPerson(env.DB, "carol"))!.contactMethods.map((m) => m.type)).toEqual(["email", "voice"]);
     expect(await findPerson(env.DB, "nobody")).toBeNull();
+  });
+});
+
+describe("a stored version that no longer passes the schema", () => {
+  it("still pages with it as stored, while the strict read (doctor, GET) refuses it", async () => {
+    const cfg = config();
+    // As if a later deploy tightened a rule: a name longer than today's limit.
+    const document = JSON.stringify({ ...cfg, people: cfg.people.map((p) => (p.id === "carol" ? { ...p, name: "C".repeat(300) } : p)) });
+    await env.DB.prepare("INSERT INTO oncall_configs (document, sha256, created_at, created_by) VALUES (?1, 'x', ?2, 'test')").bind(document, new Date().toISOString()).run();
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const plan = await escalationPlanFor(env.DB, { channel: "web", urgency: "high", componentId: null }, AT);
+    expect(plan!.levels.map((l) => l.targets.map((t) => t.personId))).toEqual([["bob"], ["carol"]]);
+    expect(errors.mock.calls[0]![0]).toMatch(/is not valid: people.2.name/);
+    await expect(loadActiveConfig(env.DB)).rejects.toThrow(/is not valid/);
+    errors.mockRestore();
   });
 });
