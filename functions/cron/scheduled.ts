@@ -3,6 +3,7 @@ import { recordCheckFailure, recordCheckSuccess } from "../assurance/checks";
 import { outboxCronTask } from "../reports/outbox";
 import { resendStuckDeliveries } from "../alerts/delivery";
 import { escalateDueAlerts } from "../alerts/lifecycle";
+import { oncallDoctorCronTask } from "../oncall/cron";
 import { maintenanceClock } from "../status/cron";
 
 /** A periodic task. Capabilities add theirs to `cronTasks`; each runs every minute. */
@@ -27,6 +28,8 @@ export const cronTasks: CronTask[] = [
   { name: "alerts-escalate", run: (env, now) => escalateDueAlerts(env, now).then(() => undefined) },
   // Outbox sweep of notifications whose queue message never arrived.
   { name: "deliveries-resend", run: (env, now) => resendStuckDeliveries(env, now).then(() => undefined) },
+  // The on-call doctor every quarter hour, recorded as assurance "oncall:doctor".
+  oncallDoctorCronTask,
 ];
 
 /**
