@@ -4,7 +4,7 @@
 import { recordCheckFailure, recordCheckSuccess } from "../assurance/checks";
 import { runDoctor } from "./doctor";
 import { loadActiveConfig, type StoredConfig } from "./queries";
-import { doctorInputFromEnv } from "./routes";
+import { doctorInputFromEnv } from "./doctor-input";
 
 export const DOCTOR_EVERY_MINUTES = 15;
 

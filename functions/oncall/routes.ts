@@ -12,7 +12,8 @@ import { ApiError } from "../platform/errors";
 import type { AppEnv } from "../platform/types";
 import { requireScope } from "../staff/auth";
 import { auditStatement } from "../staff/audit";
-import { runDoctor, type DoctorInput } from "./doctor";
+import { runDoctor } from "./doctor";
+import { doctorInputFromEnv } from "./doctor-input";
 import { insertConfigStatement, loadActiveConfig, serializeConfig, type StoredConfig } from "./queries";
 import { gapsBetween, onCallAt, shiftsBetween, LOOKAHEAD_DAYS, type Shift } from "./schedule";
 import { DAY } from "./zoned-time";
@@ -46,26 +47,6 @@ async function activeConfigOr404(env: Env): Promise<StoredConfig> {
   const stored = await loadActiveConfig(env.DB);
   if (!stored) throw new ApiError("not_found", "No on-call configuration has been pushed yet (npm run oncall -- push oncall.json).");
   return stored;
-}
-
-/** A comma-separated address list from a var; undefined when the var does not exist. */
-function splitAddresses(value: unknown): string[] | undefined {
-  if (typeof value !== "string") return undefined;
-  return value.split(",").map((a) => a.trim()).filter(Boolean);
-}
-
-export function doctorInputFromEnv(env: Env, stored: StoredConfig | null | { error: string }, now: Date): DoctorInput {
-  const requiredSecrets = Object.fromEntries(Object.entries(channels).map(([type, adapter]) => [type, adapter.requiredSecrets])) as DoctorInput["requiredSecrets"];
-  return {
-    config: stored === null ? null : "error" in stored ? stored : stored.config,
-    configVersion: stored !== null && "version" in stored ? stored.version : null,
-    env: env as unknown as Record<string, unknown>,
-    requiredSecrets,
-    intakeAddresses: [siteConfig.contacts.urgentEmail].filter(Boolean),
-    fallbackAddresses: splitAddresses((env as unknown as Record<string, unknown>).FALLBACK_PAGE_TO),
-    production: env.ENVIRONMENT === "production",
-    now,
-  };
 }
 
 const DaysQuery = z.coerce.number().int().min(1).max(62).default(LOOKAHEAD_DAYS);
