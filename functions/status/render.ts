@@ -63,7 +63,7 @@ export function componentsHtml(
   const visible = components.filter((c) => !c.onlyShowIfDegraded || c.status !== "operational");
   const grouped = new Set(groups.map((g) => g.id));
   const loose = visible.filter((c) => !c.groupId || !grouped.has(c.groupId));
-  const parts: SafeHtml[] = [];
+  const parts: SafeHtml[] = [barDefsHtml()];
   if (loose.length > 0) parts.push(html`<ul class="components card">${loose.map((c) => componentHtml(c, history.get(c.id)))}</ul>`);
   for (const g of groups) {
     const members = visible.filter((c) => c.groupId === g.id);
@@ -90,27 +90,31 @@ const BAR_WIDTH = 3.4;
 const BAR_HEIGHT = 28;
 
 /**
- * 90 daily bars as one small SVG: every fully operational day in one <path>, each other day
- * its own <rect> with a <title> (hover text) saying what happened. The summary is the SVG's
- * accessible name; the uptime figures are text beside it.
+ * The bar shapes, once per page: operational days are drawn by one pattern-filled rect per
+ * component (a few bytes, next to nothing to parse or lay out on a slow phone), and only the
+ * days with something to say get their own <rect>.
+ */
+export function barDefsHtml(): SafeHtml {
+  return html`<svg class="sr-only" aria-hidden="true" focusable="false"><defs><pattern id="bar-day" width="${BAR_STEP}" height="${BAR_HEIGHT}" patternUnits="userSpaceOnUse"><rect width="${BAR_WIDTH}" height="${BAR_HEIGHT}" class="b-ok"/></pattern></defs></svg>`;
+}
+
+/**
+ * 90 daily bars as one small SVG: every day drawn operational by the pattern, and each other
+ * day its own <rect> on top, with a <title> (hover text) saying what happened. The summary is
+ * the SVG's accessible name; the uptime figures are text beside it.
  */
 export function barsHtml(name: string, h: ComponentHistory): SafeHtml {
-  let okPath = "";
   const marked: SafeHtml[] = [];
   h.days.forEach((d, i) => {
-    const x = i * BAR_STEP;
-    if (d.worst === "operational") {
-      okPath += `M${x} 0h${BAR_WIDTH}v${BAR_HEIGHT}h-${BAR_WIDTH}z`;
-      return;
-    }
+    if (d.worst === "operational") return;
     const cls = d.worst ? statusClass[d.worst] : "none";
-    marked.push(html`<rect x="${x}" width="${BAR_WIDTH}" height="${BAR_HEIGHT}" class="b-${cls}"><title>${dayTitle(d)}</title></rect>`);
+    marked.push(html`<rect x="${i * BAR_STEP}" width="${BAR_WIDTH}" height="${BAR_HEIGHT}" class="b-${cls}"><title>${dayTitle(d)}</title></rect>`);
   });
   const troubled = h.days.filter((d) => d.worst && d.worst !== "operational").length;
   const uptime90 = h.uptime90 === null ? "no data" : `${h.uptime90} % uptime`;
   const label = `${name}, last ${h.days.length} days: ${uptime90}; ${troubled === 0 ? "no days" : troubled === 1 ? "1 day" : `${troubled} days`} with incidents or maintenance.`;
   const width = h.days.length * BAR_STEP;
-  return html`<svg class="bars" viewBox="0 0 ${width} ${BAR_HEIGHT}" preserveAspectRatio="none" role="img" aria-label="${label}"><path class="b-ok" d="${okPath}"/>${marked}</svg>
+  return html`<svg class="bars" viewBox="0 0 ${width} ${BAR_HEIGHT}" preserveAspectRatio="none" role="img" aria-label="${label}"><rect width="${width}" height="${BAR_HEIGHT}" fill="url(#bar-day)"/>${marked}</svg>
 <p class="bars-legend muted small"><span>${h.days.length} days ago</span><span>${uptimeText(h)}</span><span>Today</span></p>`;
 }
 
