@@ -8,9 +8,11 @@ import { parseWith } from "../platform/body";
 import { sha256Hex } from "../platform/crypto";
 import { ApiError } from "../platform/errors";
 import { confirmationMail, fallbackPageMail, fallbackRecipients, sendMail } from "./mail";
+import { protections } from "./abuse";
 import {
   componentExistsStatement,
-  findRecentSameTextStatement,
+  duplicateNoteStatement,
+  duplicateOfStatement,
   findReportByChannelMessageStatement,
   findReportByIdempotencyKeyStatement,
   firstRows,
@@ -32,8 +34,8 @@ export interface IntakeResult {
   report: Report;
   /** False when an idempotent replay found the existing report. */
   created: boolean;
-  /** The earlier report with the same text when this one was suppressed as a duplicate. */
-  duplicateOf: Report | null;
+  /** The earlier report with the same text when this one was stored as a duplicate. */
+  duplicateOf: { id: string; reference: string } | null;
   /** The reporter's private link (null only when it cannot be derived, see viewTokenFor). */
   viewUrl: string | null;
 }
@@ -79,35 +81,33 @@ export async function intakeReport(env: Env, input: NewReportInput, opts: Intake
   const report = parseWith(NewReport, input);
   const textHash = await textHashOf(report);
   const reporterKey = reporterKeyOf(report);
-  const since = new Date(now.getTime() - DUPLICATE_WINDOW_MINUTES * 60_000).toISOString();
-
-  // One round trip for every lookup: replay by channel id / Idempotency-Key, same text, component.
   const db = env.DB;
-  const lookups = [
+
+  // Replays and the component need a look first (one round trip, and only when there is
+  // something to look up). Duplicates are found inside the write batch itself.
+  const replayLookups = [
     report.channelMessageId ? findReportByChannelMessageStatement(db, report.channel, report.channelMessageId) : null,
     report.idempotencyKey ? findReportByIdempotencyKeyStatement(db, report.channel, report.idempotencyKey) : null,
-    reporterKey ? findRecentSameTextStatement(db, reporterKey, textHash, since) : null,
-    report.componentId ? componentExistsStatement(db, report.componentId) : null,
-  ];
-  let rows: Array<Record<string, unknown> | null>;
-  try {
-    const present = lookups.filter((s): s is D1PreparedStatement => s !== null);
-    const found = await firstRows(db, present);
-    rows = lookups.map((s) => (s ? (found.shift() ?? null) : null));
-  } catch (err) {
-    throw await unavailable(env, report, now, err);
+  ].filter((s): s is D1PreparedStatement => s !== null);
+  const lookups = [...replayLookups, ...(report.componentId ? [componentExistsStatement(db, report.componentId)] : [])];
+  if (lookups.length > 0) {
+    let rows: Array<Record<string, unknown> | null>;
+    try {
+      rows = await firstRows(db, lookups);
+    } catch (err) {
+      throw await unavailable(env, report, now, err);
+    }
+    const replay = rows.slice(0, replayLookups.length).map(rowToReport).find((r) => r !== null);
+    if (replay) return await replayResult(env, report, replay, textHash);
+    if (report.componentId && !rows.at(-1)) {
+      throw new ApiError("validation_failed", "component: Choose a component from the list.", {
+        fields: { component: "Choose a component from the list." },
+      });
+    }
   }
-  const [byChannelMessage, byIdempotencyKey, sameText, component] = rows;
 
-  const replay = rowToReport(byChannelMessage ?? null) ?? rowToReport(byIdempotencyKey ?? null);
-  if (replay) return await replayResult(env, report, replay, textHash);
-  if (report.componentId && !component) {
-    throw new ApiError("validation_failed", "component: Choose a component from the list.", {
-      fields: { component: "Choose a component from the list." },
-    });
-  }
-  const duplicateOf = rowToReport(sameText ?? null);
-
+  const suppressDuplicates = protections(env).has("duplicates") && reporterKey !== null;
+  const since = new Date(now.getTime() - DUPLICATE_WINDOW_MINUTES * 60_000).toISOString();
   for (let attempt = 1; ; attempt++) {
     const id = crypto.randomUUID();
     const token = await viewTokenFor(id, env.HASH_SALT ?? "");
@@ -127,7 +127,7 @@ export async function intakeReport(env: Env, input: NewReportInput, opts: Intake
       userAgent: report.meta.userAgent,
       reporterKey,
       textHash,
-      duplicateOf: duplicateOf?.id ?? null,
+      duplicateOf: null,
       alertId: null,
       createdAt: now.toISOString(),
       acknowledgedAt: null,
@@ -136,41 +136,39 @@ export async function intakeReport(env: Env, input: NewReportInput, opts: Intake
     };
     const outboxId = crypto.randomUUID();
     const job: Job = { type: "report.received", reportId: id, outboxId };
+    // One batch, one transaction: the report (its duplicate_of found by a subquery), its
+    // first message, a note when it is a duplicate, the outbox row, the assurance mark, and
+    // a read-back of what the duplicate check decided.
     const statements = [
-      insertReportStatement(db, stored),
+      insertReportStatement(db, stored, suppressDuplicates ? { since } : null),
       insertMessageStatement(db, { reportId: id, author: "reporter", authorName: report.reporter.name, body: report.message, createdAt: stored.createdAt }),
-      // A duplicate is stored but never reaches the fan-out: no outbox row, no job.
-      duplicateOf
-        ? insertMessageStatement(db, {
-            reportId: id,
-            author: "system",
-            authorName: null,
-            body: `Same text as ${duplicateOf.reference} from the same reporter within ${DUPLICATE_WINDOW_MINUTES} minutes: stored, on-call not paged again.`,
-            createdAt: stored.createdAt,
-          })
-        : insertOutboxStatement(db, { id: outboxId, kind: job.type, payload: job, now: stored.createdAt }),
+      duplicateNoteStatement(db, id, `within ${DUPLICATE_WINDOW_MINUTES} minutes`, stored.createdAt),
+      insertOutboxStatement(db, { id: outboxId, kind: job.type, payload: job, now: stored.createdAt }),
       intakeVerifiedStatement(db, report.channel, stored.createdAt),
+      duplicateOfStatement(db, id),
     ];
+    let duplicateOf: { id: string; reference: string } | null;
     try {
-      await db.batch(statements);
+      const results = await db.batch<{ id: string; reference: string }>(statements);
+      duplicateOf = results.at(-1)?.results[0] ?? null;
     } catch (err) {
       if (isUniqueViolation(err, "reports.reference") && attempt < REFERENCE_ATTEMPTS) continue;
-      if (isUniqueViolation(err, "reports.channel") || isUniqueViolation(err, "reports.idempotency_key") || isUniqueViolation(err, "channel_message_id")) {
+      if (isUniqueViolation(err, "reports.channel")) {
         // A concurrent request with the same id won the race: answer with its report.
-        const winner = rowToReport((await firstRows(db, lookups.slice(0, 2).filter((s): s is D1PreparedStatement => s !== null))).find(Boolean) ?? null);
+        const winner = (await firstRows(db, replayLookups).catch(() => [])).map(rowToReport).find((r) => r !== null);
         if (winner) return await replayResult(env, report, winner, textHash);
       }
       throw await unavailable(env, report, now, err);
     }
+    stored.duplicateOf = duplicateOf?.id ?? null;
 
-    if (!duplicateOf) {
-      try {
-        await env.FANOUT.send(job);
-      } catch (err) {
-        // Stored and in the outbox: the cron sweep sends it again within a minute or two.
-        console.error(`intake: queue send failed for ${stored.reference}; the outbox sweep will retry`, err);
-        await recordOutboxSendFailure(db, outboxId, err).catch((e: unknown) => console.error("intake: could not record the send failure", e));
-      }
+    // A duplicate is sent too: the fan-out sees reports.duplicate_of and pages nobody for it.
+    try {
+      await env.FANOUT.send(job);
+    } catch (err) {
+      // Stored and in the outbox: the cron sweep sends it again within a minute or two.
+      console.error(`intake: queue send failed for ${stored.reference}; the outbox sweep will retry`, err);
+      await recordOutboxSendFailure(db, outboxId, err).catch((e: unknown) => console.error("intake: could not record the send failure", e));
     }
 
     const viewUrl = env.HASH_SALT ? privateViewUrl(env.PUBLIC_URL, stored.reference, token) : null;

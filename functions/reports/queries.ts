@@ -112,16 +112,6 @@ export function findReportByIdempotencyKeyStatement(db: D1Database, channel: Rep
   return db.prepare("SELECT * FROM reports WHERE channel = ?1 AND idempotency_key = ?2").bind(channel, key);
 }
 
-/** The newest earlier report with the same text from the same reporter since `since`. */
-export function findRecentSameTextStatement(db: D1Database, reporterKey: string, textHash: string, since: string): D1PreparedStatement {
-  return db
-    .prepare(
-      `SELECT * FROM reports WHERE reporter_key = ?1 AND text_hash = ?2 AND created_at >= ?3
-       ORDER BY created_at DESC LIMIT 1`,
-    )
-    .bind(reporterKey, textHash, since);
-}
-
 export function componentExistsStatement(db: D1Database, componentId: string): D1PreparedStatement {
   return db.prepare("SELECT id FROM components WHERE id = ?1").bind(componentId);
 }
@@ -168,8 +158,10 @@ export async function listMessagesOf(db: D1Database, reportIds: string[]): Promi
 export interface ReportFilter {
   channel?: ReportChannel;
   state?: ReportState;
-  /** Only reports created strictly before this time (for paging through older ones). */
+  /** Only reports created strictly before this time. */
   before?: string;
+  /** Paging: only reports after this (created_at, id) position in newest-first order. */
+  after?: { createdAt: string; id: string };
   limit: number;
 }
 
@@ -179,22 +171,31 @@ export async function listReports(db: D1Database, filter: ReportFilter): Promise
     .prepare(
       `SELECT * FROM reports
        WHERE (?1 IS NULL OR channel = ?1) AND (?2 IS NULL OR state = ?2) AND (?3 IS NULL OR created_at < ?3)
+         AND (?5 IS NULL OR created_at < ?5 OR (created_at = ?5 AND id < ?6))
        ORDER BY created_at DESC, id DESC LIMIT ?4`,
     )
-    .bind(filter.channel ?? null, filter.state ?? null, filter.before ?? null, filter.limit)
+    .bind(filter.channel ?? null, filter.state ?? null, filter.before ?? null, filter.limit, filter.after?.createdAt ?? null, filter.after?.id ?? null)
     .all<ReportRow>();
   return results.map(toReport);
 }
 
 // ---- writes (as statements for one batch) --------------------------------------------------
 
-export function insertReportStatement(db: D1Database, r: Report): D1PreparedStatement {
+/**
+ * Inserts a report. With `duplicates`, its duplicate_of is the newest earlier report with the
+ * same text (text_hash) from the same reporter (reporter_key) since `since`, found by a
+ * subquery so that the check and the write are one statement.
+ */
+export function insertReportStatement(db: D1Database, r: Report, duplicates: { since: string } | null = null): D1PreparedStatement {
   return db
     .prepare(
       `INSERT INTO reports (id, reference, view_token_hash, channel, channel_message_id, idempotency_key, state, urgency,
          subject, reporter_name, reporter_email, reporter_phone, reporter_x_handle, component_id, client_hash, user_agent,
          reporter_key, text_hash, duplicate_of, alert_id, created_at)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)`,
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
+         COALESCE(?19, (SELECT d.id FROM reports d WHERE ?22 IS NOT NULL AND d.reporter_key = ?17 AND d.text_hash = ?18
+                        AND d.created_at >= ?22 ORDER BY d.created_at DESC LIMIT 1)),
+         ?20, ?21)`,
     )
     .bind(
       r.id,
@@ -218,7 +219,26 @@ export function insertReportStatement(db: D1Database, r: Report): D1PreparedStat
       r.duplicateOf,
       r.alertId,
       r.createdAt,
+      duplicates?.since ?? null,
     );
+}
+
+/** A system note in a duplicate's thread naming the original (nothing when not a duplicate). */
+export function duplicateNoteStatement(db: D1Database, reportId: string, window: string, now: string): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO report_messages (report_id, author, author_name, body, created_at)
+       SELECT r.id, 'system', NULL, 'Same text as ' || d.reference || ' from the same reporter ' || ?2 || ': stored, on-call not paged again.', ?3
+       FROM reports r JOIN reports d ON d.id = r.duplicate_of WHERE r.id = ?1`,
+    )
+    .bind(reportId, window, now);
+}
+
+/** What the insert decided: the original this report duplicates, if any. */
+export function duplicateOfStatement(db: D1Database, reportId: string): D1PreparedStatement {
+  return db
+    .prepare("SELECT d.id, d.reference FROM reports r JOIN reports d ON d.id = r.duplicate_of WHERE r.id = ?1")
+    .bind(reportId);
 }
 
 export function insertMessageStatement(

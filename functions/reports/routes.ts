@@ -110,6 +110,15 @@ const ListQuery = z.object({
   state: ReportState.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
   before: z.iso.datetime().optional(),
+  /** Opaque paging cursor: `next_cursor` of the previous page. */
+  cursor: z
+    .string()
+    .regex(/^[0-9TZ:.-]{20,30}~[0-9a-f-]{36}$/, "Use the next_cursor of the previous page.")
+    .transform((v) => {
+      const [createdAt, id] = v.split("~") as [string, string];
+      return { createdAt, id };
+    })
+    .optional(),
 });
 
 async function staffReport(c: Ctx): Promise<Report> {
@@ -293,14 +302,15 @@ export const reportRoutes = new Hono<AppEnv>()
   // /api/admin/* is authenticated by the staff routes (requireStaff); scopes are checked here.
   .get("/api/admin/reports", requireScope("reports:read"), async (c) => {
     const q = parseWith(ListQuery, c.req.query());
-    const reports = await listReports(c.env.DB, q);
+    const reports = await listReports(c.env.DB, { ...q, after: q.cursor });
     const messages = await listMessagesOf(
       c.env.DB,
       reports.map((r) => r.id),
     );
     const bodies = await Promise.all(reports.map(async (r) => toAdminReportBody(r, messages.get(r.id) ?? [], await loadReportExtras(c.env.DB, r))));
     c.header("Cache-Control", "no-store");
-    return c.json({ reports: bodies, next_before: reports.length === q.limit ? (reports.at(-1)?.createdAt ?? null) : null });
+    const last = reports.length === q.limit ? reports.at(-1) : undefined;
+    return c.json({ reports: bodies, next_cursor: last ? `${last.createdAt}~${last.id}` : null });
   })
   .get("/api/admin/reports/:reference", requireScope("reports:read"), async (c) => {
     const report = await staffReport(c);
