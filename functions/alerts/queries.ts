@@ -245,7 +245,7 @@ export function deliveryId(alertId: string, level: number, round: number, person
  * invocation that died mid-send. Re-sending them is harmless (the claim decides who sends).
  */
 export async function listStuckDeliveries(db: D1Database, now: Date, limit = 200): Promise<string[]> {
-  const queuedBefore = new Date(now.getTime() - 2 * 60_000).toISOString();
+  const queuedBefore = new Date(now.getTime() - 60_000).toISOString();
   const sendingBefore = new Date(now.getTime() - 5 * 60_000).toISOString();
   const retryingBefore = new Date(now.getTime() - 15 * 60_000).toISOString();
   const { results } = await db
