@@ -310,6 +310,14 @@ async function closeAlert(env: Env, alertId: string, to: "acknowledged" | "resol
     db
       .prepare(`INSERT INTO alert_events (alert_id, type, message, actor, detail, created_at) SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE changes() = 1`)
       .bind(alertId, to, `${to === "acknowledged" ? "Acknowledged" : "Resolved"} by ${by.actor} (${by.via}).`, by.actor, JSON.stringify({ via: by.via }), iso),
+    // Each report's own timeline says it too (what the reporter sees on their report page).
+    db
+      .prepare(
+        `INSERT INTO report_messages (report_id, author, author_name, body, created_at)
+         SELECT id, 'system', NULL, ?2, ?3 FROM reports WHERE alert_id = ?1 AND state IN ${to === "acknowledged" ? "('new')" : "('new','acknowledged')"}
+           AND EXISTS (SELECT 1 FROM alerts WHERE id = ?1 AND ${to === "acknowledged" ? "acknowledged_at" : "resolved_at"} = ?3)`,
+      )
+      .bind(alertId, to === "acknowledged" ? "Acknowledged: a person is working on it." : "Resolved.", iso),
     to === "acknowledged" ? reports.bind(alertId, iso, by.actor) : reports.bind(alertId, iso),
     db
       .prepare("UPDATE deliveries SET state = 'cancelled', updated_at = ?2, error = ?3 WHERE alert_id = ?1 AND state IN ('queued','retrying') AND purpose IN ('page','fallback')")

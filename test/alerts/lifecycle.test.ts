@@ -153,7 +153,8 @@ describe("alert lifecycle", () => {
     expect(alert).toMatchObject({ state: "acknowledged", acknowledgedBy: "Alice", nextEscalationAt: null });
     const reports = await env.DB.prepare("SELECT id, state, acknowledged_by FROM reports WHERE alert_id = ?1 ORDER BY id").bind(alertId).all<{ state: string; acknowledged_by: string }>();
     expect(reports.results.map((r) => [r.state, r.acknowledged_by])).toEqual([["acknowledged", "Alice"], ["acknowledged", "Alice"]]);
-    expect(report.id).toBeTruthy();
+    const thread = await env.DB.prepare("SELECT author, body FROM report_messages WHERE report_id = ?1 ORDER BY id").bind(report.id).all();
+    expect(thread.results.at(-1)).toEqual({ author: "system", body: "Acknowledged: a person is working on it." });
     const events = await eventsOf(alertId);
     expect(events.filter((e) => e.type === "acknowledged")).toEqual([{ type: "acknowledged", message: "Acknowledged by Alice (acknowledgement link)." }]);
 
