@@ -5,9 +5,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { d1 } from "../lib/wrangler.mjs";
 import { oncallSeed } from "./oncall.mjs";
+import { reportsSeed } from "./reports.mjs";
 import { statusSeed } from "./status.mjs";
 
-const seeds = [statusSeed, oncallSeed];
+const seeds = [statusSeed, oncallSeed, reportsSeed];
 
 export function seedIfEmpty(now = new Date()) {
   const [{ n }] = d1("SELECT COUNT(*) AS n FROM components");
