@@ -1,0 +1,41 @@
+// "ack" by replying to a page mail. For the inbound-email handler to call first, before it
+// treats a mail as a new report: a reply whose subject carries an alert's code ("Re: [7KQ2M]
+// ALERT ...") and whose first line of new text is "ack", sent from an address that alert was
+// paged to, acknowledges it. Anything else is left to the caller (null).
+import { acknowledgeAlert, type CloseOutcome } from "./lifecycle";
+import { findAlertByAckCode } from "./queries";
+
+/** The reply's own first line: quoted text ("> ...", "On ... wrote:") and blank lines skipped. */
+export function firstReplyLine(text: string): string {
+  for (const line of text.split(/\r?\n/)) {
+    const t = line.trim();
+    if (!t || t.startsWith(">")) continue;
+    return t;
+  }
+  return "";
+}
+
+/** Pure: the alert code an "ack" reply means, or null when the mail is not one. */
+export function parseAckReply(subject: string, text: string): string | null {
+  const code = /\[([2-9A-HJKMNP-TV-Z]{5})\]/.exec(subject)?.[1];
+  if (!code) return null;
+  return /^ack\b/i.test(firstReplyLine(text)) ? code : null;
+}
+
+function bareAddress(from: string): string {
+  return (/<([^>]+)>/.exec(from)?.[1] ?? from).trim().toLowerCase();
+}
+
+export async function acknowledgeByEmailReply(env: Env, mail: { from: string; subject: string; text: string }, now: Date): Promise<CloseOutcome | null> {
+  const code = parseAckReply(mail.subject, mail.text);
+  if (!code) return null;
+  const alert = await findAlertByAckCode(env.DB, code);
+  if (!alert) return null;
+  const paged = await env.DB.prepare(
+    "SELECT person_name FROM deliveries WHERE alert_id = ?1 AND channel = 'email' AND lower(json_extract(target, '$.address')) = ?2 LIMIT 1",
+  )
+    .bind(alert.id, bareAddress(mail.from))
+    .first<{ person_name: string }>();
+  if (!paged) return null;
+  return acknowledgeAlert(env, alert.id, { actor: paged.person_name, via: "email reply" }, now);
+}
