@@ -81,7 +81,7 @@ function componentHtml(c: Component, h: ComponentHistory | undefined): SafeHtml 
   return html`<li class="component">
 <div class="component-head"><span class="component-name">${c.name}</span> <span class="status s-${statusClass[c.status]}">${componentStatusLabel[c.status]}</span></div>
 ${c.description ? html`<p class="muted small">${c.description}</p>` : ""}
-${h ? barsHtml(c.name, h) : ""}
+${h && c.showcase ? barsHtml(c.name, h) : ""}
 </li>`;
 }
 

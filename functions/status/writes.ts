@@ -127,6 +127,12 @@ export async function postIncidentUpdate(
     const affected = await findComponents(db, incident.componentIds);
     for (const c of affected) if (c.status !== "operational") changes.set(c.id, "operational");
   }
+  // Starting a maintenance by hand does what the clock does: its operational components go
+  // under maintenance (unless the update says otherwise).
+  if (isMaintenance && input.status === "in_progress" && input.components === undefined) {
+    const affected = await findComponents(db, incident.componentIds);
+    for (const c of affected) if (c.status === "operational") changes.set(c.id, "under_maintenance");
+  }
   const current = await requireComponents(db, [...changes.keys()], "components");
   const updateId = newId("upd_");
   const resolvedNow = closing || input.status === "postmortem";

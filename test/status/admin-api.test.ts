@@ -159,14 +159,15 @@ describe("scheduled maintenance", () => {
       body: JSON.stringify({ status: "major_outage" }),
     });
 
-    expect(await advanceMaintenances(env.DB, new Date(Date.now() + 90 * 60_000))).toEqual([{ id, to: "in_progress" }]);
+    const mine = async (minutes: number) => (await advanceMaintenances(env.DB, new Date(Date.now() + minutes * 60_000))).filter((m) => m.id === id);
+    expect(await mine(90)).toEqual([{ id, to: "in_progress" }]);
     expect(await status()).toBe("in_progress");
     expect(await componentStatus(ids[0]!)).toBe("under_maintenance");
     expect(await componentStatus(ids[1]!)).toBe("major_outage");
     // Running again at the same time changes nothing.
-    expect(await advanceMaintenances(env.DB, new Date(Date.now() + 90 * 60_000))).toEqual([]);
+    expect(await mine(90)).toEqual([]);
 
-    expect(await advanceMaintenances(env.DB, new Date(Date.now() + 150 * 60_000))).toEqual([{ id, to: "completed" }]);
+    expect(await mine(150)).toEqual([{ id, to: "completed" }]);
     expect(await status()).toBe("completed");
     expect(await componentStatus(ids[0]!)).toBe("operational");
     expect((await changes(ids[0]!)).map((c) => [c.to_status, c.source_type])).toEqual([
@@ -192,5 +193,26 @@ describe("scheduled maintenance", () => {
 
   it("runs on the every-minute cron", () => {
     expect(cronTasks.map((t) => t.name)).toContain("status-maintenance-clock");
+  });
+});
+
+describe("maintenance moved by hand", () => {
+  it("in progress puts its operational components under maintenance; completed gives them back", async () => {
+    const { ids } = await makeComponents(1);
+    const id = await createMaintenance({ name: "Early start", scheduled_for: hoursFromNow(5), scheduled_until: hoursFromNow(6), components: ids });
+    expect((await postUpdate(id, { status: "in_progress", body: "Starting early." })).status).toBe(201);
+    expect(await componentStatus(ids[0]!)).toBe("under_maintenance");
+    const row = await env.DB.prepare("SELECT started_at FROM incidents WHERE id = ?1").bind(id).first<{ started_at: string }>();
+    expect(Date.parse(row!.started_at)).toBeLessThanOrEqual(Date.now());
+    expect((await postUpdate(id, { status: "completed", body: "Done." })).status).toBe(201);
+    expect(await componentStatus(ids[0]!)).toBe("operational");
+    // The clock leaves a completed maintenance alone (other tests' windows may move).
+    const moved = await advanceMaintenances(env.DB, new Date(Date.now() + 7 * 3_600_000));
+    expect(moved.map((m) => m.id)).not.toContain(id);
+  });
+
+  it("refuses an impact on a maintenance", async () => {
+    const id = await createMaintenance({ name: "No impact", scheduled_for: hoursFromNow(5), scheduled_until: hoursFromNow(6), components: [] });
+    expect((await postUpdate(id, { status: "verifying", body: "x", impact: "major" })).status).toBe(400);
   });
 });
