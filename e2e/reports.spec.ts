@@ -93,8 +93,10 @@ for (const javaScriptEnabled of [false, true]) {
         await page.waitForLoadState();
       }
       expect(status).toBe(429);
-      await expect(page.getByRole("heading", { name: "Too many requests" })).toBeVisible();
-      await expect(page.getByText("Too many reports from your connection")).toBeVisible();
+      await expect(page).toHaveTitle(/Too many requests/);
+      await expect(page.getByRole("alert")).toContainText("Too many reports from your connection");
+      // The form is kept, ready to send again in a minute.
+      await expect(page.getByLabel("What is wrong?")).toHaveValue(/Every site on web12 answers 502/);
       await expect(page.getByRole("heading", { name: "How to reach us when everything is down" })).toBeVisible();
       await expectNoAxeViolations(page, javaScriptEnabled);
     });

@@ -61,6 +61,11 @@ export function unavailableAlert(paged: boolean): SafeHtml {
     directly instead, and mention what you wrote (it is still in the form below):</p>${contactsLine()}`;
 }
 
+/** The alert of a rate-limited post (429): wait, or use the other contacts. */
+export function rateLimitedAlert(message: string): SafeHtml {
+  return html`<p><strong>${message}</strong></p>${contactsLine()}`;
+}
+
 function errorSummary(errors: Record<string, string>): SafeHtml {
   const entries = Object.entries(errors).filter(([k]) => k !== "_");
   const general = errors._;
@@ -141,7 +146,8 @@ export async function renderReportForm(env: Env, requestUrl: string, state: Repo
       },
     });
   }
-  if (status !== 200) rw = setText(rw, "title", `${status === 503 ? "Not recorded" : "Please check the form"} · ${siteConfig.name}`);
+  const titles: Record<number, string> = { 503: "Not recorded", 429: "Too many requests" };
+  if (status !== 200) rw = setText(rw, "title", `${titles[status] ?? "Please check the form"} · ${siteConfig.name}`);
   const res = liveResponse(rw.transform(shell), status, "no-store");
   if (state.turnstileSiteKey) {
     res.headers.set(

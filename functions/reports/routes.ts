@@ -22,7 +22,7 @@ import {
 } from "./abuse";
 import { intakeReport, IntakeUnavailableError, textHashOf } from "./intake";
 import { sendMail } from "./mail";
-import { renderReceived, renderReportForm, renderReporterView, unavailableAlert, type FormField, type ReportFormState } from "./pages";
+import { rateLimitedAlert, renderReceived, renderReportForm, renderReporterView, unavailableAlert, type FormField, type ReportFormState } from "./pages";
 import {
   acknowledgeReportStatement,
   findReportByReference,
@@ -173,7 +173,16 @@ export const reportRoutes = new Hono<AppEnv>()
       return again(errors, 400);
     }
     const clientHash = await clientHashOf(env, req);
-    await enforceRateLimit(env, env.REPORT_LIMITER, clientHash, "report");
+    try {
+      await enforceRateLimit(env, env.REPORT_LIMITER, clientHash, "report");
+    } catch (err) {
+      // 429 with the form as it was: the person can send it again in a minute without
+      // typing it again, and sees the other ways to reach us meanwhile.
+      if (!(err instanceof ApiError) || err.code !== "rate_limited") throw err;
+      const res = await again({}, 429, rateLimitedAlert(err.message));
+      for (const [k, v] of Object.entries(err.options.headers ?? {})) res.headers.set(k, v);
+      return res;
+    }
     if (turnstileEnabled(env)) {
       const outcome = await verifyTurnstile(env, values["cf-turnstile-response"] ?? "", clientAddress(req), formId);
       if (!outcome.ok && !outcome.unreachable) return again({ turnstile: turnstileMessage(outcome) }, 400);

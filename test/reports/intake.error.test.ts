@@ -77,6 +77,8 @@ describe("the web form refuses bad input field by field", () => {
     const page = await last!.text();
     expect(page).toContain("Too many reports from your connection");
     expect(page).toContain("How to reach us when everything is down");
+    // The form comes back as it was, ready to send again.
+    expect(page).toContain("Since 09:40 every site on web12 answers 502");
     // Another client is not affected.
     expect((await postForm(uniqueReport())).status).toBe(303);
   });
