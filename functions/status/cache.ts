@@ -16,7 +16,10 @@ import { readVersion } from "./queries";
 export const VERSION_TTL_MS = 2_000;
 export const ENTRY_TTL_S = 60;
 const MEMORY_ENTRIES = 100;
-const CACHE_ORIGIN = "https://status-cache.internal";
+/** Cache keys live under the site's own origin: Cloudflare caches by zone. */
+function cacheKey(requestUrl: string, suffix: string): string {
+  return new URL(`/__status-cache/${suffix}`, requestUrl).toString();
+}
 
 interface VersionMemo {
   value: string;
@@ -66,7 +69,7 @@ function runLater(c: Context<AppEnv>, work: Promise<unknown>): void {
 export async function cachedResponse(c: Context<AppEnv>, build: () => Promise<Response>): Promise<Response> {
   const version = await statusVersion(c.env.DB);
   const url = new URL(c.req.url);
-  const key = `${CACHE_ORIGIN}/v${version}${url.pathname}${url.search}`;
+  const key = cacheKey(c.req.url, `v${version}${url.pathname}${url.search}`);
   const now = Date.now();
 
   let entry = memory.get(key);
@@ -164,7 +167,7 @@ export interface LiveState {
   description?: string;
 }
 let lastLive: LiveState | null = null;
-const LAST_LIVE_KEY = `${CACHE_ORIGIN}/last-live-state`;
+const LAST_LIVE = "last-live-state";
 
 export function noteLiveState(state: LiveState): void {
   lastLive = { at: state.at, description: state.description ?? lastLive?.description };
@@ -174,13 +177,13 @@ export function noteLiveState(state: LiveState): void {
 export function persistLiveState(c: Context<AppEnv>): void {
   if (!lastLive) return;
   const res = new Response(JSON.stringify(lastLive), { headers: { "content-type": "application/json", "cache-control": "public, max-age=604800" } });
-  runLater(c, caches.default.put(LAST_LIVE_KEY, res));
+  runLater(c, caches.default.put(cacheKey(c.req.url, LAST_LIVE), res));
 }
 
-export async function lastLiveState(): Promise<LiveState | null> {
+export async function lastLiveState(requestUrl: string): Promise<LiveState | null> {
   if (lastLive) return lastLive;
   try {
-    const res = await caches.default.match(LAST_LIVE_KEY);
+    const res = await caches.default.match(cacheKey(requestUrl, LAST_LIVE));
     return res ? ((await res.json()) as LiveState) : null;
   } catch (err) {
     console.error("status cache: last live state unreadable", err);

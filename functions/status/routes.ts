@@ -83,7 +83,7 @@ function componentHistories(status: CurrentStatus, now: number): Map<string, Com
 async function fallbackPage(c: Context<AppEnv>, shellPath: string, cause: unknown): Promise<Response> {
   console.error(`status page ${new URL(c.req.url).pathname}: live data unavailable`, cause);
   const shell = await fetchShell(c.env, c.req.url, shellPath);
-  const last = await lastLiveState();
+  const last = await lastLiveState(c.req.url);
   let rewriter = new HTMLRewriter();
   if (last) {
     rewriter = rewriter.on("[data-slot=last-known]", {
