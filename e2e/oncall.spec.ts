@@ -18,7 +18,7 @@ function npm(args: string[]): { status: number | null; out: string } {
 }
 
 test.describe("on-call configuration tools", () => {
-  test.setTimeout(180_000);
+  test.setTimeout(300_000);
 
   test("the demo configuration is seeded, and push, now, doctor and pull work on it", async ({ staffApi }) => {
     const seeded = await staffApi.get("/api/admin/oncall");
@@ -39,11 +39,17 @@ test.describe("on-call configuration tools", () => {
     try {
       const pushed = npm(["oncall", "--", "push", "oncall.example.json"]);
       expect(pushed.status, pushed.out).toBe(0);
-      expect(pushed.out).toMatch(/as version \d+: 4 people, 3 rotations, 2 policies/);
+      expect(pushed.out).toContain("oncall.example.json: 4 people, 3 rotations, 2 policies");
+      expect(pushed.out).toMatch(/Stored oncall.example.json in local D1 as version \d+/);
 
       const schedule = (await (await staffApi.get("/api/admin/oncall/schedule")).json()) as { rotations: Array<{ id: string; on_call: { person: string } | null }> };
       expect(schedule.rotations.map((r) => r.id)).toEqual(["primary", "americas", "secondary"]);
       expect(schedule.rotations.every((r) => r.on_call !== null)).toBe(true);
+
+      const override = npm(["oncall", "--", "override", "primary", "carol", "2030-01-01T18:00", "2030-01-02T09:00", "--note", "I take tonight"]);
+      expect(override.status, override.out).toBe(0);
+      const stored = (await (await staffApi.get("/api/admin/oncall")).json()) as { config: { rotations: Array<{ id: string; overrides: Array<{ person: string; note?: string }> }> } };
+      expect(stored.config.rotations[0]!.overrides.at(-1)).toMatchObject({ person: "carol", note: "I take tonight" });
 
       const now = npm(["oncall", "--", "now", "--days", "2"]);
       expect(now.status, now.out).toBe(0);
