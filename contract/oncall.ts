@@ -245,3 +245,14 @@ export const OncallConfig = z
 export type OncallConfig = z.infer<typeof OncallConfig>;
 /** What a file holds before defaults are filled in. */
 export type OncallConfigInput = z.input<typeof OncallConfig>;
+
+/**
+ * The document's JSON Schema, for editors (`npm run oncall -- schema oncall.schema.json`).
+ * Cross-references and date logic are checked only by OncallConfig itself.
+ */
+export function oncallJsonSchema(): Record<string, unknown> {
+  return {
+    ...z.toJSONSchema(OncallConfig, { io: "input", unrepresentable: "any" }),
+    title: "On-call configuration (outofband)",
+  };
+}

@@ -3,6 +3,7 @@
 // `npm run oncall -- now [--remote] [--days 14] [--file f]` who is on call now and the next days
 // `npm run oncall -- override <rotation> <person> <start> <end> [--note ..]`  "I take tonight"
 // `npm run oncall -- history [--remote]`                   the stored versions
+// `npm run oncall -- schema [file]`                        JSON Schema of the document, for editors
 //
 // The configuration is validated here with the same zod schema the Worker uses
 // (contract/oncall.ts, imported as TypeScript by Node) and written straight into D1 with
@@ -16,7 +17,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { applyMigrations, d1, sql, stateDir, wrangler } from "./lib/wrangler.mjs";
 
-const { OncallConfig } = await import("../contract/oncall.ts");
+const { OncallConfig, oncallJsonSchema } = await import("../contract/oncall.ts");
 const { onCallAt, shiftsBetween, gapsBetween, LOOKAHEAD_DAYS } = await import("../functions/oncall/schedule.ts");
 const { planFor } = await import("../functions/oncall/resolve.ts");
 const { wallClockAt, formatWall, DAY } = await import("../functions/oncall/zoned-time.ts");
@@ -27,7 +28,8 @@ const usage = `Usage:
   npm run oncall -- now [--remote] [--days ${LOOKAHEAD_DAYS}] [--file f]
   npm run oncall -- override <rotation> <person> <start> <end> [--note "I take tonight"] [--remote]
       start/end: wall clock in the rotation's timezone (2026-12-24T18:00) or ISO with Z/offset
-  npm run oncall -- history [--remote]`;
+  npm run oncall -- history [--remote]
+  npm run oncall -- schema [file]        (JSON Schema for editors; the repo keeps oncall.schema.json)`;
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -198,6 +200,13 @@ if (command === "push") {
   const { version, config } = values.file ? { version: "(file)", config: validate(await readDocument(values.file), values.file) } : loadActive();
   console.log(`On call now and for the next ${days} days (configuration version ${version}, times in each rotation's timezone):`);
   printSchedule(config, days);
+} else if (command === "schema") {
+  // The JSON Schema of the document, for editors (oncall.example.json points at it with $schema).
+  const text = JSON.stringify(oncallJsonSchema(), null, 2) + "\n";
+  if (arg) {
+    writeFileSync(resolve(arg), text);
+    console.error(`Wrote the JSON Schema of the on-call configuration to ${arg}.`);
+  } else process.stdout.write(text);
 } else if (command === "history") {
   const rows = query("SELECT version, sha256, created_at, created_by FROM oncall_configs ORDER BY version DESC LIMIT 50");
   if (rows.length === 0) console.log(`No on-call configuration in ${where} yet.`);

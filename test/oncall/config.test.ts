@@ -1,7 +1,8 @@
 // The configuration schema: a valid document passes with defaults filled in; every mistake a
 // team lead is likely to make is refused with a message that names the field.
 import { describe, expect, it } from "vitest";
-import { OncallConfig } from "../../contract/oncall";
+import { OncallConfig, oncallJsonSchema } from "../../contract/oncall";
+import schemaText from "../../oncall.schema.json?raw";
 import exampleText from "../../oncall.example.json?raw";
 import demoText from "../../scripts/seed/oncall.demo.json?raw";
 import { configInput } from "./fixtures";
@@ -56,5 +57,11 @@ describe("on-call configuration schema", () => {
     const match = found.find(([p]) => p === path);
     expect(match, `issues were ${JSON.stringify(found)}`).toBeDefined();
     expect(match![1]).toMatch(message);
+  });
+});
+
+describe("oncall.schema.json (for editors)", () => {
+  it("is the JSON Schema of the current OncallConfig (regenerate: npm run oncall -- schema oncall.schema.json)", () => {
+    expect(JSON.parse(schemaText)).toEqual(oncallJsonSchema());
   });
 });
