@@ -91,6 +91,7 @@ export function turnstileEnabled(env: Env): boolean {
  * Verifies a Turnstile token server-side (siteverify). When siteverify cannot be reached the
  * outcome says so and the caller lets the report through: losing an urgent report to a
  * Cloudflare hiccup is worse than one unverified report (the rate limit still applies).
+ * `idempotencyKey` must be fresh per token: it only makes a retried call for that token safe.
  */
 export async function verifyTurnstile(env: Env, token: string, remoteIp: string | null, idempotencyKey: string): Promise<TurnstileOutcome> {
   if (!token) return { ok: false, errorCodes: ["missing-input-response"], unreachable: false };

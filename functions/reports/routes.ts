@@ -184,7 +184,7 @@ export const reportRoutes = new Hono<AppEnv>()
       return res;
     }
     if (turnstileEnabled(env)) {
-      const outcome = await verifyTurnstile(env, values["cf-turnstile-response"] ?? "", clientAddress(req), formId);
+      const outcome = await verifyTurnstile(env, values["cf-turnstile-response"] ?? "", clientAddress(req), crypto.randomUUID());
       if (!outcome.ok && !outcome.unreachable) return again({ turnstile: turnstileMessage(outcome) }, 400);
     }
     const s = parsed.data;
