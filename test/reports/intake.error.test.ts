@@ -3,6 +3,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { intakeReport, IntakeUnavailableError } from "../../functions/reports/intake";
+import { OUTBOX_MAX_ATTEMPTS, resendUndispatchedOutbox } from "../../functions/reports/outbox";
 import { staffHeaders } from "../helpers";
 import { brokenDb, call, fakeMail, postApi, postForm, uniqueIp, uniqueReport } from "./helpers";
 
@@ -196,5 +197,32 @@ describe("staff API errors", () => {
       body: JSON.stringify({ body: "" }),
     });
     expect(res.status).toBe(400);
+  });
+});
+
+describe("the outbox sweep", () => {
+  it("gives up on a job after its last attempt and flags it in assurance", async () => {
+    const id = crypto.randomUUID();
+    const old = new Date(Date.now() - 3600_000).toISOString();
+    await env.DB.prepare("INSERT INTO outbox (id, kind, payload, created_at, attempts, last_attempt_at) VALUES (?1, 'report.received', ?2, ?3, ?4, ?3)")
+      .bind(id, JSON.stringify({ type: "report.received", reportId: "r-gone", outboxId: id }), old, OUTBOX_MAX_ATTEMPTS)
+      .run();
+    await resendUndispatchedOutbox(env, new Date());
+    const row = await env.DB.prepare("SELECT attempts FROM outbox WHERE id = ?1").bind(id).first<{ attempts: number }>();
+    expect(row!.attempts).toBe(OUTBOX_MAX_ATTEMPTS);
+    const check = await env.DB.prepare("SELECT last_error FROM assurance_checks WHERE name = 'intake:outbox'").first<{ last_error: string }>();
+    expect(check!.last_error).toMatch(/never processed/);
+  });
+
+  it("records a failed re-send and fails the cron task so it is visible", async () => {
+    const id = crypto.randomUUID();
+    const old = new Date(Date.now() - 3600_000).toISOString();
+    await env.DB.prepare("INSERT INTO outbox (id, kind, payload, created_at, attempts, last_attempt_at) VALUES (?1, 'report.received', ?2, ?3, 1, ?3)")
+      .bind(id, JSON.stringify({ type: "report.received", reportId: "r-x", outboxId: id }), old)
+      .run();
+    const failingQueue = { send: () => Promise.reject(new Error("queue down")) } as unknown as Queue;
+    await expect(resendUndispatchedOutbox({ ...env, FANOUT: failingQueue } as Env, new Date())).rejects.toThrow(/outbox re-sends failed/);
+    const row = await env.DB.prepare("SELECT attempts, last_error FROM outbox WHERE id = ?1").bind(id).first<{ attempts: number; last_error: string }>();
+    expect(row).toEqual({ attempts: 2, last_error: "queue down" });
   });
 });
