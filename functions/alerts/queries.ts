@@ -137,10 +137,19 @@ export interface AlertEvent {
   createdAt: string;
 }
 
-export async function listEvents(db: D1Database, alertId: string, limit = 500): Promise<AlertEvent[]> {
+/**
+ * The timeline. A storm adds one "report_added" event per report: only the first
+ * `reportEvents` of those are listed (the alert's report_count has the total), so that the
+ * escalation steps after them are never pushed out of sight.
+ */
+export async function listEvents(db: D1Database, alertId: string, reportEvents = 20): Promise<AlertEvent[]> {
   const { results } = await db
-    .prepare("SELECT type, message, actor, detail, created_at FROM alert_events WHERE alert_id = ?1 ORDER BY id LIMIT ?2")
-    .bind(alertId, limit)
+    .prepare(
+      `SELECT type, message, actor, detail, created_at FROM alert_events WHERE alert_id = ?1
+         AND (type != 'report_added' OR id IN (SELECT id FROM alert_events WHERE alert_id = ?1 AND type = 'report_added' ORDER BY id LIMIT ?2))
+       ORDER BY id LIMIT 1000`,
+    )
+    .bind(alertId, reportEvents)
     .all<{ type: string; message: string; actor: string | null; detail: string | null; created_at: string }>();
   return results.map((r) => ({ type: r.type, message: r.message, actor: r.actor, detail: r.detail ? JSON.parse(r.detail) : null, createdAt: r.created_at }));
 }

@@ -6,7 +6,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { handleDeadNotification, sendNotification } from "../../functions/alerts/delivery";
 import { acknowledgeAlert, escalateAlert, escalateDueAlerts, handleReportReceived, resolveAlert } from "../../functions/alerts/lifecycle";
-import { findAlert } from "../../functions/alerts/queries";
+import { findAlert, listEvents } from "../../functions/alerts/queries";
 import { consumeFanout } from "../../functions/queue/consumer";
 import { fakeProviders, unique } from "../helpers";
 import { alertOfReport, deliveriesOf, drain, eventsOf, fakeUrl, insertReport, minutes, pushConfig, testEnv } from "./helpers";
@@ -92,6 +92,11 @@ describe("alert lifecycle", () => {
     // Level 1 was paged once: Alice's two methods, no more.
     expect((await deliveriesOf(first.alertId)).length).toBe(2);
     expect(t.mail).toHaveLength(1);
+    // The timeline lists the first joins and keeps every later step in sight.
+    await escalateAlert(t.env, first.alertId, at(minutes(5)));
+    const timeline = await listEvents(env.DB, first.alertId);
+    expect(timeline.filter((e) => e.type === "report_added")).toHaveLength(20);
+    expect(timeline.filter((e) => e.type === "paged")).toHaveLength(2);
   });
 
   it("escalates at each timeout, repeats the policy, then stops: one page per level per round", async () => {
