@@ -27,7 +27,13 @@ let allPerfect = true;
 try {
   mkdirSync("bench-results", { recursive: true });
   for (const path of PAGES) {
-    const result = await lighthouse(`${server.base}${path}`, { port: chrome.port, output: "json", logLevel: "error", onlyCategories: CATEGORIES });
+    // A run whose trace failed (e.g. NO_NAVSTART on a busy machine) says nothing: run again.
+    let result;
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      result = await lighthouse(`${server.base}${path}`, { port: chrome.port, output: "json", logLevel: "error", onlyCategories: CATEGORIES });
+      if (!result.lhr.runtimeError && !Object.values(result.lhr.audits).some((a) => a.errorMessage)) break;
+      console.log(`${path}: Lighthouse run ${attempt} failed (${result.lhr.runtimeError?.code ?? "audit error"}), again`);
+    }
     const lhr = result.lhr;
     const scores = Object.fromEntries(CATEGORIES.map((c) => [c, Math.round((lhr.categories[c]?.score ?? 0) * 100)]));
     figures[path] = scores;
