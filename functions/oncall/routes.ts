@@ -7,7 +7,7 @@ import { siteConfig } from "../../site.config";
 import { recordCheckFailure, recordCheckSuccess } from "../assurance/checks";
 import { channels } from "../channels/registry";
 import type { AlertMessage } from "../channels/types";
-import { readJson } from "../platform/body";
+import { parseWith, readJson } from "../platform/body";
 import { ApiError } from "../platform/errors";
 import type { AppEnv } from "../platform/types";
 import { requireScope } from "../staff/auth";
@@ -93,15 +93,12 @@ export const oncallRoutes = new Hono<AppEnv>()
     const rotationId = c.req.param("id");
     const rotation = stored.config.rotations.find((r) => r.id === rotationId);
     if (!rotation) throw new ApiError("not_found", `There is no rotation "${rotationId}".`);
-    const next = OncallConfig.safeParse({
+    // The whole document is validated again: the person must exist, and so on.
+    const next = parseWith(OncallConfig, {
       ...stored.config,
       rotations: stored.config.rotations.map((r) => (r.id === rotationId ? { ...r, overrides: [...r.overrides, override] } : r)),
     });
-    if (!next.success) {
-      const issue = next.error.issues[0];
-      throw new ApiError("validation_failed", issue?.message ?? "That override does not fit the configuration.");
-    }
-    const result = await storeConfig(c.env, next.data, c.get("staff").name, "oncall.override", { rotation: rotationId, ...override });
+    const result = await storeConfig(c.env, next, c.get("staff").name, "oncall.override", { rotation: rotationId, ...override });
     return c.json(result, 201);
   })
   .get("/api/admin/doctor", async (c) => {

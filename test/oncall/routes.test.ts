@@ -140,7 +140,9 @@ describe("POST /api/admin/oncall/rotations/{id}/overrides", () => {
     ["an end before the start", "/api/admin/oncall/rotations/primary/overrides", { person: "carol", start: "2026-12-02T20:00", end: "2026-12-02T08:00" }, 400],
   ])("refuses %s", async (_name, path, body, status) => {
     await put({ ...configInput(), "//": unique("override-bad") });
-    expect((await post(path, body)).status).toBe(status);
+    const res = await post(path, body);
+    expect(res.status).toBe(status);
+    if (status === 400) expect(Object.keys(((await res.json()) as ErrorJson).error.fields ?? {})[0]).toMatch(/^rotations\.0\.overrides\.\d+\.(person|end)$/);
   });
 });
 
