@@ -4,7 +4,7 @@
 // one place that knows its own secrets and bindings, so tools ask it instead of guessing.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import { join } from "node:path";
 import { quietEnv } from "./env.mjs";
@@ -82,6 +82,7 @@ async function startTemporaryWorker(secrets) {
     { cwd: root, stdio: ["ignore", "ignore", "inherit"], env: quietEnv(), detached: true },
   );
   const stop = () => {
+    rmSync(envFile, { force: true });
     try {
       process.kill(-child.pid, "SIGTERM");
     } catch {
