@@ -66,10 +66,22 @@ function runLater(c: Context<AppEnv>, work: Promise<unknown>): void {
  * Answers from the cache, or builds the response, caches it (200 only) and answers. Adds a
  * weak ETag from the body and answers 304 to a matching If-None-Match.
  */
-export async function cachedResponse(c: Context<AppEnv>, build: () => Promise<Response>): Promise<Response> {
+export async function cachedResponse(
+  c: Context<AppEnv>,
+  build: () => Promise<Response>,
+  opts: { queryParams?: readonly string[] } = {},
+): Promise<Response> {
   const version = await statusVersion(c.env.DB);
   const url = new URL(c.req.url);
-  const key = cacheKey(c.req.url, `v${version}${url.pathname}${url.search}`);
+  // Only the query parameters an answer depends on are part of its key: random ones must not
+  // fill the cache (or make every request a fresh render).
+  const kept = new URLSearchParams();
+  for (const name of opts.queryParams ?? []) {
+    const value = url.searchParams.get(name);
+    if (value !== null) kept.set(name, value);
+  }
+  const search = kept.size > 0 ? `?${kept}` : "";
+  const key = cacheKey(c.req.url, `v${version}${url.pathname}${search}`);
   const now = Date.now();
 
   let entry = memory.get(key);
@@ -101,7 +113,7 @@ export async function cachedResponse(c: Context<AppEnv>, build: () => Promise<Re
       }
     }
     remember(key, entry);
-    if (entry.status === 200) rememberGood(`${url.pathname}${url.search}`, entry);
+    if (entry.status === 200) rememberGood(`${url.pathname}${search}`, entry);
   }
   const etag = entry.headers.find(([k]) => k === "etag")?.[1];
   const ifNoneMatch = c.req.header("if-none-match");
@@ -146,8 +158,7 @@ function rememberGood(address: string, entry: MemoryEntry): void {
 
 /** The last good answer for this address (any version), marked stale; null if none. */
 export function lastGoodResponse(requestUrl: string): Response | null {
-  const url = new URL(requestUrl);
-  const entry = lastGood.get(`${url.pathname}${url.search}`);
+  const entry = lastGood.get(new URL(requestUrl).pathname);
   if (!entry) return null;
   const res = fromEntry(entry, "stale");
   res.headers.set("cache-control", "no-store");

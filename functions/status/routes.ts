@@ -98,12 +98,21 @@ async function fallbackPage(c: Context<AppEnv>, shellPath: string, cause: unknow
 }
 
 /** A live page: cached, filled from `fill`, and the bare shell whenever anything fails. */
-async function livePage(c: Context<AppEnv>, shellPath: string, fill: (shell: Response) => Promise<Response>): Promise<Response> {
+async function livePage(
+  c: Context<AppEnv>,
+  shellPath: string,
+  fill: (shell: Response) => Promise<Response>,
+  queryParams: readonly string[] = [],
+): Promise<Response> {
   try {
-    return await cachedResponse(c, async () => {
-      const shell = await fetchShell(c.env, c.req.url, shellPath);
-      return liveResponse(await fill(shell), 200, PAGE_CACHE_CONTROL);
-    });
+    return await cachedResponse(
+      c,
+      async () => {
+        const shell = await fetchShell(c.env, c.req.url, shellPath);
+        return liveResponse(await fill(shell), 200, PAGE_CACHE_CONTROL);
+      },
+      { queryParams },
+    );
   } catch (err) {
     // A missing incident is a 404 page, not a failure of live data.
     if (err instanceof ApiError && err.status < 500) throw err;
@@ -273,7 +282,7 @@ export const statusRoutes = new Hono<AppEnv>()
   .get("/index.html", (c) => c.redirect("/", 301))
   .get("/history", (c) => {
     const page = historyPageNumber(c);
-    return livePage(c, "/history", (shell) => renderHistory(c, shell, page));
+    return livePage(c, "/history", (shell) => renderHistory(c, shell, page), ["page"]);
   })
   .get("/incidents/:id", (c) => livePage(c, "/incidents/shell", (shell) => renderIncident(c, shell, "incident")))
   .get("/maintenance/:id", (c) => livePage(c, "/maintenance/shell", (shell) => renderIncident(c, shell, "maintenance")))

@@ -42,6 +42,12 @@ describe("the home page", () => {
     expect(res.headers.get("content-security-policy")).toContain("default-src 'self'");
   });
 
+  it("ignores query parameters it does not use (they are not cache keys)", async () => {
+    await fetchWorker("/");
+    const res = await fetchWorker(`/?utm=${crypto.randomUUID()}`);
+    expect(res.headers.get("x-status-cache")).toBe("memory");
+  });
+
   it("answers a conditional request with 304 while nothing changed", async () => {
     const first = await fetchWorker("/");
     const etag = first.headers.get("etag");
@@ -73,7 +79,7 @@ describe("when D1 fails", () => {
     const stale = await fetchWithBrokenDb("/api/v2/summary.json");
     expect(stale.status).toBe(200);
     expect(stale.headers.get("x-status-cache")).toBe("stale");
-    const none = await fetchWithBrokenDb("/api/v2/scheduled-maintenances/active.json?never-asked");
+    const none = await fetchWithBrokenDb("/api/v2/scheduled-maintenances/active.json");
     expect(none.status).toBe(503);
     expect(none.headers.get("retry-after")).toBe("10");
   });
