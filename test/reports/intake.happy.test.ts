@@ -123,6 +123,17 @@ describe("POST /api/reports", () => {
     expect(res.status).toBe(303);
   });
 
+  it("stores one report when the same Idempotency-Key arrives concurrently", async () => {
+    const key = crypto.randomUUID();
+    const body = uniqueReport();
+    const answers = await Promise.all(Array.from({ length: 6 }, () => postApi(body, { headers: { "idempotency-key": key } })));
+    expect(answers.every((r) => r.status === 201 || r.status === 200)).toBe(true);
+    const refs = new Set(await Promise.all(answers.map(async (r) => ((await r.json()) as { reference: string }).reference)));
+    expect(refs.size).toBe(1);
+    const { n } = (await env.DB.prepare("SELECT COUNT(*) AS n FROM reports WHERE idempotency_key = ?1").bind(key).first<{ n: number }>())!;
+    expect(n).toBe(1);
+  });
+
   it("accepts a phone number as the only contact and no mail is sent", async () => {
     const mail = fakeMail();
     const res = await postApi({ subject: "VPS unreachable", message: "My VPS 10.0.0.5 is unreachable since noon.", phone: "+31 6 12345678" }, { overrides: { EMAIL: mail.binding } });
