@@ -34,7 +34,7 @@ import {
   type Report,
 } from "./queries";
 import { hashViewToken, parseReference, privateViewUrl, viewTokenFor } from "./reference";
-import { loadReportExtras, toAdminReportBody } from "./staff-view";
+import { loadReportExtras, reportExtrasLoader, toAdminReportBody } from "./staff-view";
 import { acknowledgeAlert, resolveAlert } from "../alerts/lifecycle";
 
 /**
@@ -316,7 +316,8 @@ export const reportRoutes = new Hono<AppEnv>()
       c.env.DB,
       reports.map((r) => r.id),
     );
-    const bodies = await Promise.all(reports.map(async (r) => toAdminReportBody(r, messages.get(r.id) ?? [], await loadReportExtras(c.env.DB, r))));
+    const extrasOf = reportExtrasLoader(c.env.DB);
+    const bodies = await Promise.all(reports.map(async (r) => toAdminReportBody(r, messages.get(r.id) ?? [], await extrasOf(r))));
     c.header("Cache-Control", "no-store");
     const last = reports.length === q.limit ? reports.at(-1) : undefined;
     return c.json({ reports: bodies, next_cursor: last ? `${last.createdAt}~${last.id}` : null });

@@ -1,6 +1,7 @@
-// A report as the staff API shows it. `loadReportExtras` is the one place that adds what the
-// on-call fan-out knows (the alert the report was grouped into, the deliveries it caused):
-// until the fan-out exposes them it answers { alert: null, deliveries: [] }.
+// A report as the staff API shows it. `loadReportExtras` adds what the on-call fan-out knows:
+// the alert the report was grouped into (with its timeline) and the deliveries that alert
+// caused, from functions/alerts (`reportAlertExtras`); { alert: null, deliveries: [] } before
+// the report has been grouped.
 import type { AdminReportBody } from "../../contract/reports";
 import { reportAlertExtras } from "../alerts/routes";
 import type { Report, ReportMessage } from "./queries";
@@ -10,9 +11,25 @@ export interface ReportExtras {
   deliveries: unknown[];
 }
 
-/** The alert and deliveries of one report (by its alert_id). Extended by the on-call fan-out. */
-export async function loadReportExtras(db: D1Database, report: Report): Promise<ReportExtras> {
-  return reportAlertExtras(db, report.alertId);
+/**
+ * The alert and deliveries of reports, by their alert_id. A list of reports often shares one
+ * alert (a storm is grouped), so each alert is loaded once per call.
+ */
+export function reportExtrasLoader(db: D1Database): (report: Report) => Promise<ReportExtras> {
+  const byAlert = new Map<string, Promise<ReportExtras>>();
+  return (report) => {
+    if (!report.alertId) return Promise.resolve({ alert: null, deliveries: [] });
+    let extras = byAlert.get(report.alertId);
+    if (!extras) {
+      extras = reportAlertExtras(db, report.alertId);
+      byAlert.set(report.alertId, extras);
+    }
+    return extras;
+  };
+}
+
+export function loadReportExtras(db: D1Database, report: Report): Promise<ReportExtras> {
+  return reportExtrasLoader(db)(report);
 }
 
 export function toAdminReportBody(report: Report, messages: ReportMessage[], extras: ReportExtras): AdminReportBody & { alert_id: string | null } {

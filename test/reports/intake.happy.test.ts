@@ -4,6 +4,7 @@ import { createScheduledController, createExecutionContext, waitOnExecutionConte
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import worker from "../../functions/index";
+import { handleReportReceived } from "../../functions/alerts/lifecycle";
 import { intakeReport } from "../../functions/reports/intake";
 import { OUTBOX_RESEND_AFTER_MS, resendUndispatchedOutbox } from "../../functions/reports/outbox";
 import { markOutboxDispatched } from "../../functions/reports/queries";
@@ -306,13 +307,26 @@ describe("staff API", () => {
     const body = (await res.json()) as { state: string; acknowledged_at: string; messages: Array<{ author: string }>; alert: unknown };
     expect(body.state).toBe("acknowledged");
     expect(body.acknowledged_at).toBeTruthy();
-    expect(body.alert).toBeNull();
     expect(body.messages.map((m) => m.author)).toEqual(["reporter", "system"]);
     const again = (await (await call(`/api/admin/reports/${reference}/ack`, { method: "POST", headers: staffHeaders() })).json()) as typeof body;
     expect(again.acknowledged_at).toBe(body.acknowledged_at);
     expect(again.messages).toHaveLength(2);
     const audit = await env.DB.prepare("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'report.ack' AND target = ?1").bind(reference).first<{ n: number }>();
     expect(audit!.n).toBe(1);
+  });
+
+  it("shows the alert the fan-out grouped a report into, and its deliveries", async () => {
+    const send = vi.spyOn(env.FANOUT, "send");
+    const { reference } = (await (await postApi(uniqueReport())).json()) as { reference: string };
+    const job = send.mock.calls.map((c) => c[0] as { type: string; reportId: string; outboxId: string }).find((j) => j.type === "report.received")!;
+    send.mockRestore();
+    await handleReportReceived(env, job as Parameters<typeof handleReportReceived>[1], new Date());
+    const body = (await staffGet(reference)) as unknown as { alert: { id: string } | null; alert_id: string; deliveries: unknown[] };
+    expect(body.alert_id).toBeTruthy();
+    expect(body.alert?.id).toBe(body.alert_id);
+    expect(Array.isArray(body.deliveries)).toBe(true);
+    const outbox = await env.DB.prepare("SELECT dispatched_at FROM outbox WHERE id = ?1").bind(job.outboxId).first<{ dispatched_at: string | null }>();
+    expect(outbox!.dispatched_at).not.toBeNull();
   });
 
   it("resolves a report", async () => {
