@@ -156,6 +156,8 @@ export async function alertDetails(env: Pick<Env, "DB">, alertId: string) {
   });
 }
 
+const ackApps: Record<string, string> = { ntfy: "ntfy action", pushover: "Pushover app" };
+
 const AlertStateQuery = z.enum(["triggered", "acknowledged", "resolved", "merged"]).optional();
 
 /** For the staff view of one report (functions/reports/staff-view.ts): its alert with the
@@ -193,10 +195,12 @@ export const alertRoutes = new Hono<AppEnv>()
     const now = new Date();
     const { claim, alert } = await claimFromToken(c.env, token, now);
     const name = await personName(c.env, alert.id, claim.personId);
-    const via = (c.req.header("user-agent") ?? "").toLowerCase().includes("ntfy") ? "ntfy action" : "acknowledgement link";
-    const outcome = await acknowledgeAlert(c.env, alert.id, { actor: name, via }, now);
+    // Apps acknowledge by POSTing the same link (ntfy's action button, Pushover's callback when
+    // the emergency notification is acknowledged in the app); ?via= only labels the timeline.
+    const app = ackApps[c.req.query("via") ?? ""];
+    const outcome = await acknowledgeAlert(c.env, alert.id, { actor: name, via: app ?? "acknowledgement link" }, now);
     const accept = c.req.header("accept") ?? "";
-    if (accept.includes("application/json") && !accept.includes("text/html")) {
+    if (app || (accept.includes("application/json") && !accept.includes("text/html"))) {
       return c.json({ alert: outcome!.alert.id, state: outcome!.alert.state, acknowledged_now: outcome!.changed, acknowledged_by: outcome!.alert.acknowledgedBy });
     }
     // Post/redirect/get: the confirmation page then shows who acknowledged, and a reload

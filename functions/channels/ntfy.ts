@@ -16,7 +16,7 @@ export const ntfyChannel: ChannelAdapter<"ntfy"> = {
       priority: 5,
       tags: ["rotating_light"],
       click: msg.ackUrl,
-      actions: [{ action: "http", label: "Acknowledge", url: msg.ackUrl, method: "POST", headers: { accept: "application/json" }, clear: true }],
+      actions: [{ action: "http", label: "Acknowledge", url: `${msg.ackUrl}?via=ntfy`, method: "POST", headers: { accept: "application/json" }, clear: true }],
     };
     const headers: Record<string, string> = { "content-type": "application/json" };
     if (ctx.env.NTFY_TOKEN) headers.authorization = `Bearer ${ctx.env.NTFY_TOKEN}`;

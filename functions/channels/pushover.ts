@@ -18,6 +18,8 @@ export const pushoverChannel: ChannelAdapter<"pushover"> = {
       expire: "3600",
       url: msg.ackUrl,
       url_title: "Acknowledge",
+      // Pushover POSTs here when the emergency notification is acknowledged in the app.
+      callback: `${msg.ackUrl}?via=pushover`,
     });
     const res = await callProvider(
       "pushover",

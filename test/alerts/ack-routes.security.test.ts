@@ -77,9 +77,21 @@ describe("acknowledgement link", () => {
     expect((await request(t, `/ack/${token}`, { method: "POST" })).status).toBe(303);
   });
 
+  it("Pushover's acknowledgement callback (a form POST to the link) acknowledges and gets JSON", async () => {
+    const { t, alertId, token } = await raise();
+    const res = await request(t, `/ack/${token}?via=pushover`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "receipt=rLqVuqTRh62UzxtmqiaLzQmVcPgiCy&acknowledged=1&acknowledged_at=1795866537&acknowledged_by=uQiRzpo4DXghDmr9QzzfQu27cmVRsG",
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ state: "acknowledged", acknowledged_now: true });
+    expect((await findAlert(env.DB, alertId))!.acknowledgedBy).toBe("Pat");
+  });
+
   it("the ntfy action (POST, Accept: application/json) gets JSON", async () => {
     const { t, alertId, token } = await raise();
-    const res = await request(t, `/ack/${token}`, { method: "POST", headers: { accept: "application/json", "user-agent": "ntfy/1.20" } });
+    const res = await request(t, `/ack/${token}?via=ntfy`, { method: "POST", headers: { accept: "application/json" } });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ alert: alertId, state: "acknowledged", acknowledged_now: true, acknowledged_by: "Pat" });
     const ev = await env.DB.prepare("SELECT message FROM alert_events WHERE alert_id = ?1 AND type = 'acknowledged'").bind(alertId).first<{ message: string }>();

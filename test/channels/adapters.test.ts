@@ -129,7 +129,7 @@ describe("channel adapters speak their provider's request shape", () => {
     const [req] = await requestsFor("ntfy", msg.alertId);
     const body = JSON.parse(req!.body);
     expect(body).toMatchObject({ topic: "ops-pages", priority: 5, title: msg.title });
-    expect(body.actions).toEqual([{ action: "http", label: "Acknowledge", url: msg.ackUrl, method: "POST", headers: { accept: "application/json" }, clear: true }]);
+    expect(body.actions).toEqual([{ action: "http", label: "Acknowledge", url: `${msg.ackUrl}?via=ntfy`, method: "POST", headers: { accept: "application/json" }, clear: true }]);
     expect(result.providerId).toBe("hwQ2YpKdmg");
   });
 
@@ -138,7 +138,7 @@ describe("channel adapters speak their provider's request shape", () => {
     const { result } = await send({ type: "pushover", userKey: "uQiRzpo4DXghDmr9QzzfQu27cmVRsG" }, msg);
     const [req] = await requestsFor("pushover", msg.alertId);
     const form = Object.fromEntries(new URLSearchParams(req!.body));
-    expect(form).toMatchObject({ token: "azGDORePK8gMaC0QOYAMyEEuzJnyUi", user: "uQiRzpo4DXghDmr9QzzfQu27cmVRsG", priority: "2", retry: "60", expire: "3600", url: msg.ackUrl });
+    expect(form).toMatchObject({ token: "azGDORePK8gMaC0QOYAMyEEuzJnyUi", user: "uQiRzpo4DXghDmr9QzzfQu27cmVRsG", priority: "2", retry: "60", expire: "3600", url: msg.ackUrl, callback: `${msg.ackUrl}?via=pushover` });
     expect(result.providerId).toBe("rLqVuqTRh62UzxtmqiaLzQmVcPgiCy");
   });
 
