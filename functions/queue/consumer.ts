@@ -33,28 +33,39 @@ export function retryDelaySeconds(attempts: number): number {
 }
 
 export async function consumeFanout(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  for (const message of batch.messages) {
-    const parsed = Job.safeParse(message.body);
-    if (!parsed.success) {
-      // A body that does not parse will never parse: retrying it only delays the others.
-      console.error("queue: dropping malformed message", message.id, parsed.error.message);
-      await recordCheckFailure(env.DB, "queue", new Date(), `malformed message ${message.id}: ${parsed.error.message}`);
-      message.ack();
-      continue;
-    }
-    const job = parsed.data;
-    const ctx: JobContext = { env, now: new Date(), messageId: message.id, attempts: message.attempts };
-    try {
-      const handler = handlers[job.type] as ((j: JobT, c: JobContext) => Promise<void>) | undefined;
-      if (!handler) throw new Error(`no handler is registered for ${job.type} jobs`);
-      await handler(job, ctx);
-      message.ack();
-    } catch (err) {
-      console.error(`queue: ${job.type} failed (attempt ${message.attempts})`, err);
-      // A provider's Retry-After (carried by the error) is a floor under the backoff.
-      const floor = (err as { minDelaySeconds?: number | null }).minDelaySeconds ?? 0;
-      message.retry({ delaySeconds: Math.min(3600, Math.max(retryDelaySeconds(message.attempts), floor)) });
-    }
+  // Notification sends run side by side, so one slow or hung provider never holds up the
+  // pages in the same batch; every other job runs in order, one at a time.
+  const isSend = (m: Message<unknown>) => (m.body as { type?: unknown } | null)?.type === "notification.send";
+  const inOrder = batch.messages.filter((m) => !isSend(m));
+  await Promise.all([
+    (async () => {
+      for (const message of inOrder) await consumeOne(message, env);
+    })(),
+    ...batch.messages.filter(isSend).map((message) => consumeOne(message, env)),
+  ]);
+}
+
+async function consumeOne(message: Message<unknown>, env: Env): Promise<void> {
+  const parsed = Job.safeParse(message.body);
+  if (!parsed.success) {
+    // A body that does not parse will never parse: retrying it only delays the others.
+    console.error("queue: dropping malformed message", message.id, parsed.error.message);
+    await recordCheckFailure(env.DB, "queue", new Date(), `malformed message ${message.id}: ${parsed.error.message}`);
+    message.ack();
+    return;
+  }
+  const job = parsed.data;
+  const ctx: JobContext = { env, now: new Date(), messageId: message.id, attempts: message.attempts };
+  try {
+    const handler = handlers[job.type] as ((j: JobT, c: JobContext) => Promise<void>) | undefined;
+    if (!handler) throw new Error(`no handler is registered for ${job.type} jobs`);
+    await handler(job, ctx);
+    message.ack();
+  } catch (err) {
+    console.error(`queue: ${job.type} failed (attempt ${message.attempts})`, err);
+    // A provider's Retry-After (carried by the error) is a floor under the backoff.
+    const floor = (err as { minDelaySeconds?: number | null }).minDelaySeconds ?? 0;
+    message.retry({ delaySeconds: Math.min(3600, Math.max(retryDelaySeconds(message.attempts), floor)) });
   }
 }
 

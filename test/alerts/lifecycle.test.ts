@@ -21,13 +21,15 @@ beforeAll(async () => {
       { id: "alice", name: "Alice", timezone: "Europe/Amsterdam", contactMethods: [{ type: "email", address: "alice@ops.example.test" }, { type: "webhook", url: `${fakeUrl()}/webhook/alice` }] },
       { id: "bob", name: "Bob", timezone: "Europe/Amsterdam", contactMethods: [{ type: "sms", number: "+15005550001" }, { type: "slack", webhookUrl: `${fakeUrl()}/slack/services/T1/B1/bob` }] },
       // Dave's webhook points at a port nobody listens on: a provider that is down.
+      { id: "erin", name: "Erin", timezone: "UTC", contactMethods: [{ type: "webhook", url: `${fakeUrl()}/webhook/slow/erin` }, { type: "email", address: "erin@ops.example.test" }] },
       { id: "dave", name: "Dave", timezone: "UTC", contactMethods: [{ type: "webhook", url: "http://127.0.0.1:9/down" }, { type: "email", address: "dave@ops.example.test" }] },
     ],
     policies: [
       { id: "main", levels: [{ timeoutMinutes: 5, targets: [{ person: "alice" }] }, { timeoutMinutes: 10, targets: [{ person: "bob" }] }], repeat: 1 },
+      { id: "slow", levels: [{ timeoutMinutes: 5, targets: [{ person: "erin" }] }] },
       { id: "faulty", levels: [{ timeoutMinutes: 5, targets: [{ person: "dave" }] }, { timeoutMinutes: 5, targets: [{ person: "alice" }] }] },
     ],
-    routing: { rules: [{ components: ["cmp_faulty"], policy: "faulty" }], defaultPolicy: "main" },
+    routing: { rules: [{ components: ["cmp_faulty"], policy: "faulty" }, { components: ["cmp_slow"], policy: "slow" }], defaultPolicy: "main" },
   }, new Date("2026-01-01T00:00:00Z"));
 });
 
@@ -216,6 +218,29 @@ describe("alert lifecycle", () => {
     const ok = await env.DB.prepare("SELECT last_verified_at FROM assurance_checks WHERE name = 'channel:email'").first<{ last_verified_at: string }>();
     expect(ok!.last_verified_at).not.toBeNull();
     await resolveAlert(t.env, alertId, { actor: "test", via: "test" }, at(minutes(6)));
+  });
+
+  it("sends the pages of one batch side by side: a slow provider does not hold up the others", async () => {
+    const t = testEnv();
+    const report = await insertReport({ subject: "Slow receiver check", componentId: "cmp_slow", createdAt: T0 });
+    await handleReportReceived(t.env, report.job, T0);
+    const sends = t.queued.filter((q) => q.body.type === "notification.send");
+    expect(sends).toHaveLength(2);
+    const batch = createMessageBatch(
+      "outofband-fanout",
+      sends.map((q) => ({ id: unique("m"), timestamp: new Date(), attempts: 1, body: q.body })),
+    );
+    const started = Date.now();
+    let mailedAfter = -1;
+    t.email.send.mockImplementation(async () => {
+      mailedAfter = Date.now() - started;
+      return { messageId: "<m@test>" };
+    });
+    await consumeFanout(batch, t.env);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1900); // the slow webhook took its time
+    expect(mailedAfter).toBeGreaterThanOrEqual(0);
+    expect(mailedAfter).toBeLessThan(1500); // the mail did not wait for it
+    await resolveAlert(t.env, (await alertOfReport(report.id))!, { actor: "test", via: "test" }, T0);
   });
 
   it("tries the person's next contact method at once when a method fails for good and nothing reached them", async () => {
