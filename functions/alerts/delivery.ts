@@ -35,7 +35,14 @@ export function ackUrl(env: Env, token: string): string {
 
 export async function buildMessage(env: Env, alert: Alert, personId: string, now: Date, channel?: string): Promise<AlertMessage> {
   const ttlHours = Number(env.ACK_LINK_TTL_HOURS) > 0 ? Number(env.ACK_LINK_TTL_HOURS) : 72;
-  const token = await signAckToken(env.ACK_SIGNING_KEY, { alertId: alert.id, personId, expiresAt: new Date(now.getTime() + ttlHours * 3_600_000) });
+  // Without a signing key there can be no ack link, but a page without one is far better than
+  // no page: it then points at the staff console, and assurance says what is wrong.
+  let token = "";
+  if (env.ACK_SIGNING_KEY) {
+    token = await signAckToken(env.ACK_SIGNING_KEY, { alertId: alert.id, personId, expiresAt: new Date(now.getTime() + ttlHours * 3_600_000) });
+  } else {
+    await recordCheckFailure(env.DB, "ack-links", now, "ACK_SIGNING_KEY is not set: pages go out without acknowledgement links");
+  }
   const component = await componentName(env.DB, alert.componentId);
   const facts = {
     siteName: siteConfig.name,
@@ -44,7 +51,7 @@ export async function buildMessage(env: Env, alert: Alert, personId: string, now
     subject: alert.subject,
     reportCount: alert.reportCount,
     firstText: alert.firstText,
-    ackUrl: ackUrl(env, token),
+    ackUrl: token ? ackUrl(env, token) : `${env.PUBLIC_URL.replace(/\/+$/, "")}/admin`,
     replyHint: channel === "sms",
   };
   return {

@@ -62,6 +62,16 @@ describe("alert lifecycle", () => {
     expect((await eventsOf(alertId)).map((e) => e.type)).toEqual(["raised", "paged", "delivered", "delivered"]);
   });
 
+  it("still pages, pointing at the staff console, when ACK_SIGNING_KEY is missing", async () => {
+    const t = testEnv();
+    t.env.ACK_SIGNING_KEY = "";
+    const { outcomes } = await file(t, { subject: "No signing key", componentId: unique("cmp") }, T0);
+    expect(outcomes.map((o) => o.outcome)).toEqual(["sent", "sent"]);
+    expect(t.mail[0]!.text).toContain("Ack: https://status.example-hosting.test/admin");
+    const check = await env.DB.prepare("SELECT last_error FROM assurance_checks WHERE name = 'ack-links'").first<{ last_error: string }>();
+    expect(check!.last_error).toContain("ACK_SIGNING_KEY");
+  });
+
   it("marks the report's outbox row dispatched, and a redelivered report.received changes nothing", async () => {
     const t = testEnv();
     const report = await insertReport({ subject: "Backups failed", componentId: unique("cmp"), createdAt: T0 });
