@@ -67,7 +67,12 @@ export function rateLimitedAlert(message: string): SafeHtml {
 }
 
 function errorSummary(errors: Record<string, string>): SafeHtml {
-  const entries = Object.entries(errors).filter(([k]) => k !== "_");
+  // In the order of the form, so the list reads like the page.
+  const order = Object.keys(fieldLabels);
+  const rank = (field: string) => (order.includes(field) ? order.indexOf(field) : order.length);
+  const entries = Object.entries(errors)
+    .filter(([k]) => k !== "_")
+    .sort(([a], [b]) => rank(a) - rank(b));
   const general = errors._;
   const items = entries.map(
     ([field, message]) => html`<li><a href="#${field === "turnstile" ? "turnstile-error" : field}">${fieldLabels[field] ?? field}: ${message}</a></li>`,

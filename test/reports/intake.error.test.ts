@@ -25,6 +25,8 @@ describe("the web form refuses bad input field by field", () => {
     expect(page).toMatch(/id="email-error" data-slot="error-email">Enter an email address like name@example.com.<\/p>/);
     expect(page).toMatch(/id="message-error" data-slot="error-message">Please describe the problem in at least 10 characters.<\/p>/);
     expect(page).toContain("Please correct 2 fields:");
+    // Listed in the order of the form: the message comes before the email.
+    expect(page.indexOf('href="#message"')).toBeLessThan(page.indexOf('href="#email"'));
     expect(page).toMatch(/value="critical" checked/);
     expect(await countReports(form.subject)).toBe(0);
   });
