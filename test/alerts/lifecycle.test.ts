@@ -267,6 +267,29 @@ describe("alert lifecycle", () => {
     expect(dead).not.toBeNull();
   });
 
+  it("re-sends notifications whose queue message was lost (the cron's outbox sweep), once", async () => {
+    const t = testEnv();
+    const report = await insertReport({ subject: "Lost message check", componentId: unique("cmp"), createdAt: T0 });
+    await handleReportReceived(t.env, report.job, T0);
+    const lost = t.queued.splice(0).filter((q) => q.body.type === "notification.send").map((q) => (q.body as { deliveryId: string }).deliveryId);
+    expect(lost).toHaveLength(2);
+    const { resendStuckDeliveries } = await import("../../functions/alerts/delivery");
+    await resendStuckDeliveries(t.env, at(30_000)); // too early: the messages may still come
+    expect(t.queued).toHaveLength(0);
+    // A minute after they were queued, they count as lost and go on the queue again.
+    const later = at(minutes(1) + 1000);
+    await resendStuckDeliveries(t.env, later);
+    const resent = t.queued.map((q) => (q.body as { deliveryId: string }).deliveryId).filter((id) => lost.includes(id));
+    expect(resent.sort()).toEqual([...lost].sort());
+    const outcomes = (await drain(t, later)).filter((o) => lost.includes(o.deliveryId));
+    expect(outcomes.map((o) => o.outcome)).toEqual(["sent", "sent"]);
+    // Sent is final: the next sweep leaves them alone, and a late original message is a duplicate.
+    t.queued.length = 0;
+    await resendStuckDeliveries(t.env, at(minutes(5)));
+    expect(t.queued.filter((q) => lost.includes((q.body as { deliveryId: string }).deliveryId))).toEqual([]);
+    expect(await sendNotification(t.env, lost[0]!, later)).toBe("duplicate");
+  });
+
   it("honours a provider's Retry-After as the floor of the queue's backoff", async () => {
     const t = testEnv({ mailFails: true });
     const report = await insertReport({ subject: "Retry-After check", componentId: unique("cmp"), createdAt: T0 });
