@@ -111,6 +111,24 @@ describe("alert lifecycle", () => {
     expect(timeline.filter((e) => e.type === "paged")).toHaveLength(2);
   });
 
+  it("two consumers raising an alert for the same storm at once end with one alert, paged once", async () => {
+    // Run concurrently, each handler finds no open alert and raises one; the younger ones then
+    // merge into the oldest before paging (in this runtime 3 of the 4 merge).
+    const t = testEnv();
+    const comp = unique("cmp");
+    const reports = await Promise.all(Array.from({ length: 4 }, (_, i) => insertReport({ subject: `Race ${i}`, componentId: comp, createdAt: T0 })));
+    await Promise.all(reports.map((r) => handleReportReceived(t.env, r.job, T0)));
+    const alerts = await env.DB.prepare("SELECT id, state, report_count FROM alerts WHERE component_id = ?1 AND state != 'merged'").bind(comp).all<{ id: string; report_count: number }>();
+    expect(alerts.results).toHaveLength(1);
+    const survivor = alerts.results[0]!;
+    expect(survivor.report_count).toBe(4);
+    for (const r of reports) expect(await alertOfReport(r.id)).toBe(survivor.id);
+    await drain(t, T0);
+    const paged = await env.DB.prepare("SELECT COUNT(*) AS n FROM deliveries d JOIN alerts a ON a.id = d.alert_id WHERE a.component_id = ?1").bind(comp).first<{ n: number }>();
+    expect(paged!.n).toBe(2);
+    expect(t.mail).toHaveLength(1);
+  });
+
   it("escalates at each timeout, repeats the policy, then stops: one page per level per round", async () => {
     const t = testEnv();
     const { alertId } = await file(t, { subject: "Mail queue stuck", componentId: unique("cmp") }, T0);
