@@ -6,7 +6,7 @@ import { quietEnv } from "../../scripts/lib/env.mjs";
 
 export const BENCH_STAFF_TOKEN = "bench-staff-token-0123456789abcdef";
 
-export async function startServer({ port = 8795, build = false } = {}) {
+export async function startServer({ port = Number(process.env.BENCH_PORT || 8795), build = false } = {}) {
   const stateDir = `.wrangler/bench-state-${port}`;
   rmSync(new URL(`../../${stateDir}`, import.meta.url), { recursive: true, force: true });
   const child = spawn("node", ["scripts/start.mjs"], {
