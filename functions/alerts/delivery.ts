@@ -154,6 +154,27 @@ async function markFailed(env: Env, delivery: Delivery, error: string, now: Date
   return (res?.meta.changes ?? 0) === 1;
 }
 
+/**
+ * A provider accepted a notification but reports later that it never arrived (Twilio's status
+ * callback: an SMS "undelivered", a call "busy" or "no-answer"). The delivery turns failed and,
+ * as with a dead letter, the person's next contact method is tried at once.
+ */
+export async function handleProviderFailure(env: Env, id: string, providerId: string | null, error: string, now: Date): Promise<boolean> {
+  const delivery = await findDelivery(env.DB, id);
+  if (!delivery || delivery.state !== "sent" || (providerId && delivery.providerId && providerId !== delivery.providerId)) return false;
+  const db = env.DB;
+  const [res] = await db.batch([
+    db.prepare("UPDATE deliveries SET state = 'failed', error = ?2, updated_at = ?3 WHERE id = ?1 AND state = 'sent'").bind(id, error.slice(0, 1000), now.toISOString()),
+    db
+      .prepare("INSERT INTO alert_events (alert_id, type, message, detail, created_at) SELECT ?1, 'delivery_failed', ?2, ?3, ?4 WHERE changes() = 1")
+      .bind(delivery.alertId, `${describe(delivery)}: not delivered: ${error.slice(0, 300)}`, JSON.stringify({ delivery: id, channel: delivery.channel }), now.toISOString()),
+  ]);
+  if ((res?.meta.changes ?? 0) !== 1) return false;
+  await recordCheckFailure(db, `channel:${delivery.channel}`, now, error);
+  await tryNextContactMethod(env, { ...delivery, state: "failed" }, now);
+  return true;
+}
+
 /** The dead-letter consumer's part: a notification exhausted its retries. */
 export async function handleDeadNotification(env: Env, id: string, now: Date): Promise<void> {
   const delivery = await findDelivery(env.DB, id);

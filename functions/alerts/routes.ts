@@ -17,6 +17,7 @@ import type { AppEnv } from "../platform/types";
 import { verifyAckToken } from "./ack-token";
 import { componentName, findAlert, listAlerts, listDeliveries, listEvents, type Alert, type AlertState, type Delivery } from "./queries";
 import { acknowledgeAlert, resolveAlert } from "./lifecycle";
+import { handleProviderFailure } from "./delivery";
 import { verifyTwilioSignature } from "./twilio-signature";
 
 const MAX_HOOK_BYTES = 16 * 1024;
@@ -156,6 +157,9 @@ export async function alertDetails(env: Pick<Env, "DB">, alertId: string) {
   });
 }
 
+/** Final Twilio statuses that mean the person was not reached. */
+const twilioFailures = new Set(["failed", "undelivered", "busy", "no-answer", "canceled"]);
+
 const ackApps: Record<string, string> = { ntfy: "ntfy action", pushover: "Pushover app" };
 
 const AlertStateQuery = z.enum(["triggered", "acknowledged", "resolved", "merged"]).optional();
@@ -228,6 +232,17 @@ export const alertRoutes = new Hono<AppEnv>()
     const name = await personName(c.env, alert.id, claim.personId);
     await acknowledgeAlert(c.env, alert.id, { actor: name, via: "phone call" }, now);
     return twiml("<Say>Acknowledged. Escalation has stopped. Thank you.</Say>");
+  })
+  .post("/hooks/twilio/status/:delivery", async (c) => {
+    // Twilio's status callback for a page's SMS or call: a final failure tries the next method.
+    const form = await requireTwilio(c.env, c.req.raw);
+    const status = (form.get("MessageStatus") ?? form.get("CallStatus") ?? "").toLowerCase();
+    if (twilioFailures.has(status)) {
+      const code = form.get("ErrorCode");
+      const sid = form.get("MessageSid") ?? form.get("CallSid");
+      await handleProviderFailure(c.env, c.req.param("delivery"), sid, `Twilio reports ${status}${code ? ` (error ${code})` : ""}`, new Date());
+    }
+    return c.body(null, 204);
   })
   .get("/api/admin/alerts", requireScope("reports:read"), async (c) => {
     const state = AlertStateQuery.safeParse(c.req.query("state") || undefined);

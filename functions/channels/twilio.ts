@@ -24,12 +24,18 @@ async function twilioPost(ctx: SendContext, resource: "Messages" | "Calls", form
   return typeof sid === "string" ? sid : null;
 }
 
+/** Where Twilio reports what became of a message or call (signed by Twilio, like every hook). */
+export function statusCallbackUrl(publicUrl: string, deliveryId: string): string {
+  return `${trimSlash(publicUrl)}/hooks/twilio/status/${encodeURIComponent(deliveryId)}`;
+}
+
 export const smsChannel: ChannelAdapter<"sms"> = {
   type: "sms",
   requiredSecrets: secrets,
   async send(ctx, method, msg) {
     requireSecrets(ctx.env, "sms", secrets);
-    return { providerId: await twilioPost(ctx, "Messages", { To: method.number, From: ctx.env.TWILIO_FROM, Body: msg.text }) };
+    const form = { To: method.number, From: ctx.env.TWILIO_FROM, Body: msg.text, StatusCallback: statusCallbackUrl(ctx.env.PUBLIC_URL, ctx.deliveryId) };
+    return { providerId: await twilioPost(ctx, "Messages", form) };
   },
 };
 
@@ -51,6 +57,7 @@ export const voiceChannel: ChannelAdapter<"voice"> = {
   async send(ctx, method, msg) {
     requireSecrets(ctx.env, "voice", secrets);
     const twiml = voiceTwiml(ctx.env.PUBLIC_URL, msg);
-    return { providerId: await twilioPost(ctx, "Calls", { To: method.number, From: ctx.env.TWILIO_FROM, Twiml: twiml }) };
+    const form = { To: method.number, From: ctx.env.TWILIO_FROM, Twiml: twiml, StatusCallback: statusCallbackUrl(ctx.env.PUBLIC_URL, ctx.deliveryId) };
+    return { providerId: await twilioPost(ctx, "Calls", form) };
   },
 };

@@ -24,8 +24,8 @@ beforeAll(async () => {
   }, new Date("2026-01-01T00:00:00Z"));
 });
 
-async function raise(subject = "Web hosting down") {
-  const t = testEnv();
+async function raise(subject = "Web hosting down", opts: { mailFails?: boolean } = {}) {
+  const t = testEnv(opts);
   const r = await insertReport({ subject, componentId: unique("cmp") });
   await handleReportReceived(t.env, r.job, new Date());
   await drain(t, new Date());
@@ -166,6 +166,25 @@ describe("Twilio webhooks", () => {
     const four = await twilioPost(t, `/hooks/twilio/voice/${token}`, { Digits: "4", CallSid: "CA1" });
     expect(await four.text()).toContain("<Say>Acknowledged.");
     expect((await findAlert(env.DB, alertId))!).toMatchObject({ state: "acknowledged", acknowledgedBy: "Pat" });
+  });
+
+  it("a status callback saying the SMS was undelivered fails the delivery and tries the next method", async () => {
+    const { t, alertId } = await raise("Status callback check", { mailFails: true });
+    const smsId = `${alertId}:0:0:pat:1`;
+    const row = await env.DB.prepare("SELECT state, provider_id FROM deliveries WHERE id = ?1").bind(smsId).first<{ state: string; provider_id: string }>();
+    expect(row!.state).toBe("sent");
+    const path = `/hooks/twilio/status/${encodeURIComponent(smsId)}`;
+    // Unsigned: refused, nothing changes.
+    expect((await twilioPost(t, path, { MessageSid: row!.provider_id, MessageStatus: "undelivered" }, null)).status).toBe(403);
+    // Delivered: nothing to do.
+    expect((await twilioPost(t, path, { MessageSid: row!.provider_id, MessageStatus: "delivered" })).status).toBe(204);
+    expect((await env.DB.prepare("SELECT state FROM deliveries WHERE id = ?1").bind(smsId).first<{ state: string }>())!.state).toBe("sent");
+    // Undelivered: failed, and with the mail failing too, Pat's next method is tried at once.
+    const res = await twilioPost(t, path, { MessageSid: row!.provider_id, MessageStatus: "undelivered", ErrorCode: "30003" });
+    expect(res.status).toBe(204);
+    const failed = await env.DB.prepare("SELECT state, error FROM deliveries WHERE id = ?1").bind(smsId).first<{ state: string; error: string }>();
+    expect(failed).toEqual({ state: "failed", error: "Twilio reports undelivered (error 30003)" });
+    expect(t.queued.map((q) => q.body)).toContainEqual({ type: "notification.send", deliveryId: `${alertId}:0:0:pat:0:fallback-after-1` });
   });
 
   it.each([

@@ -65,7 +65,12 @@ describe("channel adapters speak their provider's request shape", () => {
     expect(req!.headers["content-type"]).toBe("application/x-www-form-urlencoded");
     expect(req!.headers.authorization).toBe(`Basic ${btoa("AC0123456789abcdef0123456789abcdef:twilio-test-auth-token")}`);
     const form = new URLSearchParams(req!.body);
-    expect(Object.fromEntries(form)).toEqual({ To: "+31612345678", From: "+15005550006", Body: msg.text });
+    expect(Object.fromEntries(form)).toEqual({
+      To: "+31612345678",
+      From: "+15005550006",
+      Body: msg.text,
+      StatusCallback: `https://status.example-hosting.test/hooks/twilio/status/${encodeURIComponent(`${msg.alertId}:0:0:alice:0`)}`,
+    });
     expect(result.providerId).toMatch(/^SM[0-9a-f]{32}$/);
   });
 
