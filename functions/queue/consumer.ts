@@ -1,6 +1,6 @@
 import { Job, type Job as JobT, type JobType } from "../../contract/jobs";
 import { recordCheckFailure, recordCheckSuccess } from "../assurance/checks";
-import { handleDeadNotification, sendNotification } from "../alerts/delivery";
+import { RetryLater, handleDeadNotification, sendNotification } from "../alerts/delivery";
 import { escalateAlert, handleReportReceived } from "../alerts/lifecycle";
 
 /** What a job handler gets: the environment and the time to act as "now". */
@@ -62,10 +62,12 @@ async function consumeOne(message: Message<unknown>, env: Env): Promise<void> {
     await handler(job, ctx);
     message.ack();
   } catch (err) {
-    console.error(`queue: ${job.type} failed (attempt ${message.attempts})`, err);
     // A provider's Retry-After (carried by the error) is a floor under the backoff.
-    const floor = (err as { minDelaySeconds?: number | null }).minDelaySeconds ?? 0;
-    message.retry({ delaySeconds: Math.min(3600, Math.max(retryDelaySeconds(message.attempts), floor)) });
+    const floor = (err as { minDelaySeconds?: number | null }).minDelaySeconds;
+    // A provider saying "not now" is expected and recorded in assurance: one line, no stack.
+    if (err instanceof RetryLater) console.warn(`queue: ${job.type} will be retried (attempt ${message.attempts}): ${err.message}`);
+    else console.error(`queue: ${job.type} failed (attempt ${message.attempts})`, err);
+    message.retry({ delaySeconds: Math.min(3600, Math.max(retryDelaySeconds(message.attempts), floor ?? 0)) });
   }
 }
 
