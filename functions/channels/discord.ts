@@ -1,5 +1,6 @@
 // Discord webhook: JSON {content, embeds}; with ?wait=true it answers the message (with id).
 // 429 carries Retry-After and {retry_after} in seconds.
+import { truncate } from "../alerts/message";
 import { callProvider } from "./http";
 import type { ChannelAdapter } from "./types";
 
@@ -12,7 +13,8 @@ export const discordChannel: ChannelAdapter<"discord"> = {
     const payload = {
       content: msg.text,
       allowed_mentions: { parse: [] },
-      embeds: [{ title: msg.title, description: msg.firstText.slice(0, 2000), url: msg.ackUrl, color: 0xd92d20 }],
+      // Discord refuses (400) an embed title over 256 characters.
+      embeds: [{ title: truncate(msg.title, 256), description: msg.firstText.slice(0, 2000), url: msg.ackUrl, color: 0xd92d20 }],
     };
     const res = await callProvider(
       "discord",

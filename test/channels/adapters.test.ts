@@ -104,6 +104,10 @@ describe("channel adapters speak their provider's request shape", () => {
     const body = JSON.parse(req!.body);
     expect(body.allowed_mentions).toEqual({ parse: [] });
     expect(body.embeds[0].url).toContain("/ack/");
+    const long = await send({ type: "discord", webhookUrl: `${fakeUrl()}/discord/api/webhooks/1/${path}-long` }, { ...message(), title: "T".repeat(400) });
+    expect(long.result.providerId).not.toBeNull();
+    const [longReq] = await requestsFor("discord", `${path}-long`);
+    expect(JSON.parse(longReq!.body).embeds[0].title.length).toBeLessThanOrEqual(256);
     expect(result.providerId).toMatch(/^\d+$/);
   });
 
