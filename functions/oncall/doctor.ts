@@ -5,7 +5,7 @@ import type { ChannelType, ContactMethod, OncallConfig } from "../../contract/on
 import { ReportChannel, Urgency } from "../../contract/reports";
 import { planFor } from "./resolve";
 import { gapsBetween, LOOKAHEAD_DAYS } from "./schedule";
-import { DAY, formatWall, wallClockAt } from "./zoned-time";
+import { DAY, formatWall, wallClockAt } from "../platform/zoned-time";
 
 export type Verdict = "pass" | "warn" | "fail";
 

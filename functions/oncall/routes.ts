@@ -16,7 +16,7 @@ import { runDoctor } from "./doctor";
 import { doctorInputFromEnv } from "./doctor-input";
 import { insertConfigStatement, loadActiveConfig, serializeConfig, type StoredConfig } from "./queries";
 import { gapsBetween, onCallAt, shiftsBetween, LOOKAHEAD_DAYS, type Shift } from "./schedule";
-import { DAY } from "./zoned-time";
+import { DAY } from "../platform/zoned-time";
 
 /** The configuration is a few KB; this leaves room for hundreds of people and overrides. */
 const MAX_CONFIG_BYTES = 512 * 1024;
