@@ -140,7 +140,7 @@ function setHtml(rewriter: HTMLRewriter, selector: string, markup: SafeHtml | nu
 /** What every live page fills: the notice goes, the "last updated" time comes. */
 function commonFill(updatedAt: string | null): HTMLRewriter {
   let rewriter = removeEl(new HTMLRewriter(), "[data-slot=live-unavailable]");
-  rewriter = setHtml(rewriter, "[data-slot=updated]", updatedAt ? html`Last updated ${timeHtml(updatedAt)}` : html`No updates yet`);
+  rewriter = setHtml(rewriter, "[data-slot=updated]", updatedAt ? html`Status last changed ${timeHtml(updatedAt)}` : html`No status changes yet`);
   return rewriter;
 }
 
