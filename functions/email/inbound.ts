@@ -1,3 +1,5 @@
+import PostalMime from "postal-mime";
+import { acknowledgeByEmailReply } from "../alerts/email-reply";
 import { recordCheckSuccess } from "../assurance/checks";
 
 /** Larger mail is refused at SMTP time, so the sender learns at once that it did not arrive. */
@@ -16,8 +18,10 @@ function headerValue(raw: string, name: string): string | null {
 
 /**
  * Every inbound email is stored first, raw, so that nothing sent to the urgent address is ever
- * lost, whatever happens later in parsing (issue: inbound email). A repeated delivery of the
- * same Message-ID is recorded once.
+ * lost, whatever happens later in parsing. A repeated delivery of the same Message-ID is
+ * recorded once. Then: a reply "ack" to a page mail, from an address that alert was paged to,
+ * acknowledges the alert. (Turning other mail into reports is the inbound-email work to come;
+ * until then such mail stays stored with state 'received'.)
  */
 export async function receiveEmail(message: ForwardableEmailMessage, env: Env, now = new Date()): Promise<void> {
   if (message.rawSize > MAX_INBOUND_EMAIL_BYTES) {
@@ -33,4 +37,10 @@ export async function receiveEmail(message: ForwardableEmailMessage, env: Env, n
     .bind(crypto.randomUUID(), messageId, message.from, message.to, headerValue(raw, "Subject"), message.rawSize, raw, now.toISOString())
     .run();
   await recordCheckSuccess(env.DB, "intake:email", now);
+
+  const parsed = await PostalMime.parse(raw);
+  const outcome = await acknowledgeByEmailReply(env, { from: message.from, subject: parsed.subject ?? "", text: parsed.text ?? "" }, now);
+  if (outcome) {
+    await env.DB.prepare("UPDATE inbound_emails SET state = 'processed' WHERE message_id = ?1").bind(messageId).run();
+  }
 }

@@ -3,6 +3,10 @@ import { createExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { MAX_INBOUND_EMAIL_BYTES } from "../../functions/email/inbound";
 import worker from "../../functions/index";
+import { handleReportReceived } from "../../functions/alerts/lifecycle";
+import { findAlert } from "../../functions/alerts/queries";
+import { alertOfReport, drain, insertReport, pushConfig, testEnv } from "../alerts/helpers";
+import { unique } from "../helpers";
 import { fakeEmail } from "./fake-email";
 
 describe("email handler", () => {
@@ -31,5 +35,38 @@ describe("email handler", () => {
     await worker.email(mail.message, env, createExecutionContext());
     expect(mail.rejected).toMatch(/too large/);
     expect(await env.DB.prepare("SELECT 1 FROM inbound_emails WHERE message_id = '<big@customer.test>'").first()).toBeNull();
+  });
+});
+
+describe("a reply to a page mail", () => {
+  it("acknowledges the alert when it says ack and comes from an address that was paged", async () => {
+    await pushConfig({
+      version: 1,
+      people: [{ id: "kim", name: "Kim", timezone: "UTC", contactMethods: [{ type: "email", address: "kim@ops.example.test" }] }],
+      policies: [{ id: "only", levels: [{ timeoutMinutes: 5, targets: [{ person: "kim" }] }] }],
+      routing: { defaultPolicy: "only" },
+    });
+    const t = testEnv();
+    const report = await insertReport({ subject: "Web down", componentId: unique("cmp") });
+    await handleReportReceived(t.env, report.job, new Date());
+    await drain(t, new Date());
+    const alertId = (await alertOfReport(report.id))!;
+    const pageSubject = t.mail[0]!.subject;
+
+    const stranger = fakeEmail({ from: "mallory@evil.example", to: "urgent@status.example.test", messageId: "<spoof@evil.example>", subject: `Re: ${pageSubject}`, body: "ack" });
+    await worker.email(stranger.message, env, createExecutionContext());
+    expect((await findAlert(env.DB, alertId))!.state).toBe("triggered");
+
+    const reply = fakeEmail({
+      from: "kim@ops.example.test",
+      to: "urgent@status.example.test",
+      messageId: "<reply-ack@ops.example.test>",
+      subject: `Re: ${pageSubject}`,
+      body: "Ack, on it.\r\n\r\nOn Sat, Example Hosting wrote:\r\n> the page",
+    });
+    await worker.email(reply.message, env, createExecutionContext());
+    expect(await findAlert(env.DB, alertId)).toMatchObject({ state: "acknowledged", acknowledgedBy: "Kim" });
+    const stored = await env.DB.prepare("SELECT state FROM inbound_emails WHERE message_id = '<reply-ack@ops.example.test>'").first<{ state: string }>();
+    expect(stored!.state).toBe("processed");
   });
 });
