@@ -11,6 +11,7 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { quietEnv } from "./lib/env.mjs";
 import { applyMigrations, root, stateDir } from "./lib/wrangler.mjs";
+import { startLocalNtfy } from "./lib/local-ntfy.mjs";
 import { seedIfEmpty } from "./seed/index.mjs";
 
 const port = Number(process.env.PORT || 8787);
@@ -48,6 +49,19 @@ step(`applying D1 migrations (local state in ${stateDir()})`);
 applyMigrations();
 step(seedIfEmpty() ? "loaded demo data" : "database has data: demo data not loaded");
 
+// ntfy pages go to a local stand-in (like mail, they stay on this machine) unless
+// OOB_LOCAL_NTFY=0 or NTFY_SERVER is set explicitly.
+const ntfyVars = [];
+let localNtfyDir = null;
+if (process.env.OOB_LOCAL_NTFY !== "0" && !process.env.NTFY_SERVER) {
+  localNtfyDir = join(root, ".wrangler", "tmp", `ntfy-${port}`);
+  const ntfy = await startLocalNtfy(localNtfyDir);
+  ntfy.server.unref();
+  ntfyVars.push("--var", `NTFY_SERVER:${ntfy.url}`);
+} else if (process.env.NTFY_SERVER) {
+  ntfyVars.push("--var", `NTFY_SERVER:${process.env.NTFY_SERVER}`);
+}
+
 step(`starting the Worker on ${base}`);
 const dev = spawn(
   "wrangler",
@@ -58,6 +72,7 @@ const dev = spawn(
     "--persist-to", stateDir(),
     "--env-file", envFile,
     "--var", `PUBLIC_URL:${base}`,
+    ...ntfyVars,
     "--show-interactive-dev-session=false",
     "--log-level", process.env.OOB_LOG_LEVEL || "warn",
   ],
@@ -88,7 +103,7 @@ console.log(`
   Status API      ${base}/api/v2/summary.json
   Staff console   ${base}/admin
   Staff token     ${effective.STAFF_TOKEN}${generatedToken ? "   (generated, saved in .dev.vars)" : ""}
-  Local mail      .wrangler/tmp (simulated: nothing leaves this machine)
+  Local mail      .wrangler/tmp/email (simulated: nothing leaves this machine)${localNtfyDir ? `\n  Local ntfy      ${localNtfyDir.slice(root.length)} (simulated)` : ""}
 
   Ready. Press Ctrl+C to stop.
 `);
