@@ -133,6 +133,40 @@ async function staffReportBody(db: D1Database, report: Report) {
   return toAdminReportBody(report, messages, extras);
 }
 
+/**
+ * Staff acknowledge or resolve a report: the report's own state, a line in its thread and the
+ * audit row in one batch; then its alert (which stops escalation and tells the alert's other
+ * reports). Repeating it changes nothing.
+ */
+async function closeReportByStaff(c: Ctx, to: "acknowledge" | "resolve") {
+  const report = await staffReport(c);
+  const staff = c.get("staff");
+  const now = new Date();
+  const iso = now.toISOString();
+  const pending = to === "acknowledge" ? report.state === "new" : report.state !== "resolved";
+  if (pending) {
+    await c.env.DB.batch([
+      to === "acknowledge" ? acknowledgeReportStatement(c.env.DB, report.id, staff.name, iso) : resolveReportStatement(c.env.DB, report.id, iso),
+      insertMessageStatement(c.env.DB, {
+        reportId: report.id,
+        author: "system",
+        authorName: null,
+        body: to === "acknowledge" ? "Acknowledged: a person is working on it." : "Resolved.",
+        createdAt: iso,
+      }),
+      auditStatement(c.env.DB, { actor: staff.name, action: to === "acknowledge" ? "report.ack" : "report.resolve", target: report.reference, now }),
+    ]);
+  }
+  // The on-call fan-out: closing a report closes its alert, which stops escalation.
+  if (report.alertId) {
+    const by = { actor: staff.name, via: "staff api" };
+    await (to === "acknowledge" ? acknowledgeAlert(c.env, report.alertId, by, now) : resolveAlert(c.env, report.alertId, by, now));
+  }
+  const fresh = (await findReportByReference(c.env.DB, report.reference))!;
+  c.header("Cache-Control", "no-store");
+  return c.json(await staffReportBody(c.env.DB, fresh));
+}
+
 export const reportRoutes = new Hono<AppEnv>()
   // ---- the web form ---------------------------------------------------------------------
   .get("/report", async (c) => {
@@ -327,39 +361,8 @@ export const reportRoutes = new Hono<AppEnv>()
     c.header("Cache-Control", "no-store");
     return c.json(await staffReportBody(c.env.DB, report));
   })
-  .post("/api/admin/reports/:reference/ack", requireScope("reports:write"), async (c) => {
-    const report = await staffReport(c);
-    const staff = c.get("staff");
-    const now = new Date();
-    if (report.state === "new") {
-      await c.env.DB.batch([
-        acknowledgeReportStatement(c.env.DB, report.id, staff.name, now.toISOString()),
-        insertMessageStatement(c.env.DB, { reportId: report.id, author: "system", authorName: null, body: "Acknowledged: a person is working on it.", createdAt: now.toISOString() }),
-        auditStatement(c.env.DB, { actor: staff.name, action: "report.ack", target: report.reference, now }),
-      ]);
-    }
-    // The on-call fan-out: acknowledging a report stops its alert's escalation.
-    if (report.alertId) await acknowledgeAlert(c.env, report.alertId, { actor: staff.name, via: "staff api" }, now);
-    const fresh = (await findReportByReference(c.env.DB, report.reference))!;
-    c.header("Cache-Control", "no-store");
-    return c.json(await staffReportBody(c.env.DB, fresh));
-  })
-  .post("/api/admin/reports/:reference/resolve", requireScope("reports:write"), async (c) => {
-    const report = await staffReport(c);
-    const staff = c.get("staff");
-    const now = new Date();
-    if (report.state !== "resolved") {
-      await c.env.DB.batch([
-        resolveReportStatement(c.env.DB, report.id, now.toISOString()),
-        insertMessageStatement(c.env.DB, { reportId: report.id, author: "system", authorName: null, body: "Resolved.", createdAt: now.toISOString() }),
-        auditStatement(c.env.DB, { actor: staff.name, action: "report.resolve", target: report.reference, now }),
-      ]);
-    }
-    if (report.alertId) await resolveAlert(c.env, report.alertId, { actor: staff.name, via: "staff api" }, now);
-    const fresh = (await findReportByReference(c.env.DB, report.reference))!;
-    c.header("Cache-Control", "no-store");
-    return c.json(await staffReportBody(c.env.DB, fresh));
-  })
+  .post("/api/admin/reports/:reference/ack", requireScope("reports:write"), (c) => closeReportByStaff(c, "acknowledge"))
+  .post("/api/admin/reports/:reference/resolve", requireScope("reports:write"), (c) => closeReportByStaff(c, "resolve"))
   .post("/api/admin/reports/:reference/messages", requireScope("reports:write"), async (c) => {
     const report = await staffReport(c);
     const { body } = await readJson(c.req.raw, StaffReply, MAX_REPORT_BODY_BYTES);
