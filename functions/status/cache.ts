@@ -11,6 +11,7 @@
 // (shared by the isolates of a data centre).
 import type { Context } from "hono";
 import type { AppEnv } from "../platform/types";
+import { waitUntilOf } from "../platform/wait-until";
 import { readVersion } from "./queries";
 
 export const VERSION_TTL_MS = 2_000;
@@ -54,12 +55,8 @@ export function forgetVersion(db: D1Database): void {
 }
 
 function runLater(c: Context<AppEnv>, work: Promise<unknown>): void {
-  const logged = work.catch((err) => console.error("status cache: background write failed", err));
-  try {
-    c.executionCtx.waitUntil(logged);
-  } catch {
-    // No execution context (a direct app.fetch in tests): the promise still runs.
-  }
+  // Without an execution context (a direct app.fetch in tests) the promise still runs.
+  waitUntilOf(c)?.(work.catch((err) => console.error("status cache: background write failed", err)));
 }
 
 /**
