@@ -2,12 +2,13 @@
 // adapters that turn HTTP into a NewReport and call the one intake function (intake.ts).
 import { Hono, type Context } from "hono";
 import { z } from "zod";
-import { FollowUp, ReportChannel, ReportState, ReportSubmission, StaffReply } from "../../contract/reports";
+import { FollowUp, type NewReportInput, ReportChannel, ReportState, ReportSubmission, StaffReply } from "../../contract/reports";
 import { siteConfig } from "../../site.config";
 import { parseWith, readBodyText, readJson, requireContentType } from "../platform/body";
 import { constantTimeEqual } from "../platform/crypto";
 import { ApiError } from "../platform/errors";
 import type { AppEnv } from "../platform/types";
+import { waitUntilOf } from "../platform/wait-until";
 import { auditStatement } from "../staff/audit";
 import { requireScope } from "../staff/auth";
 import {
@@ -49,15 +50,6 @@ const FORM_ID = /^[0-9a-f-]{36}$/;
 const VIEW_TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
 
 type Ctx = Context<AppEnv>;
-
-function waitUntilOf(c: Ctx): ((p: Promise<unknown>) => void) | undefined {
-  try {
-    const ctx = c.executionCtx;
-    return (p) => ctx.waitUntil(p);
-  } catch {
-    return undefined;
-  }
-}
 
 async function componentChoices(env: Env): Promise<Array<{ id: string; name: string }>> {
   try {
@@ -120,6 +112,26 @@ const ListQuery = z.object({
     })
     .optional(),
 });
+
+/** The form and the JSON API take the same fields: one mapping into the intake's input. */
+function submissionInput(
+  channel: "web" | "api",
+  s: ReportSubmission,
+  req: Request,
+  clientHash: string | null,
+  ids: { channelMessageId: string | null; idempotencyKey: string | null },
+): NewReportInput {
+  return {
+    channel,
+    urgency: s.urgency,
+    reporter: { name: s.name || null, email: s.email, phone: s.phone, xHandle: null },
+    subject: s.subject,
+    message: s.message,
+    componentId: s.component,
+    ...ids,
+    meta: { userAgent: req.headers.get("user-agent"), clientHash },
+  };
+}
 
 async function staffReport(c: Ctx): Promise<Report> {
   const reference = parseReference(c.req.param("reference") ?? "");
@@ -225,18 +237,11 @@ export const reportRoutes = new Hono<AppEnv>()
     try {
       const result = await intakeReport(
         env,
-        {
-          channel: "web",
-          urgency: s.urgency,
-          reporter: { name: s.name || null, email: s.email, phone: s.phone, xHandle: null },
-          subject: s.subject,
-          message: s.message,
-          componentId: s.component,
+        submissionInput("web", s, req, clientHash, {
           // The same form sent twice with the same text (double click, resend) is one report.
           channelMessageId: `form:${formId}:${(await textHashOf(s)).slice(0, 16)}`,
           idempotencyKey: null,
-          meta: { userAgent: req.headers.get("user-agent"), clientHash },
-        },
+        }),
         { waitUntil: waitUntilOf(c) },
       );
       const token = result.viewUrl ? new URL(result.viewUrl).searchParams.get("k") : null;
@@ -279,17 +284,7 @@ export const reportRoutes = new Hono<AppEnv>()
     try {
       const result = await intakeReport(
         env,
-        {
-          channel: "api",
-          urgency: s.urgency,
-          reporter: { name: s.name || null, email: s.email, phone: s.phone, xHandle: null },
-          subject: s.subject,
-          message: s.message,
-          componentId: s.component,
-          channelMessageId: null,
-          idempotencyKey: key,
-          meta: { userAgent: req.headers.get("user-agent"), clientHash },
-        },
+        submissionInput("api", s, req, clientHash, { channelMessageId: null, idempotencyKey: key }),
         { waitUntil: waitUntilOf(c) },
       );
       c.header("Cache-Control", "no-store");
