@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { quietEnv } from "./lib/env.mjs";
+import { localSecrets, parseEnvFile } from "./lib/worker.mjs";
 import { applyMigrations, root, stateDir } from "./lib/wrangler.mjs";
 import { startLocalNtfy } from "./lib/local-ntfy.mjs";
 import { seedIfEmpty } from "./seed/index.mjs";
@@ -26,12 +27,9 @@ if (process.env.OOB_SKIP_BUILD !== "1") {
 
 // Secrets: .dev.vars (created from .dev.vars.example on first start), overridden by the
 // process environment. Generated values are written back so the token stays the same.
-const secretNames = readFileSync(join(root, ".dev.vars.example"), "utf8")
-  .split("\n")
-  .map((l) => /^([A-Z0-9_]+)=/.exec(l)?.[1])
-  .filter(Boolean);
+const secretNames = Object.keys(parseEnvFile(readFileSync(join(root, ".dev.vars.example"), "utf8")));
 const devVarsPath = join(root, ".dev.vars");
-const devVars = parseEnv(existsSync(devVarsPath) ? readFileSync(devVarsPath, "utf8") : "");
+const devVars = parseEnvFile(existsSync(devVarsPath) ? readFileSync(devVarsPath, "utf8") : "");
 let generatedToken = false;
 for (const name of ["STAFF_TOKEN", "HASH_SALT", "ACK_SIGNING_KEY"]) {
   if (!devVars[name] && !process.env[name]) {
@@ -40,7 +38,7 @@ for (const name of ["STAFF_TOKEN", "HASH_SALT", "ACK_SIGNING_KEY"]) {
   }
 }
 writeFileSync(devVarsPath, secretNames.map((n) => `${n}=${devVars[n] ?? ""}`).join("\n") + "\n", { mode: 0o600 });
-const effective = Object.fromEntries(secretNames.map((n) => [n, process.env[n] || devVars[n] || ""]));
+const effective = localSecrets();
 mkdirSync(join(root, ".wrangler"), { recursive: true });
 const envFile = join(root, ".wrangler", `dev-secrets-${port}.env`);
 writeFileSync(envFile, Object.entries(effective).map(([k, v]) => `${k}=${v}`).join("\n") + "\n", { mode: 0o600 });
@@ -107,15 +105,6 @@ console.log(`
 
   Ready. Press Ctrl+C to stop.
 `);
-
-function parseEnv(text) {
-  const out = {};
-  for (const line of text.split("\n")) {
-    const m = /^\s*([A-Z0-9_]+)\s*=\s*(.*)\s*$/.exec(line);
-    if (m) out[m[1]] = m[2].replace(/^"(.*)"$/, "$1");
-  }
-  return out;
-}
 
 async function waitForHealth(url, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
