@@ -266,3 +266,206 @@ export async function listStuckDeliveries(db: D1Database, now: Date, limit = 200
     .all<{ id: string }>();
   return results.map((r) => r.id);
 }
+
+// --- alert lifecycle writes (statements for one batch) ---------------------------------------
+
+export interface NewAlert {
+  id: string;
+  groupKey: string;
+  componentId: string | null;
+  channel: string;
+  urgency: string;
+  subject: string;
+  firstReportId: string;
+  firstText: string;
+  ackCode: string;
+  plan: EscalationPlan | null;
+  /** When the first page falls due: at once when there is somebody to page, else never. */
+  dueAt: string | null;
+  now: string;
+}
+
+export function insertAlertStatement(db: D1Database, a: NewAlert): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO alerts (id, group_key, component_id, channel, urgency, subject, first_report_id, first_text, report_count,
+         ack_code, state, plan, level, round, next_escalation_at, created_at, last_report_at)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, ?9, 'triggered', ?10, -1, 0, ?12, ?11, ?11)`,
+    )
+    .bind(a.id, a.groupKey, a.componentId, a.channel, a.urgency, a.subject, a.firstReportId, a.firstText, a.ackCode, a.plan ? JSON.stringify(a.plan) : null, a.now, a.dueAt);
+}
+
+/** A "report_added" event, written only when the statement just before it changed a row
+ * (the report was linked now, not by an earlier delivery of the same job). */
+export function reportAddedEventStatement(db: D1Database, alertId: string, reference: string, now: string): D1PreparedStatement {
+  return db
+    .prepare("INSERT INTO alert_events (alert_id, type, message, detail, created_at) SELECT ?1, 'report_added', ?2, ?3, ?4 WHERE changes() = 1")
+    .bind(alertId, `Report ${reference} joined the alert.`, JSON.stringify({ reference: reference.split(" ")[0] }), now);
+}
+
+/** Recounts an alert's reports from the reports table, the truth (a repeated job changes nothing). */
+export function recountAlertStatement(db: D1Database, alertId: string, lastReportAt?: string): D1PreparedStatement {
+  return lastReportAt
+    ? db
+        .prepare("UPDATE alerts SET report_count = (SELECT COUNT(*) FROM reports WHERE alert_id = ?1), last_report_at = MAX(last_report_at, ?2) WHERE id = ?1")
+        .bind(alertId, lastReportAt)
+    : db.prepare("UPDATE alerts SET report_count = (SELECT COUNT(*) FROM reports WHERE alert_id = ?1) WHERE id = ?1").bind(alertId);
+}
+
+export function markMergedStatement(db: D1Database, alertId: string, intoId: string): D1PreparedStatement {
+  return db.prepare("UPDATE alerts SET state = 'merged', merged_into = ?2, next_escalation_at = NULL WHERE id = ?1").bind(alertId, intoId);
+}
+
+/** The "paged" event of a step, written only if no earlier call claimed the same page. */
+export function pagedEventStatement(db: D1Database, e: { alertId: string; level: number; round: number; message: string; detail: unknown; now: string }): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO alert_events (alert_id, type, message, detail, created_at)
+       SELECT ?1, 'paged', ?2, ?3, ?4 WHERE NOT EXISTS (SELECT 1 FROM alert_pages WHERE alert_id = ?1 AND level = ?5 AND round = ?6)`,
+    )
+    .bind(e.alertId, e.message, JSON.stringify(e.detail), e.now, e.level, e.round);
+}
+
+/** Claims a page (alert + level + round): exactly one caller changes a row. */
+export function claimPageStatement(db: D1Database, alertId: string, level: number, round: number, now: string): D1PreparedStatement {
+  return db.prepare("INSERT INTO alert_pages (alert_id, level, round, paged_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING").bind(alertId, level, round, now);
+}
+
+/** Moves the alert to a step and sets its timer; only ever forward, so a late duplicate of
+ * an earlier step cannot wind it back. */
+export function advanceAlertStatement(db: D1Database, alertId: string, level: number, round: number, dueAt: string, ordinal: number): D1PreparedStatement {
+  return db
+    .prepare("UPDATE alerts SET level = ?2, round = ?3, next_escalation_at = ?4 WHERE id = ?1 AND state = 'triggered' AND round * 100 + level < ?5")
+    .bind(alertId, level, round, dueAt, ordinal);
+}
+
+/** The policy ran out: the timer stops (once), and an "exhausted" event says so. */
+export function exhaustAlertStatements(db: D1Database, alert: Pick<Alert, "id" | "level" | "round">, message: string, now: string): D1PreparedStatement[] {
+  return [
+    db
+      .prepare("UPDATE alerts SET next_escalation_at = NULL WHERE id = ?1 AND state = 'triggered' AND level = ?2 AND round = ?3 AND next_escalation_at IS NOT NULL")
+      .bind(alert.id, alert.level, alert.round),
+    db.prepare("INSERT INTO alert_events (alert_id, type, message, created_at) SELECT ?1, 'exhausted', ?2, ?3 WHERE changes() = 1").bind(alert.id, message, now),
+  ];
+}
+
+/** Acknowledge (from triggered) or resolve (from triggered or acknowledged); the timer stops. */
+export function closeAlertStatement(db: D1Database, alertId: string, to: "acknowledged" | "resolved", actor: string, now: string): D1PreparedStatement {
+  return to === "acknowledged"
+    ? db
+        .prepare("UPDATE alerts SET state = 'acknowledged', acknowledged_at = ?2, acknowledged_by = ?3, next_escalation_at = NULL WHERE id = ?1 AND state IN ('triggered')")
+        .bind(alertId, now, actor)
+    : db
+        .prepare("UPDATE alerts SET state = 'resolved', resolved_at = ?2, resolved_by = ?3, next_escalation_at = NULL WHERE id = ?1 AND state IN ('triggered','acknowledged')")
+        .bind(alertId, now, actor);
+}
+
+/** The event of a close, written only when the statement before it changed the alert. */
+export function closedEventStatement(db: D1Database, alertId: string, to: "acknowledged" | "resolved", message: string, actor: string, detail: unknown, now: string): D1PreparedStatement {
+  return db
+    .prepare("INSERT INTO alert_events (alert_id, type, message, actor, detail, created_at) SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE changes() = 1")
+    .bind(alertId, to, message, actor, JSON.stringify(detail), now);
+}
+
+/** Pages still waiting to go out are not needed once somebody took the alert. */
+export function cancelPendingPagesStatement(db: D1Database, alertId: string, why: string, now: string): D1PreparedStatement {
+  return db
+    .prepare("UPDATE deliveries SET state = 'cancelled', updated_at = ?2, error = ?3 WHERE alert_id = ?1 AND state IN ('queued','retrying') AND purpose IN ('page','fallback')")
+    .bind(alertId, now, why);
+}
+
+// --- delivery state transitions ----------------------------------------------------------------
+
+export async function cancelDelivery(db: D1Database, id: string, why: string, now: string): Promise<void> {
+  await db.prepare("UPDATE deliveries SET state = 'cancelled', updated_at = ?2, error = ?3 WHERE id = ?1 AND state IN ('queued','retrying')").bind(id, now, why).run();
+}
+
+/**
+ * The claim: only one invocation moves the row to 'sending'. Sent, failed, cancelled and
+ * freshly claimed rows are left alone, which is what makes a redelivered message harmless;
+ * a claim older than `staleBefore` belongs to an invocation that died mid-send.
+ */
+export async function claimDelivery(db: D1Database, id: string, now: string, staleBefore: string): Promise<boolean> {
+  const res = await db
+    .prepare(
+      `UPDATE deliveries SET state = 'sending', attempts = attempts + 1, updated_at = ?2
+       WHERE id = ?1 AND (state IN ('queued','retrying') OR (state = 'sending' AND updated_at < ?3))`,
+    )
+    .bind(id, now, staleBefore)
+    .run();
+  return res.meta.changes === 1;
+}
+
+export function markDeliverySentStatement(db: D1Database, id: string, providerId: string | null, now: string): D1PreparedStatement {
+  return db.prepare("UPDATE deliveries SET state = 'sent', provider_id = ?2, error = NULL, sent_at = ?3, updated_at = ?3 WHERE id = ?1").bind(id, providerId, now);
+}
+
+export async function markDeliveryRetrying(db: D1Database, id: string, error: string, now: string): Promise<void> {
+  await db.prepare("UPDATE deliveries SET state = 'retrying', error = ?2, updated_at = ?3 WHERE id = ?1").bind(id, error.slice(0, 1000), now).run();
+}
+
+/** Failed for good (from any unfinished state, or from sent when the provider reports later
+ * that it never arrived); the event is written only when this call changed the row. */
+export function markDeliveryFailedStatements(
+  db: D1Database,
+  d: Pick<Delivery, "id" | "alertId" | "channel">,
+  from: "unfinished" | "sent",
+  error: string,
+  eventMessage: string,
+  now: string,
+): D1PreparedStatement[] {
+  const guard = from === "sent" ? "state = 'sent'" : "state NOT IN ('sent','failed','cancelled')";
+  return [
+    db.prepare(`UPDATE deliveries SET state = 'failed', error = ?2, updated_at = ?3 WHERE id = ?1 AND ${guard}`).bind(d.id, error.slice(0, 1000), now),
+    db
+      .prepare("INSERT INTO alert_events (alert_id, type, message, detail, created_at) SELECT ?1, 'delivery_failed', ?2, ?3, ?4 WHERE changes() = 1")
+      .bind(d.alertId, eventMessage, JSON.stringify({ delivery: d.id, channel: d.channel }), now),
+  ];
+}
+
+/** An event written only when the statement before it inserted a row (a fallback's delivery). */
+export function eventIfChangedStatement(db: D1Database, alertId: string, type: string, message: string, now: string): D1PreparedStatement {
+  return db.prepare("INSERT INTO alert_events (alert_id, type, message, created_at) SELECT ?1, ?2, ?3, ?4 WHERE changes() = 1").bind(alertId, type, message, now);
+}
+
+/** Pushes queued/retrying rows' clocks forward so the next sweep waits again (a stale
+ * 'sending' claim must stay stale, or nobody could take it over). */
+export function touchDeliveryStatement(db: D1Database, id: string, now: string): D1PreparedStatement {
+  return db.prepare("UPDATE deliveries SET updated_at = ?2 WHERE id = ?1 AND state IN ('queued','retrying')").bind(id, now);
+}
+
+// --- who acknowledges ----------------------------------------------------------------------------
+
+/** The person's name as paged (from the delivery rows), else null. */
+export async function pagedPersonName(db: D1Database, alertId: string, personId: string): Promise<string | null> {
+  const row = await db.prepare("SELECT person_name FROM deliveries WHERE alert_id = ?1 AND person_id = ?2 LIMIT 1").bind(alertId, personId).first<{ person_name: string }>();
+  return row?.person_name ?? null;
+}
+
+/** Who an alert was paged to by email at `address` (an "ack" reply must come from one). */
+export async function personPagedByEmail(db: D1Database, alertId: string, address: string): Promise<{ personId: string; personName: string } | null> {
+  const row = await db
+    .prepare("SELECT person_id, person_name FROM deliveries WHERE alert_id = ?1 AND channel = 'email' AND lower(json_extract(target, '$.address')) = ?2 LIMIT 1")
+    .bind(alertId, address.toLowerCase())
+    .first<{ person_id: string; person_name: string }>();
+  return row ? { personId: row.person_id, personName: row.person_name } : null;
+}
+
+/** Open alerts paged to a phone number by SMS or voice since `since`, newest first, each with
+ * the person it was paged to; `code` narrows to one alert. */
+export async function openAlertsPagedToNumber(
+  db: D1Database,
+  number: string,
+  opts: { code: string | null; since: string | null },
+): Promise<Array<{ alertId: string; ackCode: string; personId: string; personName: string }>> {
+  const { results } = await db
+    .prepare(
+      `SELECT d.alert_id, a.ack_code, d.person_id, d.person_name, MAX(d.created_at) AS paged_at FROM deliveries d JOIN alerts a ON a.id = d.alert_id
+       WHERE d.channel IN ('sms','voice') AND json_extract(d.target, '$.number') = ?1 AND a.state = 'triggered'
+         AND (?2 IS NULL OR a.ack_code = ?2) AND (?3 IS NULL OR d.created_at >= ?3)
+       GROUP BY d.alert_id ORDER BY paged_at DESC LIMIT 10`,
+    )
+    .bind(number, opts.code, opts.since)
+    .all<{ alert_id: string; ack_code: string; person_id: string; person_name: string }>();
+  return results.map((r) => ({ alertId: r.alert_id, ackCode: r.ack_code, personId: r.person_id, personName: r.person_name }));
+}

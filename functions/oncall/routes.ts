@@ -4,7 +4,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { OncallConfig, Override, type ChannelType } from "../../contract/oncall";
 import { siteConfig } from "../../site.config";
-import { recordCheckFailure, recordCheckSuccess } from "../assurance/checks";
+import { recordCheckFailure, recordCheckSuccess } from "../assurance/queries";
 import { channels } from "../channels/registry";
 import type { AlertMessage } from "../channels/types";
 import { parseWith, readJson } from "../platform/body";

@@ -4,10 +4,12 @@
 // only after the batch succeeded.
 import type { Job } from "../../contract/jobs";
 import { NewReport, type NewReportInput } from "../../contract/reports";
+import { checkSuccessStatement } from "../assurance/queries";
 import { parseWith } from "../platform/body";
 import { sha256Hex } from "../platform/crypto";
 import { ApiError } from "../platform/errors";
-import { confirmationMail, fallbackPageMail, fallbackRecipients, sendMail } from "./mail";
+import type { Services } from "../platform/services";
+import { confirmationMail, fallbackPageMail, sendMail } from "./mail";
 import { protections } from "./abuse";
 import {
   componentExistsStatement,
@@ -42,9 +44,11 @@ export interface IntakeResult {
 
 export interface IntakeOptions {
   now?: Date;
-  /** Runs work after the answer (the confirmation mail); awaited inline when absent. */
-  waitUntil?: (promise: Promise<unknown>) => void;
 }
+
+/** What intake uses: storage, the fan-out queue, mail (confirmations, the direct page when
+ * storage fails), settings, and deferral of the confirmation mail past the answer. */
+export type IntakeServices = Pick<Services, "db" | "queue" | "mail" | "config" | "defer">;
 
 /** D1 could not record the report. `paged` says whether the direct page by mail went out. */
 export class IntakeUnavailableError extends Error {
@@ -76,12 +80,12 @@ function isUniqueViolation(err: unknown, column: string): boolean {
   return /UNIQUE constraint failed/i.test(message) && message.includes(column);
 }
 
-export async function intakeReport(env: Env, input: NewReportInput, opts: IntakeOptions = {}): Promise<IntakeResult> {
+export async function intakeReport(svc: IntakeServices, input: NewReportInput, opts: IntakeOptions = {}): Promise<IntakeResult> {
   const now = opts.now ?? new Date();
   const report = parseWith(NewReport, input);
   const textHash = await textHashOf(report);
   const reporterKey = reporterKeyOf(report);
-  const db = env.DB;
+  const db = svc.db;
 
   // Replays and the component need a look first (one round trip, and only when there is
   // something to look up). Duplicates are found inside the write batch itself.
@@ -95,10 +99,10 @@ export async function intakeReport(env: Env, input: NewReportInput, opts: Intake
     try {
       rows = await firstRows(db, lookups);
     } catch (err) {
-      throw await unavailable(env, report, now, err);
+      throw await unavailable(svc, report, now, err);
     }
     const replay = rows.slice(0, replayLookups.length).map(rowToReport).find((r) => r !== null);
-    if (replay) return await replayResult(env, report, replay, textHash);
+    if (replay) return await replayResult(svc, report, replay, textHash);
     if (report.componentId && !rows.at(-1)) {
       throw new ApiError("validation_failed", "component: Choose a component from the list.", {
         fields: { component: "Choose a component from the list." },
@@ -106,11 +110,11 @@ export async function intakeReport(env: Env, input: NewReportInput, opts: Intake
     }
   }
 
-  const suppressDuplicates = protections(env).has("duplicates") && reporterKey !== null;
+  const suppressDuplicates = protections(svc.config).has("duplicates") && reporterKey !== null;
   const since = new Date(now.getTime() - DUPLICATE_WINDOW_MINUTES * 60_000).toISOString();
   for (let attempt = 1; ; attempt++) {
     const id = crypto.randomUUID();
-    const token = await viewTokenFor(id, env.HASH_SALT ?? "");
+    const token = await viewTokenFor(id, svc.config.hashSalt);
     const stored: Report = {
       id,
       reference: newReference(),
@@ -144,7 +148,8 @@ export async function intakeReport(env: Env, input: NewReportInput, opts: Intake
       insertMessageStatement(db, { reportId: id, author: "reporter", authorName: report.reporter.name, body: report.message, createdAt: stored.createdAt }),
       duplicateNoteStatement(db, id, `within ${DUPLICATE_WINDOW_MINUTES} minutes`, stored.createdAt),
       insertOutboxStatement(db, { id: outboxId, kind: job.type, payload: job, now: stored.createdAt }),
-      intakeVerifiedStatement(db, report.channel, stored.createdAt),
+      // Each accepted report proves its intake path works (GET /api/admin/assurance).
+      checkSuccessStatement(db, `intake:${report.channel}`, now),
       duplicateOfStatement(db, id),
     ];
     let duplicateOf: { id: string; reference: string } | null;
@@ -156,56 +161,56 @@ export async function intakeReport(env: Env, input: NewReportInput, opts: Intake
       if (isUniqueViolation(err, "reports.channel")) {
         // A concurrent request with the same id won the race: answer with its report.
         const winner = (await firstRows(db, replayLookups).catch(() => [])).map(rowToReport).find((r) => r !== null);
-        if (winner) return await replayResult(env, report, winner, textHash);
+        if (winner) return await replayResult(svc, report, winner, textHash);
       }
-      throw await unavailable(env, report, now, err);
+      throw await unavailable(svc, report, now, err);
     }
     stored.duplicateOf = duplicateOf?.id ?? null;
 
     // A duplicate is sent too: the fan-out sees reports.duplicate_of and pages nobody for it.
     try {
-      await env.FANOUT.send(job);
+      await svc.queue.send(job);
     } catch (err) {
       // Stored and in the outbox: the cron sweep sends it again within a minute or two.
       console.error(`intake: queue send failed for ${stored.reference}; the outbox sweep will retry`, err);
       await recordOutboxSendFailure(db, outboxId, err).catch((e: unknown) => console.error("intake: could not record the send failure", e));
     }
 
-    const viewUrl = env.HASH_SALT ? privateViewUrl(env.PUBLIC_URL, stored.reference, token) : null;
+    const viewUrl = svc.config.hashSalt ? privateViewUrl(svc.config.publicUrl, stored.reference, token) : null;
     if (stored.reporter.email) {
-      const mail = confirmationMail(stored, viewUrl, env.PUBLIC_URL);
-      const sending = sendMail(env, [stored.reporter.email], mail).then((sent) => {
-        if (sent === 0) console.error(`intake: confirmation mail for ${stored.reference} was not sent`);
-      });
-      if (opts.waitUntil) opts.waitUntil(sending);
-      else await sending;
+      const mail = confirmationMail(stored, viewUrl, svc.config.publicUrl);
+      svc.defer(
+        sendMail(svc, [stored.reporter.email], mail).then((sent) => {
+          if (sent === 0) console.error(`intake: confirmation mail for ${stored.reference} was not sent`);
+        }),
+      );
     }
     return { report: stored, created: true, duplicateOf, viewUrl };
   }
 }
 
 /** An idempotent replay: the same report again, unless the key was reused for other text. */
-async function replayResult(env: Env, report: NewReport, existing: Report, textHash: string): Promise<IntakeResult> {
+async function replayResult(svc: IntakeServices, report: NewReport, existing: Report, textHash: string): Promise<IntakeResult> {
   if (report.idempotencyKey && existing.idempotencyKey === report.idempotencyKey && existing.textHash !== textHash) {
     throw new ApiError("conflict", "This Idempotency-Key was already used for a different report. Use a new key for a new report.");
   }
   let viewUrl: string | null = null;
-  if (env.HASH_SALT) {
-    const token = await viewTokenFor(existing.id, env.HASH_SALT);
+  if (svc.config.hashSalt) {
+    const token = await viewTokenFor(existing.id, svc.config.hashSalt);
     // After a HASH_SALT rotation the derived token no longer matches: no link then.
-    if ((await hashViewToken(token)) === existing.viewTokenHash) viewUrl = privateViewUrl(env.PUBLIC_URL, existing.reference, token);
+    if ((await hashViewToken(token)) === existing.viewTokenHash) viewUrl = privateViewUrl(svc.config.publicUrl, existing.reference, token);
   }
   return { report: existing, created: false, duplicateOf: null, viewUrl };
 }
 
 /** D1 failed: page on-call directly by mail with the report's text, then report the failure. */
-async function unavailable(env: Env, report: NewReport, now: Date, cause: unknown): Promise<IntakeUnavailableError> {
+async function unavailable(svc: IntakeServices, report: NewReport, now: Date, cause: unknown): Promise<IntakeUnavailableError> {
   console.error("intake: D1 unavailable, paging on-call directly", cause);
   let paged = false;
-  const to = fallbackRecipients(env);
+  const to = svc.config.fallbackPageTo;
   if (to.length > 0) {
     try {
-      paged = (await sendMail(env, to, fallbackPageMail(report, now, cause instanceof Error ? cause.message : String(cause)))) > 0;
+      paged = (await sendMail(svc, to, fallbackPageMail(report, now, cause instanceof Error ? cause.message : String(cause)))) > 0;
     } catch (err) {
       console.error("intake: the direct page failed too", err);
     }
@@ -213,14 +218,4 @@ async function unavailable(env: Env, report: NewReport, now: Date, cause: unknow
     console.error("intake: FALLBACK_PAGE_TO is empty: nobody can be paged directly");
   }
   return new IntakeUnavailableError(report, paged, cause);
-}
-
-/** Each accepted report proves its intake path works (GET /api/admin/assurance). */
-function intakeVerifiedStatement(db: D1Database, channel: string, now: string): D1PreparedStatement {
-  return db
-    .prepare(
-      `INSERT INTO assurance_checks (name, last_verified_at) VALUES (?1, ?2)
-       ON CONFLICT (name) DO UPDATE SET last_verified_at = excluded.last_verified_at`,
-    )
-    .bind(`intake:${channel}`, now);
 }

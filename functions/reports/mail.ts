@@ -2,6 +2,7 @@
 // direct page to on-call. Texts are built by pure functions; sending is thin.
 import type { NewReport } from "../../contract/reports";
 import { siteConfig } from "../../site.config";
+import type { Services } from "../platform/services";
 import type { Report } from "./queries";
 
 export interface MailText {
@@ -55,18 +56,10 @@ export function fallbackPageMail(report: NewReport, receivedAt: Date, cause: str
   return { subject: `URGENT (not stored): ${report.subject}`.slice(0, 200), text: lines.join("\n") };
 }
 
-/** FALLBACK_PAGE_TO: comma-separated addresses. */
-export function fallbackRecipients(env: Env): string[] {
-  return (env.FALLBACK_PAGE_TO ?? "")
-    .split(",")
-    .map((a) => a.trim())
-    .filter((a) => /^[^\s@]+@[^\s@]+$/.test(a));
-}
-
 /** Sends to each recipient separately, so one refused address does not stop the others.
  * Resolves with how many were accepted. */
-export async function sendMail(env: Env, to: string[], mail: MailText): Promise<number> {
-  const results = await Promise.allSettled(to.map((address) => env.EMAIL.send({ to: address, from: env.MAIL_FROM, subject: mail.subject, text: mail.text })));
+export async function sendMail(svc: Pick<Services, "mail" | "config">, to: string[], mail: MailText): Promise<number> {
+  const results = await Promise.allSettled(to.map((address) => svc.mail.send({ to: address, from: svc.config.mailFrom, subject: mail.subject, text: mail.text })));
   for (const r of results) if (r.status === "rejected") console.error("mail: send failed", r.reason);
   return results.filter((r) => r.status === "fulfilled").length;
 }

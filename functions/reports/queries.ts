@@ -112,6 +112,12 @@ export function findReportByIdempotencyKeyStatement(db: D1Database, channel: Rep
   return db.prepare("SELECT * FROM reports WHERE channel = ?1 AND idempotency_key = ?2").bind(channel, key);
 }
 
+/** The components a reporter can choose on the form, in page order. */
+export async function listComponentChoices(db: D1Database): Promise<Array<{ id: string; name: string }>> {
+  const { results } = await db.prepare("SELECT id, name FROM components ORDER BY position, name").all<{ id: string; name: string }>();
+  return results;
+}
+
 export function componentExistsStatement(db: D1Database, componentId: string): D1PreparedStatement {
   return db.prepare("SELECT id FROM components WHERE id = ?1").bind(componentId);
 }
@@ -318,4 +324,56 @@ export async function recordOutboxAttempt(db: D1Database, outboxId: string, now:
 export async function countStuckOutbox(db: D1Database, maxAttempts: number): Promise<number> {
   const row = await db.prepare("SELECT COUNT(*) AS n FROM outbox WHERE dispatched_at IS NULL AND attempts >= ?1").bind(maxAttempts).first<{ n: number }>();
   return row?.n ?? 0;
+}
+
+// ---- what the on-call fan-out reads and writes about reports --------------------------------
+// The fan-out (functions/alerts/) sits above intake: it reads reports and links them to
+// alerts through these statements only, so the reports table has one owner.
+
+/** The first message of a report: its text as the reporter wrote it. */
+export async function firstMessageBody(db: D1Database, reportId: string): Promise<string> {
+  const row = await db.prepare("SELECT body FROM report_messages WHERE report_id = ?1 ORDER BY id LIMIT 1").bind(reportId).first<{ body: string }>();
+  return row?.body ?? "";
+}
+
+/** Links a report to an alert, once (a report already linked keeps its alert). */
+export function linkReportToAlertStatement(db: D1Database, reportId: string, alertId: string): D1PreparedStatement {
+  return db.prepare("UPDATE reports SET alert_id = ?2 WHERE id = ?1 AND alert_id IS NULL").bind(reportId, alertId);
+}
+
+/** Every report of one alert moves to another (a merged alert's reports). */
+export function moveAlertReportsStatement(db: D1Database, fromAlertId: string, toAlertId: string): D1PreparedStatement {
+  return db.prepare("UPDATE reports SET alert_id = ?2 WHERE alert_id = ?1").bind(fromAlertId, toAlertId);
+}
+
+/** The reports of an alert follow it: acknowledged (new ones) or resolved (all open ones). */
+export function closeAlertReportsStatement(db: D1Database, alertId: string, to: "acknowledged" | "resolved", by: string, now: string): D1PreparedStatement {
+  return to === "acknowledged"
+    ? db.prepare("UPDATE reports SET state = 'acknowledged', acknowledged_at = ?2, acknowledged_by = ?3 WHERE alert_id = ?1 AND state = 'new'").bind(alertId, now, by)
+    : db
+        .prepare("UPDATE reports SET state = 'resolved', resolved_at = ?2, acknowledged_at = COALESCE(acknowledged_at, ?2) WHERE alert_id = ?1 AND state != 'resolved'")
+        .bind(alertId, now);
+}
+
+/**
+ * A system line in the thread of each report of an alert that is about to follow the alert's
+ * change (so it runs before closeAlertReportsStatement in the same batch). `changedAt` guards
+ * it: the alert row must carry this instant, i.e. this very call changed the alert.
+ */
+export function alertNoteForReportsStatement(
+  db: D1Database,
+  alertId: string,
+  to: "acknowledged" | "resolved",
+  body: string,
+  changedAt: string,
+): D1PreparedStatement {
+  const states = to === "acknowledged" ? "('new')" : "('new','acknowledged')";
+  const column = to === "acknowledged" ? "acknowledged_at" : "resolved_at";
+  return db
+    .prepare(
+      `INSERT INTO report_messages (report_id, author, author_name, body, created_at)
+       SELECT id, 'system', NULL, ?2, ?3 FROM reports WHERE alert_id = ?1 AND state IN ${states}
+         AND EXISTS (SELECT 1 FROM alerts WHERE id = ?1 AND ${column} = ?3)`,
+    )
+    .bind(alertId, body, changedAt);
 }

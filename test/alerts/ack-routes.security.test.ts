@@ -27,7 +27,7 @@ beforeAll(async () => {
 async function raise(subject = "Web hosting down", opts: { mailFails?: boolean } = {}) {
   const t = testEnv(opts);
   const r = await insertReport({ subject, componentId: unique("cmp") });
-  await handleReportReceived(t.env, r.job, new Date());
+  await handleReportReceived(t.svc, r.job, new Date());
   await drain(t, new Date());
   const alertId = (await alertOfReport(r.id))!;
   const token = await signAckToken(env.ACK_SIGNING_KEY, { alertId, personId: "pat", expiresAt: new Date(Date.now() + 3_600_000) });

@@ -31,13 +31,13 @@ describe("ack by email reply", () => {
   it("acknowledges when the sender was paged for that alert, and only then", async () => {
     const t = testEnv();
     const r = await insertReport({ subject: "Reply test", componentId: unique("cmp") });
-    await handleReportReceived(t.env, r.job, new Date());
+    await handleReportReceived(t.svc, r.job, new Date());
     await drain(t, new Date());
     const alertId = (await alertOfReport(r.id))!;
     const subject = `Re: ${t.mail[0]!.subject}`;
-    expect(await acknowledgeByEmailReply(env, { from: "mallory@evil.example", subject, text: "ack" }, new Date())).toBeNull();
+    expect(await acknowledgeByEmailReply(t.svc, { from: "mallory@evil.example", subject, text: "ack" }, new Date())).toBeNull();
     expect((await findAlert(env.DB, alertId))!.state).toBe("triggered");
-    const outcome = await acknowledgeByEmailReply(env, { from: "Kim <KIM@ops.example.test>", subject, text: "ack" }, new Date());
+    const outcome = await acknowledgeByEmailReply(t.svc, { from: "Kim <KIM@ops.example.test>", subject, text: "ack" }, new Date());
     expect(outcome).toMatchObject({ changed: true, alert: { state: "acknowledged", acknowledgedBy: "Kim" } });
   });
 });

@@ -8,6 +8,7 @@ import { OncallConfig, type OncallConfigInput } from "../../contract/oncall";
 import { RetryLater, sendNotification } from "../../functions/alerts/delivery";
 import { escalateAlert, handleReportReceived } from "../../functions/alerts/lifecycle";
 import { insertConfigStatement, serializeConfig } from "../../functions/oncall/queries";
+import { buildServices } from "../../functions/platform/services";
 import { fakeProviders, unique } from "../helpers";
 
 export const fakeUrl = () => fakeProviders.url();
@@ -66,7 +67,10 @@ export function testEnv(opts: { mailFails?: boolean } = {}) {
     NTFY_TOKEN: "",
     WEBHOOK_SIGNING_SECRET: "whsec-test",
   };
-  return { env: testEnv, queued, mail, email };
+  // The services the Worker builds from these bindings: captured queue, recording mail.
+  const deferred: Promise<unknown>[] = [];
+  const svc = buildServices(testEnv, (work) => void deferred.push(work));
+  return { env: testEnv, svc, queued, mail, email, settle: () => Promise.all(deferred) };
 }
 
 export type TestEnv = ReturnType<typeof testEnv>;
@@ -106,11 +110,11 @@ export async function drain(t: TestEnv, now: Date, opts: { timers?: boolean; tim
     const i = t.queued.findIndex((q) => q.delaySeconds === 0 || (opts.timers && q.body.type === "alert.escalate"));
     if (i < 0) break;
     const [{ body }] = t.queued.splice(i, 1) as [QueuedJob];
-    if (body.type === "report.received") await handleReportReceived(t.env, body, now);
-    else if (body.type === "alert.escalate") await escalateAlert(t.env, body.alertId, now);
+    if (body.type === "report.received") await handleReportReceived(t.svc, body, now);
+    else if (body.type === "alert.escalate") await escalateAlert(t.svc, body.alertId, now);
     else if (body.type === "notification.send") {
       try {
-        outcomes.push({ deliveryId: body.deliveryId, outcome: await sendNotification(t.env, body.deliveryId, now, { timeoutMs: opts.timeoutMs ?? 3000 }) });
+        outcomes.push({ deliveryId: body.deliveryId, outcome: await sendNotification(t.svc, body.deliveryId, now, { timeoutMs: opts.timeoutMs ?? 3000 }) });
       } catch (err) {
         if (!(err instanceof RetryLater)) throw err;
         outcomes.push({ deliveryId: body.deliveryId, outcome: `retry:${err.minDelaySeconds ?? "backoff"}` });

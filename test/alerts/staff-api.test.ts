@@ -20,7 +20,7 @@ beforeAll(async () => {
 async function raise() {
   const t = testEnv();
   const r = await insertReport({ subject: "Object storage errors", componentId: unique("cmp") });
-  await handleReportReceived(t.env, r.job, new Date());
+  await handleReportReceived(t.svc, r.job, new Date());
   await drain(t, new Date());
   return { ...r, alertId: (await alertOfReport(r.id))! };
 }

@@ -48,7 +48,7 @@ describe("a reply to a page mail", () => {
     });
     const t = testEnv();
     const report = await insertReport({ subject: "Web down", componentId: unique("cmp") });
-    await handleReportReceived(t.env, report.job, new Date());
+    await handleReportReceived(t.svc, report.job, new Date());
     await drain(t, new Date());
     const alertId = (await alertOfReport(report.id))!;
     const pageSubject = t.mail[0]!.subject;

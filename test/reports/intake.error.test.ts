@@ -4,7 +4,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { intakeReport, IntakeUnavailableError } from "../../functions/reports/intake";
 import { OUTBOX_MAX_ATTEMPTS, resendUndispatchedOutbox } from "../../functions/reports/outbox";
-import { staffHeaders } from "../helpers";
+import { staffHeaders, servicesOf } from "../helpers";
 import { brokenDb, call, fakeMail, postApi, postForm, uniqueIp, uniqueReport } from "./helpers";
 
 async function countReports(subject: string): Promise<number> {
@@ -166,7 +166,7 @@ describe("when D1 is unavailable", () => {
   it("intake throws IntakeUnavailableError for every channel, after paging directly", async () => {
     const mail = fakeMail();
     const failing = { ...env, DB: brokenDb, EMAIL: mail.binding, FALLBACK_PAGE_TO: "oncall@x.test" } as Env;
-    const err = await intakeReport(failing, { channel: "email", reporter: { email: "c@example.com" }, subject: "Down", message: "Everything is down here." }).catch((e: unknown) => e);
+    const err = await intakeReport(servicesOf(failing), { channel: "email", reporter: { email: "c@example.com" }, subject: "Down", message: "Everything is down here." }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(IntakeUnavailableError);
     expect((err as IntakeUnavailableError).paged).toBe(true);
     expect(mail.sent).toHaveLength(1);
@@ -210,7 +210,7 @@ describe("the outbox sweep", () => {
     await env.DB.prepare("INSERT INTO outbox (id, kind, payload, created_at, attempts, last_attempt_at) VALUES (?1, 'report.received', ?2, ?3, ?4, ?3)")
       .bind(id, JSON.stringify({ type: "report.received", reportId: "r-gone", outboxId: id }), old, OUTBOX_MAX_ATTEMPTS)
       .run();
-    await resendUndispatchedOutbox(env, new Date());
+    await resendUndispatchedOutbox(servicesOf(), new Date());
     const row = await env.DB.prepare("SELECT attempts FROM outbox WHERE id = ?1").bind(id).first<{ attempts: number }>();
     expect(row!.attempts).toBe(OUTBOX_MAX_ATTEMPTS);
     const check = await env.DB.prepare("SELECT last_error FROM assurance_checks WHERE name = 'intake:outbox'").first<{ last_error: string }>();
@@ -224,7 +224,7 @@ describe("the outbox sweep", () => {
       .bind(id, JSON.stringify({ type: "report.received", reportId: "r-x", outboxId: id }), old)
       .run();
     const failingQueue = { send: () => Promise.reject(new Error("queue down")) } as unknown as Queue;
-    await expect(resendUndispatchedOutbox({ ...env, FANOUT: failingQueue } as Env, new Date())).rejects.toThrow(/outbox re-sends failed/);
+    await expect(resendUndispatchedOutbox(servicesOf({ ...env, FANOUT: failingQueue } as Env), new Date())).rejects.toThrow(/outbox re-sends failed/);
     const row = await env.DB.prepare("SELECT attempts, last_error FROM outbox WHERE id = ?1").bind(id).first<{ attempts: number; last_error: string }>();
     expect(row).toEqual({ attempts: 2, last_error: "queue down" });
   });

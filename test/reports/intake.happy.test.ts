@@ -8,7 +8,7 @@ import { handleReportReceived } from "../../functions/alerts/lifecycle";
 import { intakeReport } from "../../functions/reports/intake";
 import { OUTBOX_RESEND_AFTER_MS, resendUndispatchedOutbox } from "../../functions/reports/outbox";
 import { markOutboxDispatched } from "../../functions/reports/queries";
-import { staffHeaders } from "../helpers";
+import { staffHeaders, servicesOf } from "../helpers";
 import { BASE, call, fakeMail, postApi, postForm, referenceFrom, uniqueReport } from "./helpers";
 
 async function reportRow(reference: string) {
@@ -152,8 +152,8 @@ describe("one intake function for every channel", () => {
       message: "No mail since this morning at all.",
       channelMessageId: `<${crypto.randomUUID()}@mail.example.net>`,
     };
-    const a = await intakeReport(env, input);
-    const b = await intakeReport(env, input);
+    const a = await intakeReport(servicesOf(), input);
+    const b = await intakeReport(servicesOf(), input);
     expect(a.created).toBe(true);
     expect(b.created).toBe(false);
     expect(b.report.reference).toBe(a.report.reference);
@@ -174,9 +174,9 @@ describe("one intake function for every channel", () => {
     expect(staff.duplicate_of).toBe(r1!.id);
     expect(staff.messages.at(-1)!.body).toContain(`Same text as ${first.reference}`);
     // Not a duplicate once the window has passed, nor when the control is off.
-    const later = await intakeReport(env, { channel: "api", reporter: { email: body.email }, subject: body.subject, message: body.message }, { now: new Date(Date.now() + 11 * 60_000) });
+    const later = await intakeReport(servicesOf(), { channel: "api", reporter: { email: body.email }, subject: body.subject, message: body.message }, { now: new Date(Date.now() + 11 * 60_000) });
     expect(later.duplicateOf).toBeNull();
-    const off = await intakeReport({ ...env, REPORT_PROTECTIONS: "rate-limit" }, { channel: "api", reporter: { email: body.email }, subject: body.subject, message: body.message });
+    const off = await intakeReport(servicesOf({ ...env, REPORT_PROTECTIONS: "rate-limit" }), { channel: "api", reporter: { email: body.email }, subject: body.subject, message: body.message });
     expect(off.duplicateOf).toBeNull();
   });
 
@@ -201,7 +201,7 @@ describe("the outbox", () => {
 
     const send = vi.spyOn(env.FANOUT, "send");
     // Not yet: the sweep waits a minute after the last send.
-    await resendUndispatchedOutbox(env, new Date());
+    await resendUndispatchedOutbox(servicesOf(), new Date());
     expect(send).not.toHaveBeenCalledWith(expect.objectContaining({ outboxId: outbox.id }));
     // Through the real scheduled handler, a minute later.
     const later = Date.now() + OUTBOX_RESEND_AFTER_MS + 1000;
@@ -216,7 +216,7 @@ describe("the outbox", () => {
     // Once the consumer marks it dispatched, the sweep leaves it alone.
     await markOutboxDispatched(env.DB, outbox.id!, new Date());
     const again = vi.spyOn(env.FANOUT, "send");
-    await resendUndispatchedOutbox(env, new Date(later + 10 * OUTBOX_RESEND_AFTER_MS));
+    await resendUndispatchedOutbox(servicesOf(), new Date(later + 10 * OUTBOX_RESEND_AFTER_MS));
     expect(again).not.toHaveBeenCalledWith(expect.objectContaining({ outboxId: outbox.id }));
     again.mockRestore();
   });
@@ -285,7 +285,7 @@ describe("staff API", () => {
     const now = new Date("2026-11-20T10:00:00.000Z");
     const created: string[] = [];
     for (let i = 0; i < 7; i++) {
-      const r = await intakeReport(env, { channel: "sms", reporter: { phone: `+3161234${String(i).padStart(4, "0")}` }, subject: `Same second ${i}`, message: "Phone line reports are all down." }, { now });
+      const r = await intakeReport(servicesOf(), { channel: "sms", reporter: { phone: `+3161234${String(i).padStart(4, "0")}` }, subject: `Same second ${i}`, message: "Phone line reports are all down." }, { now });
       created.push(r.report.reference);
     }
     const seen: string[] = [];
@@ -320,7 +320,7 @@ describe("staff API", () => {
     const { reference } = (await (await postApi(uniqueReport())).json()) as { reference: string };
     const job = send.mock.calls.map((c) => c[0] as { type: string; reportId: string; outboxId: string }).find((j) => j.type === "report.received")!;
     send.mockRestore();
-    await handleReportReceived(env, job as Parameters<typeof handleReportReceived>[1], new Date());
+    await handleReportReceived(servicesOf(), job as Parameters<typeof handleReportReceived>[1], new Date());
     const body = (await staffGet(reference)) as unknown as { alert: { id: string } | null; alert_id: string; deliveries: unknown[] };
     expect(body.alert_id).toBeTruthy();
     expect(body.alert?.id).toBe(body.alert_id);
