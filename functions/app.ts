@@ -13,7 +13,7 @@ import { ApiError, errorBody, toApiError } from "./platform/errors";
 import { renderErrorPage } from "./platform/error-pages";
 import { requestId } from "./platform/request-id";
 import { securityHeaders } from "./platform/security-headers";
-import { services } from "./platform/services";
+import { services } from "./platform/services-middleware";
 import type { AppEnv } from "./platform/types";
 import { reportApiRoutes } from "./reports/api-routes";
 import { reportFormRoutes } from "./reports/form-routes";

@@ -2,10 +2,8 @@
 // Unkey's API builds them in one middleware) and passed to each function as the part it uses:
 // `intakeReport(svc: Pick<Services, "db" | "queue" | ...>)`. Tests build the same object with a
 // captured queue, a recording mailer or a fixed clock instead of rebuilding an Env.
-import type { MiddlewareHandler } from "hono";
 import type { Job } from "../../contract/jobs";
 import { readConfig, type Config } from "./config";
-import type { AppEnv } from "./types";
 
 /** The fan-out queue, typed by its jobs. */
 export interface JobQueue {
@@ -80,20 +78,5 @@ export function buildServices(env: Env, waitUntil?: (work: Promise<unknown>) => 
     limiters: { report: env.REPORT_LIMITER, api: env.API_LIMITER },
     channelSettings: env,
     defer: waitUntil ?? ((work) => void pending.push(work.catch((err) => console.error("deferred work failed", err)))),
-  };
-}
-
-/** Builds the services once per request; routes read them with `c.get("services")`. */
-export function services(): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    let waitUntil: ((work: Promise<unknown>) => void) | undefined;
-    try {
-      const ctx = c.executionCtx;
-      waitUntil = (work) => ctx.waitUntil(work);
-    } catch {
-      // No execution context (app.request in a test): deferred work simply runs on.
-    }
-    c.set("services", buildServices(c.env, waitUntil));
-    await next();
   };
 }
