@@ -14,6 +14,7 @@ import { renderErrorPage } from "./platform/error-pages";
 import { requestId } from "./platform/request-id";
 import { securityHeaders } from "./platform/security-headers";
 import { services } from "./platform/services-middleware";
+import { runJob } from "./queue/consumer";
 import type { AppEnv } from "./platform/types";
 import { reportApiRoutes } from "./reports/api-routes";
 import { reportFormRoutes } from "./reports/form-routes";
@@ -51,7 +52,9 @@ export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use("*", requestId());
   app.use("*", securityHeaders());
-  app.use("*", services());
+  // Jobs dispatched by a request (a new report's fan-out, its first pages) run in the same
+  // invocation after the answer, with their queued copies as the safety net.
+  app.use("*", services(runJob));
 
   for (const routes of capabilities) app.route("/", routes);
 

@@ -13,7 +13,10 @@ import type { Config } from "../platform/config";
 import type { Services } from "../platform/services";
 import type { FanoutServices } from "./lifecycle";
 import { signAckToken } from "./ack-token";
-import { alertText, alertTitle } from "./message";
+import { findMessageById, findReportById } from "../reports/queries";
+import { digestIdOfDelivery, digestMessage } from "./digest";
+import { followUpMessageIdOf } from "./followup";
+import { type ReporterContact, alertText, alertTitle, followUpText } from "./message.pure";
 import {
   type Alert,
   type Delivery,
@@ -55,28 +58,38 @@ export function ackUrl(config: Pick<Config, "publicUrl">, token: string): string
   return `${config.publicUrl}/ack/${token}`;
 }
 
-export async function buildMessage(svc: Pick<Services, "db" | "config">, alert: Alert, personId: string, now: Date, channel?: string): Promise<AlertMessage> {
+/** The first report of an alert: its reference and, on personal channels, how to reach its
+ * reporter (see message.pure.ts for why shared channels never carry the contact). */
+async function reporterOf(db: D1Database, reportId: string, personal: boolean): Promise<ReporterContact | null> {
+  const report = await findReportById(db, reportId);
+  if (!report) return null;
+  const r = report.reporter;
+  return personal ? { reference: report.reference, name: r.name, email: r.email, phone: r.phone } : { reference: report.reference, name: null, email: null, phone: null };
+}
+
+async function ackLink(svc: Pick<Services, "db" | "config">, claimId: string, personId: string, now: Date): Promise<{ url: string; token: string }> {
   const { config } = svc;
   // Without a signing key there can be no ack link, but a page without one is far better than
   // no page: it then points at the staff console, and assurance says what is wrong.
-  let token = "";
-  if (config.ackSigningKey) {
-    token = await signAckToken(config.ackSigningKey, { alertId: alert.id, personId, expiresAt: new Date(now.getTime() + config.ackLinkTtlHours * 3_600_000) });
-  } else {
+  if (!config.ackSigningKey) {
     await recordCheckFailure(svc.db, "ack-links", now, "ACK_SIGNING_KEY is not set: pages go out without acknowledgement links");
+    return { url: `${config.publicUrl}/admin`, token: "" };
   }
+  const token = await signAckToken(config.ackSigningKey, { alertId: claimId, personId, expiresAt: new Date(now.getTime() + config.ackLinkTtlHours * 3_600_000) });
+  return { url: ackUrl(config, token), token };
+}
+
+/** What one notification says: a page (or its fallback, or a lifecycle notice), a digest, or
+ * a reporter's follow-up; with the reporter's contact only on personal channels. */
+export async function buildMessage(
+  svc: Pick<Services, "db" | "config">,
+  alert: Alert,
+  d: Pick<Delivery, "id" | "personId" | "channel" | "purpose">,
+  now: Date,
+): Promise<AlertMessage> {
+  const personal = (channels[d.channel] as ChannelAdapter).personal === true;
   const component = await componentName(svc.db, alert.componentId);
-  const facts = {
-    siteName: siteConfig.name,
-    ackCode: alert.ackCode,
-    component,
-    subject: alert.subject,
-    reportCount: alert.reportCount,
-    firstText: alert.firstText,
-    ackUrl: token ? ackUrl(config, token) : `${config.publicUrl}/admin`,
-    replyHint: channel === "sms",
-  };
-  return {
+  const base = {
     alertId: alert.id,
     ackCode: alert.ackCode,
     what: component ?? alert.subject,
@@ -85,11 +98,37 @@ export async function buildMessage(svc: Pick<Services, "db" | "config">, alert: 
     reportCount: alert.reportCount,
     firstText: alert.firstText,
     urgency: alert.urgency,
-    ackUrl: facts.ackUrl,
-    ackToken: token,
-    title: `ALERT ${alert.ackCode}: ${alertTitle(facts)}`,
-    text: alertText(facts),
   };
+
+  const digestId = digestIdOfDelivery(d.id);
+  if (d.purpose === "digest" && digestId) {
+    const digest = await digestMessage(svc, digestId, d.personId, now);
+    return { ...base, ackCode: "DIGEST", what: "Digest", firstText: digest.text, ackUrl: digest.ackUrl, ackToken: digest.ackToken, title: digest.title, text: digest.text, reporter: null };
+  }
+
+  const reporter = await reporterOf(svc.db, alert.firstReportId, personal);
+  const link = alert.state === "triggered" ? await ackLink(svc, alert.id, d.personId, now) : { url: `${svc.config.publicUrl}/admin`, token: "" };
+  const messageId = followUpMessageIdOf(d.id);
+  if (d.purpose === "followup" && messageId) {
+    const followUp = await findMessageById(svc.db, messageId);
+    const of = followUp ? await reporterOf(svc.db, followUp.reportId, personal) : reporter;
+    const text = followUpText({ siteName: siteConfig.name, ackCode: alert.ackCode, reporter: of, personal, body: followUp?.body ?? "", ackUrl: link.url });
+    return { ...base, firstText: followUp?.body ?? "", ackUrl: link.url, ackToken: link.token, title: `Follow-up on ${of?.reference ?? `alert ${alert.ackCode}`}`, text, reporter: of };
+  }
+
+  const facts = {
+    siteName: siteConfig.name,
+    ackCode: alert.ackCode,
+    component,
+    subject: alert.subject,
+    reportCount: alert.reportCount,
+    firstText: alert.firstText,
+    ackUrl: link.url,
+    replyHint: d.channel === "sms",
+    reporter,
+    personal,
+  };
+  return { ...base, ackUrl: link.url, ackToken: link.token, title: `ALERT ${alert.ackCode}: ${alertTitle(facts)}`, text: alertText(facts), reporter };
 }
 
 export type SendOutcome = "sent" | "duplicate" | "cancelled" | "failed";
@@ -114,7 +153,7 @@ export async function sendNotification(svc: DeliveryServices, id: string, now: D
   const adapter = channels[delivery.channel] as ChannelAdapter;
   const check = `channel:${delivery.channel}`;
   try {
-    const message = await buildMessage(svc, alert, delivery.personId, now, delivery.channel);
+    const message = await buildMessage(svc, alert, delivery, now);
     const result = await adapter.send(
       { env: svc.channelSettings, deliveryId: id, purpose: delivery.purpose, timeoutMs: opts.timeoutMs ?? PROVIDER_TIMEOUT_MS },
       delivery.target as never,

@@ -33,5 +33,5 @@ export async function acknowledgeByEmailReply(svc: FanoutServices, mail: { from:
   if (!alert) return null;
   const paged = await personPagedByEmail(svc.db, alert.id, bareAddress(mail.from));
   if (!paged) return null;
-  return acknowledgeAlert(svc, alert.id, { actor: paged.personName, via: "email reply" }, now);
+  return acknowledgeAlert(svc, alert.id, { actor: paged.personName, via: "email reply", personId: paged.personId }, now);
 }

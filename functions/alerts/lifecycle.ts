@@ -22,6 +22,7 @@ import {
   markOutboxDispatched,
   moveAlertReportsStatement,
 } from "../reports/queries";
+import { addToDigest, targetsUpTo } from "./digest";
 import { type Step, dueAt, nextStep, stepOrdinal } from "./escalation";
 import { GROUP_WINDOW_MINUTES, chooseAlert, groupKeyFor } from "./grouping";
 import {
@@ -29,6 +30,14 @@ import {
   advanceAlertStatement,
   cancelPendingPagesStatement,
   claimPageStatement,
+  claimPolicyStatement,
+  countAlertsPagedToPerson,
+  findIncidentAlert,
+  holdAlertStatement,
+  oldestHeldAlert,
+  peoplePagedFor,
+  policyPager,
+  promoteHeldStatements,
   closeAlertStatement,
   closedEventStatement,
   deliveryId,
@@ -47,8 +56,9 @@ import {
 } from "./queries";
 import { channels } from "../channels/registry";
 
-/** What the fan-out uses: storage and the queue (pages and timers go out as jobs). */
-export type FanoutServices = Pick<Services, "db" | "queue">;
+/** What the fan-out uses: storage, the queue (pages and timers go out as jobs) and settings
+ * (the digest window and the hourly page ceiling). */
+export type FanoutServices = Pick<Services, "db" | "queue" | "config">;
 
 // Crockford base32 without look-alikes: codes people type on a phone ("ACK 7KQ2M").
 const CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -96,6 +106,14 @@ export async function handleReportReceived(svc: FanoutServices, job: Extract<Job
     return;
   }
 
+  if (report.incidentId) {
+    // The reporter said it is a problem we announced: staff know, so nobody is woken for it.
+    // It is counted on that incident and told to whoever is on call in their digest.
+    await joinIncidentAlert(svc, { ...report, incidentId: report.incidentId }, now);
+    await markOutboxDispatched(db, job.outboxId, now);
+    return;
+  }
+
   const since = new Date(now.getTime() - GROUP_WINDOW_MINUTES * 60_000).toISOString();
   const open = await listOpenAlerts(db, since);
   const joined = chooseAlert({ componentId: report.componentId, subject: report.subject }, open, now);
@@ -108,6 +126,50 @@ export async function handleReportReceived(svc: FanoutServices, job: Extract<Job
   const alert = await raiseAlert(svc, report, now);
   await markOutboxDispatched(db, job.outboxId, now);
   if (alert) await startPaging(svc, alert, now);
+}
+
+type RaisingReport = { id: string; reference: string; channel: ReportChannel; urgency: Urgency; subject: string; componentId: string | null };
+
+/** Reports about a known incident gather in one alert per incident, created acknowledged. */
+async function joinIncidentAlert(svc: FanoutServices, report: RaisingReport & { incidentId: string }, now: Date): Promise<void> {
+  const db = svc.db;
+  let alert = await findIncidentAlert(db, report.incidentId);
+  if (alert) {
+    await db.batch(linkReportStatements(db, report.id, alert.id, now, report.reference));
+  } else {
+    const plan = await escalationPlanFor(db, { channel: report.channel, urgency: report.urgency, componentId: report.componentId }, now);
+    const id = newAlertId();
+    const iso = now.toISOString();
+    await db.batch([
+      insertAlertStatement(db, {
+        id,
+        groupKey: `incident:${report.incidentId}`,
+        componentId: report.componentId,
+        channel: report.channel,
+        urgency: report.urgency,
+        subject: `Reports about a known incident: ${report.subject}`,
+        firstReportId: report.id,
+        firstText: (await firstMessageBody(db, report.id)).slice(0, 2000),
+        ackCode: randomCode(5),
+        plan,
+        dueAt: null,
+        now: iso,
+        state: "acknowledged",
+        acknowledgedBy: "known incident",
+        incidentId: report.incidentId,
+      }),
+      eventStatement(db, { alertId: id, type: "raised", message: `Reports about known incident ${report.incidentId} gather here; nobody is paged for them (staff know), on-call hears in the digest.`, detail: { reference: report.reference, incident: report.incidentId }, now }),
+      ...linkReportStatements(db, report.id, id, now, report.reference, false),
+    ]);
+    alert = await findAlert(db, id);
+    // Two first reports at once: the younger alert merges into the older.
+    const older = await findIncidentAlert(db, report.incidentId);
+    if (older && alert && older.id !== alert.id) {
+      await db.batch([markMergedStatement(db, alert.id, older.id), moveAlertReportsStatement(db, alert.id, older.id), recountAlertStatement(db, older.id)]);
+      alert = older;
+    }
+  }
+  if (alert) await addToDigest(svc, targetsUpTo(alert.plan, 0), alert.id, "known_incident", now);
 }
 
 async function raiseAlert(
@@ -158,16 +220,67 @@ async function raiseAlert(
   return findAlert(db, id);
 }
 
+/**
+ * A new alert pages its policy's people, unless another alert of the same policy is still
+ * unacknowledged: then it is held behind that one (the policy's pager) and told to the same
+ * people in their digest. On-call humans are the scarcest resource: during an outage a
+ * hundred different subjects must not become a hundred pages. When the pager is acknowledged
+ * the oldest held alert pages in its turn (promoteHeldAlert).
+ */
 async function startPaging(svc: FanoutServices, alert: Alert, now: Date): Promise<void> {
   const plan = alert.plan;
+  const db = svc.db;
   if (!plan || plan.levels.length === 0) {
     // Nobody to page is the failure this product exists to prevent: say it everywhere.
     const why = plan ? `policy ${plan.policyId} has nobody on call right now` : "no on-call configuration is loaded";
-    await svc.db.batch([eventStatement(svc.db, { alertId: alert.id, type: "unrouted", message: `Nobody was paged: ${why}.`, now })]);
-    await recordCheckFailure(svc.db, "oncall:routing", now, `alert ${alert.id}: nobody paged (${why})`);
+    await db.batch([eventStatement(db, { alertId: alert.id, type: "unrouted", message: `Nobody was paged: ${why}.`, now })]);
+    await recordCheckFailure(db, "oncall:routing", now, `alert ${alert.id}: nobody paged (${why})`);
     return;
   }
-  await escalateAlert(svc, alert.id, now);
+  const [claim] = await db.batch([claimPolicyStatement(db, plan.policyId, alert.id, now.toISOString())]);
+  if ((claim?.meta.changes ?? 0) === 1) {
+    await escalateAlert(svc, alert.id, now);
+    return;
+  }
+  const pagerId = await policyPager(db, plan.policyId);
+  if (!pagerId || pagerId === alert.id) {
+    await escalateAlert(svc, alert.id, now);
+    return;
+  }
+  const pager = await findAlert(db, pagerId);
+  await db.batch([
+    holdAlertStatement(db, alert.id, pagerId),
+    eventStatement(db, {
+      alertId: alert.id,
+      type: "held",
+      message: `Not paged: policy ${plan.policyId} is still waiting for someone to acknowledge alert ${pager?.ackCode ?? pagerId}. Its people hear of this one in their digest; it pages when that one is acknowledged.`,
+      detail: { held_by: pagerId },
+      now,
+    }),
+  ]);
+  // "The same people": those the pager has paged so far (level 1 if it has not paged yet).
+  const paged = new Set((await peoplePagedFor(db, pagerId)).map((p) => p.personId));
+  const people = targetsUpTo(pager?.plan ?? plan, pager?.level ?? 0).filter((t) => paged.size === 0 || paged.has(t.personId));
+  await addToDigest(svc, people, alert.id, "held", now);
+}
+
+/** The policy's pager was acknowledged, resolved or ran out: the oldest alert held behind it
+ * pages in its turn. */
+async function promoteHeldAlert(svc: FanoutServices, closed: Alert, now: Date): Promise<void> {
+  if (!closed.policyId || (await policyPager(svc.db, closed.policyId)) !== closed.id) return;
+  const next = await oldestHeldAlert(svc.db, closed.id);
+  if (!next) return;
+  const results = await svc.db.batch([
+    ...promoteHeldStatements(svc.db, closed.policyId, closed.id, next.id, now.toISOString()),
+    eventStatement(svc.db, {
+      alertId: next.id,
+      type: "released",
+      message: `Alert ${closed.ackCode} was ${closed.state === "triggered" ? "never acknowledged (paging stopped)" : closed.state}: this one pages now.`,
+      detail: { after: closed.id },
+      now,
+    }),
+  ]);
+  if ((results[0]?.meta.changes ?? 0) === 1) await escalateAlert(svc, next.id, now);
 }
 
 /**
@@ -181,7 +294,16 @@ export async function pageStep(svc: FanoutServices, alert: Alert, plan: Escalati
   if (!level) return false;
   const due = dueAt(plan, step, now);
   const iso = now.toISOString();
-  const rows = level.targets.flatMap((target) =>
+  // The hourly ceiling: a person already woken by this many other alerts within the hour hears
+  // of this one in the digest. The alert still escalates to the next level in time.
+  const ceiling = svc.config.paging.pagesPerPersonPerHour;
+  const hourAgo = new Date(now.getTime() - 3_600_000).toISOString();
+  const overCeiling = new Set<string>();
+  for (const t of level.targets) {
+    if ((await countAlertsPagedToPerson(db, t.personId, hourAgo, alert.id)) >= ceiling) overCeiling.add(t.personId);
+  }
+  const paged = level.targets.filter((t) => !overCeiling.has(t.personId));
+  const rows = paged.flatMap((target) =>
     target.contactMethods.map((method, i) => ({
       id: deliveryId(alert.id, step.level, step.round, target.personId, i),
       alertId: alert.id,
@@ -195,16 +317,18 @@ export async function pageStep(svc: FanoutServices, alert: Alert, plan: Escalati
       purpose: "page" as const,
     })),
   );
-  const names = level.targets.map((t) => t.name).join(", ") || "nobody";
+  const names = paged.map((t) => t.name).join(", ") || "nobody";
   const what = step.level === 0 && step.round === 0 ? "Paged" : "Nobody acknowledged in time: escalated to";
+  const capped = level.targets.filter((t) => overCeiling.has(t.personId));
+  const cappedNote = capped.length > 0 ? ` ${capped.map((t) => t.name).join(", ")}: over ${ceiling} pages this hour, told in the digest instead.` : "";
   const results = await db.batch([
     // The event first, guarded: it sees the page row only if an earlier call made it.
     pagedEventStatement(db, {
       alertId: alert.id,
       level: step.level,
       round: step.round,
-      message: `${what} level ${step.level + 1}${step.round > 0 ? ` (repeat ${step.round})` : ""}: ${names} (${rows.length} notification${rows.length === 1 ? "" : "s"}).`,
-      detail: { level: step.level, round: step.round, people: level.targets.map((t) => t.personId), notifications: rows.length },
+      message: `${what} level ${step.level + 1}${step.round > 0 ? ` (repeat ${step.round})` : ""}: ${names} (${rows.length} notification${rows.length === 1 ? "" : "s"}).${cappedNote}`,
+      detail: { level: step.level, round: step.round, people: paged.map((t) => t.personId), over_ceiling: capped.map((t) => t.personId), notifications: rows.length },
       now: iso,
     }),
     claimPageStatement(db, alert.id, step.level, step.round, iso),
@@ -213,7 +337,10 @@ export async function pageStep(svc: FanoutServices, alert: Alert, plan: Escalati
   ]);
   const claimed = (results[1]?.meta.changes ?? 0) === 1;
   if (!claimed) return false;
-  await svc.queue.sendAll(rows.map((r) => ({ type: "notification.send", deliveryId: r.id })));
+  // Dispatched: sent from this invocation at once when the Worker runs jobs inline (the first
+  // page leaves within a second of the report), each with its queued copy as the safety net.
+  for (const r of rows) await svc.queue.dispatch({ type: "notification.send", deliveryId: r.id });
+  await addToDigest(svc, capped, alert.id, "ceiling", now);
   // The precise timer; the cron sweep is the backstop if this message is lost.
   await svc.queue.send({ type: "alert.escalate", alertId: alert.id }, { delaySeconds: Math.max(1, Math.ceil((due.getTime() - now.getTime()) / 1000)) });
   return true;
@@ -228,7 +355,11 @@ export async function escalateAlert(svc: FanoutServices, alertId: string, now: D
   if (!next) {
     const message = `Nobody acknowledged after ${alert.plan.repeat + 1} run(s) of policy ${alert.plan.policyId}. Paging has stopped; the alert stays open.`;
     const res = await svc.db.batch(exhaustAlertStatements(svc.db, alert, message, now.toISOString()));
-    if ((res[0]?.meta.changes ?? 0) === 1) await recordCheckFailure(svc.db, "oncall:acknowledgement", now, `alert ${alert.id} was never acknowledged`);
+    if ((res[0]?.meta.changes ?? 0) === 1) {
+      await recordCheckFailure(svc.db, "oncall:acknowledgement", now, `alert ${alert.id} was never acknowledged`);
+      // Paging for this one stopped: an alert held behind it must not wait for ever.
+      await promoteHeldAlert(svc, alert, now);
+    }
     return "exhausted";
   }
   return (await pageStep(svc, alert, alert.plan, next, now)) ? "paged" : "not_due";
@@ -263,6 +394,8 @@ export async function resolveAlert(svc: FanoutServices, alertId: string, by: Clo
 export interface CloseBy {
   actor: string;
   via: string;
+  /** The on-call person who acknowledged (ack link, SMS, call, mail reply): follow-ups go to them. */
+  personId?: string | null;
   extra?: (alertId: string) => D1PreparedStatement[];
 }
 
@@ -273,7 +406,7 @@ async function closeAlert(svc: FanoutServices, alertId: string, to: "acknowledge
   if (existing.state === "merged" && existing.mergedInto) return closeAlert(svc, existing.mergedInto, to, by, now);
   const iso = now.toISOString();
   const results = await db.batch([
-    closeAlertStatement(db, alertId, to, by.actor, iso),
+    closeAlertStatement(db, alertId, to, by.actor, iso, by.personId ?? null),
     closedEventStatement(db, alertId, to, `${to === "acknowledged" ? "Acknowledged" : "Resolved"} by ${by.actor} (${by.via}).`, by.actor, { via: by.via }, iso),
     // Each report's own timeline says it too (what the reporter sees on their report page).
     alertNoteForReportsStatement(db, alertId, to, to === "acknowledged" ? "Acknowledged: a person is working on it." : "Resolved.", iso),
@@ -282,8 +415,11 @@ async function closeAlert(svc: FanoutServices, alertId: string, to: "acknowledge
     ...(by.extra?.(alertId) ?? []),
   ]);
   const changed = (results[0]?.meta.changes ?? 0) === 1;
-  if (changed) await notifyLifecycle(svc, alertId, to === "acknowledged" ? "acknowledge" : "resolve", now);
   const alert = (await findAlert(db, alertId))!;
+  if (changed) {
+    await notifyLifecycle(svc, alertId, to === "acknowledged" ? "acknowledge" : "resolve", now);
+    await promoteHeldAlert(svc, alert, now);
+  }
   return { changed, alert };
 }
 

@@ -29,6 +29,11 @@ export interface Alert {
   acknowledgedBy: string | null;
   resolvedAt: string | null;
   resolvedBy: string | null;
+  policyId: string | null;
+  /** The alert whose unacknowledged page holds this one back (it reaches people in digests). */
+  heldBy: string | null;
+  acknowledgedPersonId: string | null;
+  incidentId: string | null;
 }
 
 interface AlertRow {
@@ -54,6 +59,10 @@ interface AlertRow {
   acknowledged_by: string | null;
   resolved_at: string | null;
   resolved_by: string | null;
+  policy_id: string | null;
+  held_by: string | null;
+  acknowledged_person_id: string | null;
+  incident_id: string | null;
 }
 
 export function toAlert(r: AlertRow): Alert {
@@ -80,6 +89,10 @@ export function toAlert(r: AlertRow): Alert {
     acknowledgedBy: r.acknowledged_by,
     resolvedAt: r.resolved_at,
     resolvedBy: r.resolved_by,
+    policyId: r.policy_id,
+    heldBy: r.held_by,
+    acknowledgedPersonId: r.acknowledged_person_id,
+    incidentId: r.incident_id,
   };
 }
 
@@ -98,7 +111,7 @@ export async function listAlerts(db: D1Database, opts: { state?: AlertState; lim
 /** Open alerts that may still take reports (the grouping window is applied by chooseAlert). */
 export async function listOpenAlerts(db: D1Database, since: string): Promise<OpenAlert[]> {
   const { results } = await db
-    .prepare("SELECT id, component_id, subject, created_at, last_report_at FROM alerts WHERE state IN ('triggered','acknowledged') AND last_report_at >= ?1")
+    .prepare("SELECT id, component_id, subject, created_at, last_report_at FROM alerts WHERE state IN ('triggered','acknowledged') AND last_report_at >= ?1 AND incident_id IS NULL")
     .bind(since)
     .all<{ id: string; component_id: string | null; subject: string; created_at: string; last_report_at: string }>();
   return results.map((r) => ({ id: r.id, componentId: r.component_id, subject: r.subject, createdAt: r.created_at, lastReportAt: r.last_report_at }));
@@ -157,7 +170,7 @@ export async function listEvents(db: D1Database, alertId: string, reportEvents =
 // --- deliveries -------------------------------------------------------------------------------
 
 export type DeliveryState = "queued" | "sending" | "retrying" | "sent" | "failed" | "cancelled";
-export type DeliveryPurpose = "page" | "fallback" | "acknowledge" | "resolve";
+export type DeliveryPurpose = "page" | "fallback" | "acknowledge" | "resolve" | "digest" | "followup";
 
 export interface Delivery {
   id: string;
@@ -283,16 +296,46 @@ export interface NewAlert {
   /** When the first page falls due: at once when there is somebody to page, else never. */
   dueAt: string | null;
   now: string;
+  /** Alerts of a known incident start acknowledged: staff know; people hear in the digest. */
+  state?: "triggered" | "acknowledged";
+  acknowledgedBy?: string | null;
+  incidentId?: string | null;
 }
 
 export function insertAlertStatement(db: D1Database, a: NewAlert): D1PreparedStatement {
   return db
     .prepare(
       `INSERT INTO alerts (id, group_key, component_id, channel, urgency, subject, first_report_id, first_text, report_count,
-         ack_code, state, plan, level, round, next_escalation_at, created_at, last_report_at)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, ?9, 'triggered', ?10, -1, 0, ?12, ?11, ?11)`,
+         ack_code, state, plan, level, round, next_escalation_at, created_at, last_report_at, policy_id, acknowledged_at, acknowledged_by, incident_id)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, ?9, ?13, ?10, -1, 0, ?12, ?11, ?11, ?14, CASE WHEN ?13 = 'acknowledged' THEN ?11 END, ?15, ?16)`,
     )
-    .bind(a.id, a.groupKey, a.componentId, a.channel, a.urgency, a.subject, a.firstReportId, a.firstText, a.ackCode, a.plan ? JSON.stringify(a.plan) : null, a.now, a.dueAt);
+    .bind(
+      a.id,
+      a.groupKey,
+      a.componentId,
+      a.channel,
+      a.urgency,
+      a.subject,
+      a.firstReportId,
+      a.firstText,
+      a.ackCode,
+      a.plan ? JSON.stringify(a.plan) : null,
+      a.now,
+      a.dueAt,
+      a.state ?? "triggered",
+      a.plan?.policyId ?? null,
+      a.acknowledgedBy ?? null,
+      a.incidentId ?? null,
+    );
+}
+
+/** The open alert collecting reports about a known incident, if there is one. */
+export async function findIncidentAlert(db: D1Database, incidentId: string): Promise<Alert | null> {
+  const row = await db
+    .prepare("SELECT * FROM alerts WHERE incident_id = ?1 AND state IN ('triggered','acknowledged') ORDER BY created_at LIMIT 1")
+    .bind(incidentId)
+    .first<AlertRow>();
+  return row ? toAlert(row) : null;
 }
 
 /** A "report_added" event, written only when the statement just before it changed a row
@@ -350,13 +393,15 @@ export function exhaustAlertStatements(db: D1Database, alert: Pick<Alert, "id" |
 }
 
 /** Acknowledge (from triggered) or resolve (from triggered or acknowledged); the timer stops. */
-export function closeAlertStatement(db: D1Database, alertId: string, to: "acknowledged" | "resolved", actor: string, now: string): D1PreparedStatement {
+export function closeAlertStatement(db: D1Database, alertId: string, to: "acknowledged" | "resolved", actor: string, now: string, personId: string | null = null): D1PreparedStatement {
   return to === "acknowledged"
     ? db
-        .prepare("UPDATE alerts SET state = 'acknowledged', acknowledged_at = ?2, acknowledged_by = ?3, next_escalation_at = NULL WHERE id = ?1 AND state IN ('triggered')")
-        .bind(alertId, now, actor)
+        .prepare(
+          "UPDATE alerts SET state = 'acknowledged', acknowledged_at = ?2, acknowledged_by = ?3, acknowledged_person_id = ?4, next_escalation_at = NULL, held_by = NULL WHERE id = ?1 AND state IN ('triggered')",
+        )
+        .bind(alertId, now, actor, personId)
     : db
-        .prepare("UPDATE alerts SET state = 'resolved', resolved_at = ?2, resolved_by = ?3, next_escalation_at = NULL WHERE id = ?1 AND state IN ('triggered','acknowledged')")
+        .prepare("UPDATE alerts SET state = 'resolved', resolved_at = ?2, resolved_by = ?3, next_escalation_at = NULL, held_by = NULL WHERE id = ?1 AND state IN ('triggered','acknowledged')")
         .bind(alertId, now, actor);
 }
 
@@ -468,4 +513,201 @@ export async function openAlertsPagedToNumber(
     .bind(number, opts.code, opts.since)
     .all<{ alert_id: string; ack_code: string; person_id: string; person_name: string }>();
   return results.map((r) => ({ alertId: r.alert_id, ackCode: r.ack_code, personId: r.person_id, personName: r.person_name }));
+}
+
+// --- one pager per policy; the others are held ------------------------------------------------
+
+/**
+ * Claims the policy for `alertId`: it becomes the one alert paging that policy's people,
+ * unless the policy's current pager is still unacknowledged and still escalating (an alert
+ * whose policy ran out without an acknowledgement holds nothing back: new alerts page again).
+ * One statement, so two alerts raised in the same instant cannot both claim it.
+ */
+export function claimPolicyStatement(db: D1Database, policyId: string, alertId: string, now: string): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO policy_pagers (policy_id, alert_id, since) VALUES (?1, ?2, ?3)
+       ON CONFLICT (policy_id) DO UPDATE SET alert_id = excluded.alert_id, since = excluded.since
+       WHERE policy_pagers.alert_id = excluded.alert_id
+          OR NOT EXISTS (SELECT 1 FROM alerts a WHERE a.id = policy_pagers.alert_id AND a.state = 'triggered' AND a.next_escalation_at IS NOT NULL)`,
+    )
+    .bind(policyId, alertId, now);
+}
+
+export async function policyPager(db: D1Database, policyId: string): Promise<string | null> {
+  const row = await db.prepare("SELECT alert_id FROM policy_pagers WHERE policy_id = ?1").bind(policyId).first<{ alert_id: string }>();
+  return row?.alert_id ?? null;
+}
+
+/** Holds an alert back behind the policy's pager: no timer, no page of its own. */
+export function holdAlertStatement(db: D1Database, alertId: string, heldBy: string): D1PreparedStatement {
+  return db.prepare("UPDATE alerts SET held_by = ?2, next_escalation_at = NULL WHERE id = ?1 AND state = 'triggered'").bind(alertId, heldBy);
+}
+
+/** The oldest alert still held behind `pagerId` (the next to page when the pager is taken). */
+export async function oldestHeldAlert(db: D1Database, pagerId: string): Promise<Alert | null> {
+  const row = await db
+    .prepare("SELECT * FROM alerts WHERE held_by = ?1 AND state = 'triggered' ORDER BY created_at, id LIMIT 1")
+    .bind(pagerId)
+    .first<AlertRow>();
+  return row ? toAlert(row) : null;
+}
+
+/**
+ * Hands the policy from a pager that was acknowledged or resolved to the next held alert:
+ * the policy row moves (only if it still names the old pager: one promotion wins), the
+ * promoted alert is released and due at once, and the other held alerts wait behind it.
+ */
+export function promoteHeldStatements(db: D1Database, policyId: string, fromId: string, toId: string, now: string): D1PreparedStatement[] {
+  return [
+    db.prepare("UPDATE policy_pagers SET alert_id = ?3, since = ?4 WHERE policy_id = ?1 AND alert_id = ?2").bind(policyId, fromId, toId, now),
+    db.prepare("UPDATE alerts SET held_by = NULL, next_escalation_at = ?3 WHERE id = ?1 AND held_by = ?2 AND state = 'triggered' AND changes() = 1").bind(toId, fromId, now),
+    db.prepare("UPDATE alerts SET held_by = ?2 WHERE held_by = ?1 AND id != ?2 AND state = 'triggered'").bind(fromId, toId),
+  ];
+}
+
+/** Distinct alerts that paged a person since `since` (the hourly page ceiling counts these). */
+export async function countAlertsPagedToPerson(db: D1Database, personId: string, since: string, exceptAlertId: string): Promise<number> {
+  const row = await db
+    .prepare("SELECT COUNT(DISTINCT alert_id) AS n FROM deliveries WHERE person_id = ?1 AND purpose IN ('page','fallback') AND created_at >= ?2 AND alert_id != ?3")
+    .bind(personId, since, exceptAlertId)
+    .first<{ n: number }>();
+  return row?.n ?? 0;
+}
+
+/** The people an alert has paged so far (for the digest of alerts held behind it). */
+export async function peoplePagedFor(db: D1Database, alertId: string): Promise<Array<{ personId: string; personName: string }>> {
+  const { results } = await db
+    .prepare("SELECT DISTINCT person_id, person_name FROM deliveries WHERE alert_id = ?1 AND purpose IN ('page','fallback') ORDER BY person_id")
+    .bind(alertId)
+    .all<{ person_id: string; person_name: string }>();
+  return results.map((r) => ({ personId: r.person_id, personName: r.person_name }));
+}
+
+// --- digests ------------------------------------------------------------------------------------
+
+export type DigestReason = "held" | "ceiling" | "known_incident" | "followup";
+
+export interface DigestItem {
+  id: number;
+  personId: string;
+  personName: string;
+  methods: ContactMethod[];
+  alertId: string;
+  reason: DigestReason;
+  count: number;
+  firstAt: string;
+  lastAt: string;
+  digestId: string | null;
+}
+
+interface DigestItemRow {
+  id: number;
+  person_id: string;
+  person_name: string;
+  methods: string;
+  alert_id: string;
+  reason: DigestReason;
+  count: number;
+  first_at: string;
+  last_at: string;
+  digest_id: string | null;
+}
+
+const toDigestItem = (r: DigestItemRow): DigestItem => ({
+  id: r.id,
+  personId: r.person_id,
+  personName: r.person_name,
+  methods: JSON.parse(r.methods) as ContactMethod[],
+  alertId: r.alert_id,
+  reason: r.reason,
+  count: r.count,
+  firstAt: r.first_at,
+  lastAt: r.last_at,
+  digestId: r.digest_id,
+});
+
+/** Something for a person's next digest; a repeat of the same alert and reason counts up. */
+export function addDigestItemStatement(
+  db: D1Database,
+  i: { personId: string; personName: string; methods: ContactMethod[]; alertId: string; reason: DigestReason; now: string },
+): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO digest_items (person_id, person_name, methods, alert_id, reason, count, first_at, last_at) VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?6)
+       ON CONFLICT (person_id, alert_id, reason) WHERE digest_id IS NULL DO UPDATE SET count = count + 1, last_at = excluded.last_at, methods = excluded.methods`,
+    )
+    .bind(i.personId, i.personName, JSON.stringify(i.methods), i.alertId, i.reason, i.now);
+}
+
+export async function lastDigestAt(db: D1Database, personId: string): Promise<string | null> {
+  const row = await db.prepare("SELECT MAX(sent_at) AS at FROM digests WHERE person_id = ?1").bind(personId).first<{ at: string | null }>();
+  return row?.at ?? null;
+}
+
+/**
+ * Claims a digest for a person: only when nothing was sent to them since `windowStart` and
+ * something is waiting. Then every waiting item is taken into it, in the same batch.
+ */
+export function claimDigestStatements(db: D1Database, digestId: string, personId: string, windowStart: string, now: string): D1PreparedStatement[] {
+  return [
+    db
+      .prepare(
+        `INSERT INTO digests (id, person_id, sent_at, items)
+         SELECT ?1, ?2, ?4, (SELECT COUNT(*) FROM digest_items WHERE person_id = ?2 AND digest_id IS NULL)
+         WHERE NOT EXISTS (SELECT 1 FROM digests WHERE person_id = ?2 AND sent_at > ?3)
+           AND EXISTS (SELECT 1 FROM digest_items WHERE person_id = ?2 AND digest_id IS NULL)`,
+      )
+      .bind(digestId, personId, windowStart, now),
+    db.prepare("UPDATE digest_items SET digest_id = ?1 WHERE person_id = ?2 AND digest_id IS NULL AND changes() = 1").bind(digestId, personId),
+  ];
+}
+
+export async function listDigestItems(db: D1Database, digestId: string): Promise<DigestItem[]> {
+  const { results } = await db.prepare("SELECT * FROM digest_items WHERE digest_id = ?1 ORDER BY first_at, id").bind(digestId).all<DigestItemRow>();
+  return results.map(toDigestItem);
+}
+
+/** People with items waiting whose window has passed (the cron sweep flushes them). */
+export async function listPeopleWithDueDigests(db: D1Database, windowStart: string, limit = 100): Promise<string[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT DISTINCT i.person_id FROM digest_items i WHERE i.digest_id IS NULL
+         AND NOT EXISTS (SELECT 1 FROM digests d WHERE d.person_id = i.person_id AND d.sent_at > ?1) LIMIT ?2`,
+    )
+    .bind(windowStart, limit)
+    .all<{ person_id: string }>();
+  return results.map((r) => r.person_id);
+}
+
+export async function listAlertsByIds(db: D1Database, ids: string[]): Promise<Alert[]> {
+  if (ids.length === 0) return [];
+  const out: Alert[] = [];
+  for (let i = 0; i < ids.length; i += 90) {
+    const chunk = ids.slice(i, i + 90);
+    const { results } = await db
+      .prepare(`SELECT * FROM alerts WHERE id IN (${chunk.map((_, j) => `?${j + 1}`).join(", ")})`)
+      .bind(...chunk)
+      .all<AlertRow>();
+    out.push(...results.map(toAlert));
+  }
+  return out;
+}
+
+// --- replayed Twilio messages -------------------------------------------------------------------
+
+/** Records an inbound Twilio message id; false when it was handled before (a replay). */
+export async function claimTwilioMessage(db: D1Database, sid: string, now: string): Promise<boolean> {
+  const res = await db.prepare("INSERT INTO twilio_inbound (sid, received_at) VALUES (?1, ?2) ON CONFLICT (sid) DO NOTHING").bind(sid, now).run();
+  return res.meta.changes === 1;
+}
+
+/** Whether a person was told of a follow-up on this alert since `since` (then the next one
+ * goes into their digest instead of a notice of its own). */
+export async function hasRecentFollowUpNotice(db: D1Database, alertId: string, personId: string, since: string): Promise<boolean> {
+  const row = await db
+    .prepare("SELECT 1 AS x FROM deliveries WHERE alert_id = ?1 AND person_id = ?2 AND purpose = 'followup' AND created_at >= ?3 LIMIT 1")
+    .bind(alertId, personId, since)
+    .first();
+  return row !== null;
 }

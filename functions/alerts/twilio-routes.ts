@@ -11,7 +11,7 @@ import type { AppEnv } from "../platform/types";
 import { claimFromToken } from "./ack-routes";
 import { handleProviderFailure } from "./delivery";
 import { acknowledgeAlert } from "./lifecycle";
-import { openAlertsPagedToNumber, pagedPersonName } from "./queries";
+import { claimTwilioMessage, openAlertsPagedToNumber, pagedPersonName } from "./queries";
 import { verifyTwilioSignature } from "./twilio-signature";
 
 const MAX_HOOK_BYTES = 16 * 1024;
@@ -41,6 +41,10 @@ export async function requireTwilio(env: Env, config: Pick<Config, "publicUrl">,
   return form;
 }
 
+/** A bare "4" means the alert paged to that number within this window, and only when it is
+ * the only one: a reply must never acknowledge an alert its sender has not seen. */
+export const BARE_ACK_WINDOW_MS = 60 * 60_000;
+
 /** Final Twilio statuses that mean the person was not reached. */
 const twilioFailures = new Set(["failed", "undelivered", "busy", "no-answer", "canceled"]);
 
@@ -48,14 +52,29 @@ export const twilioPagingRoutes = new Hono<AppEnv>()
   .post("/hooks/twilio/sms", async (c) => {
     const svc = c.get("services");
     const form = await requireTwilio(c.env, svc.config, c.req.raw);
+    const now = new Date();
+    // Twilio signs the request, not the moment: a captured, validly signed "4" can be sent
+    // again later. Each MessageSid is handled once; a replay is answered with nothing.
+    const sid = form.get("MessageSid") ?? form.get("SmsSid") ?? "";
+    if (!/^(SM|MM)[0-9a-f]{32}$/i.test(sid)) throw new ApiError("bad_request", "A Twilio message webhook carries a MessageSid (SM + 32 hex digits).");
+    if (!(await claimTwilioMessage(svc.db, sid, now.toISOString()))) return twiml("");
     const from = form.get("From") ?? "";
     const body = (form.get("Body") ?? "").trim();
     const match = /^(?:4|ack)(?:\s+([a-z0-9]{3,8}))?[.!]?$/i.exec(body);
     if (!match) return twiml(`<Message>${escapeHtml("Reply 4 to acknowledge your newest alert, or ACK and its code, e.g. ACK 7KQ2M.")}</Message>`);
     const code = match[1]?.toUpperCase() ?? null;
-    const [target] = await openAlertsPagedToNumber(svc.db, from, { code, since: null });
-    if (!target) return twiml(`<Message>${escapeHtml(code ? `No open alert ${code} was paged to this number.` : "No open alert was paged to this number.")}</Message>`);
-    const outcome = await acknowledgeAlert(svc, target.alertId, { actor: target.personName, via: "sms reply" }, new Date());
+    const candidates = await openAlertsPagedToNumber(svc.db, from, { code, since: code ? null : new Date(now.getTime() - BARE_ACK_WINDOW_MS).toISOString() });
+    if (candidates.length === 0) {
+      return twiml(
+        `<Message>${escapeHtml(code ? `No open alert ${code} was paged to this number.` : "No open alert was paged to this number in the last hour. Reply ACK and the alert's code, e.g. ACK 7KQ2M.")}</Message>`,
+      );
+    }
+    if (!code && candidates.length > 1) {
+      const codes = candidates.map((a) => a.ackCode).join(", ");
+      return twiml(`<Message>${escapeHtml(`${candidates.length} alerts are open for you (${codes}). Reply ACK and the code of the one you mean, e.g. ACK ${candidates[0]!.ackCode}.`)}</Message>`);
+    }
+    const target = candidates[0]!;
+    const outcome = await acknowledgeAlert(svc, target.alertId, { actor: target.personName, via: "sms reply", personId: target.personId }, now);
     const a = outcome!.alert;
     return twiml(`<Message>${escapeHtml(`Alert ${a.ackCode} acknowledged${outcome!.changed ? "" : ` already, by ${a.acknowledgedBy}`}. Escalation stopped.`)}</Message>`);
   })
@@ -66,7 +85,7 @@ export const twilioPagingRoutes = new Hono<AppEnv>()
     const { claim, alert } = await claimFromToken(svc, c.req.param("token"), now);
     if ((form.get("Digits") ?? "") !== "4") return twiml("<Say>Not acknowledged. Goodbye.</Say>");
     const name = (await pagedPersonName(svc.db, alert.id, claim.personId)) ?? claim.personId;
-    await acknowledgeAlert(svc, alert.id, { actor: name, via: "phone call" }, now);
+    await acknowledgeAlert(svc, alert.id, { actor: name, via: "phone call", personId: claim.personId }, now);
     return twiml("<Say>Acknowledged. Escalation has stopped. Thank you.</Say>");
   })
   .post("/hooks/twilio/status/:delivery", async (c) => {

@@ -5,6 +5,7 @@ import { queueCanaryCronTask } from "../assurance/canary";
 import { recordCheckFailure, recordCheckSuccess } from "../assurance/queries";
 import { oncallDoctorCronTask } from "../oncall/cron";
 import { buildServices, type Services } from "../platform/services";
+import { runJob } from "../queue/consumer";
 import type { CronTask } from "../platform/tasks";
 import { outboxCronTask } from "../reports/outbox";
 import { maintenanceClock } from "../status/cron";
@@ -40,5 +41,5 @@ export async function runScheduled(svc: Services, now: Date, tasks: CronTask[] =
 }
 
 export function handleScheduled(controller: ScheduledController, env: Env, ctx?: ExecutionContext): Promise<{ failed: string[] }> {
-  return runScheduled(buildServices(env, ctx ? (work) => ctx.waitUntil(work) : undefined), new Date(controller.scheduledTime));
+  return runScheduled(buildServices(env, ctx ? (work) => ctx.waitUntil(work) : undefined, runJob), new Date(controller.scheduledTime));
 }

@@ -2,6 +2,7 @@ import PostalMime from "postal-mime";
 import { acknowledgeByEmailReply } from "../alerts/email-reply";
 import { recordCheckSuccess } from "../assurance/queries";
 import { buildServices } from "../platform/services";
+import { runJob } from "../queue/consumer";
 import { markInboundEmailProcessed, storeInboundEmail } from "./queries";
 
 /** Larger mail is refused at SMTP time, so the sender learns at once that it did not arrive. */
@@ -15,7 +16,7 @@ export const MAX_INBOUND_EMAIL_BYTES = 512 * 1024;
  * until then such mail stays stored with state 'received'.)
  */
 export async function receiveEmail(message: ForwardableEmailMessage, env: Env, ctx?: ExecutionContext, now = new Date()): Promise<void> {
-  const svc = buildServices(env, ctx ? (work) => ctx.waitUntil(work) : undefined);
+  const svc = buildServices(env, ctx ? (work) => ctx.waitUntil(work) : undefined, runJob);
   if (message.rawSize > MAX_INBOUND_EMAIL_BYTES) {
     message.setReject(`Message too large: the limit is ${MAX_INBOUND_EMAIL_BYTES / 1024} KB. Please send the text without attachments.`);
     return;

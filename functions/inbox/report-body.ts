@@ -53,6 +53,7 @@ export function toAdminReportBody(report: Report, messages: ReportMessage[], ext
       x_handle: report.reporter.xHandle,
     },
     component_id: report.componentId,
+    incident_id: report.incidentId,
     duplicate_of: report.duplicateOf,
     alert_id: report.alertId,
     created_at: report.createdAt,

@@ -54,7 +54,6 @@ export function listVar(value: unknown): string[] {
 const plausibleAddress = /^[^\s@]+@[^\s@]+$/;
 
 export function readConfig(env: Env): Config {
-  const vars = env as unknown as Record<string, unknown>;
   return {
     environment: env.ENVIRONMENT ?? "development",
     publicUrl: (env.PUBLIC_URL ?? "").replace(/\/+$/, ""),
@@ -66,12 +65,12 @@ export function readConfig(env: Env): Config {
     reportProtections: listVar(env.REPORT_PROTECTIONS),
     turnstile: { siteKey: env.TURNSTILE_SITE_KEY ?? "", secretKey: env.TURNSTILE_SECRET_KEY ?? "", verifyUrl: env.TURNSTILE_VERIFY_URL ?? "" },
     paging: {
-      digestWindowMinutes: positiveNumber(vars.DIGEST_WINDOW_MINUTES, configDefaults.digestWindowMinutes),
-      pagesPerPersonPerHour: positiveNumber(vars.PAGES_PER_PERSON_PER_HOUR, configDefaults.pagesPerPersonPerHour),
+      digestWindowMinutes: positiveNumber(env.DIGEST_WINDOW_MINUTES, configDefaults.digestWindowMinutes),
+      pagesPerPersonPerHour: positiveNumber(env.PAGES_PER_PERSON_PER_HOUR, configDefaults.pagesPerPersonPerHour),
     },
     confirmations: {
-      perAddressPerHour: positiveNumber(vars.CONFIRMATIONS_PER_ADDRESS_PER_HOUR, configDefaults.confirmationsPerAddressPerHour),
-      perClientPerHour: positiveNumber(vars.CONFIRMATIONS_PER_CLIENT_PER_HOUR, configDefaults.confirmationsPerClientPerHour),
+      perAddressPerHour: positiveNumber(env.CONFIRMATIONS_PER_ADDRESS_PER_HOUR, configDefaults.confirmationsPerAddressPerHour),
+      perClientPerHour: positiveNumber(env.CONFIRMATIONS_PER_CLIENT_PER_HOUR, configDefaults.confirmationsPerClientPerHour),
     },
   };
 }

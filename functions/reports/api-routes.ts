@@ -1,14 +1,14 @@
 // POST /api/reports: the JSON intake for integrations and scripts. Same fields as the form;
 // 201 {reference, status_url}; honours Idempotency-Key.
 import { Hono } from "hono";
-import { ReportSubmission } from "../../contract/reports";
+import { ReportSubmission, type ReportCreatedBody } from "../../contract/reports";
 import { siteConfig } from "../../site.config";
 import { readJson } from "../platform/body";
 import { ApiError } from "../platform/errors";
 import type { AppEnv } from "../platform/types";
 import { clientHashOf, enforceRateLimit } from "./abuse";
 import { intakeReport, IntakeUnavailableError } from "./intake";
-import { MAX_REPORT_BODY_BYTES, submissionInput } from "./route-helpers";
+import { MAX_REPORT_BODY_BYTES, knownIncidents, submissionInput } from "./route-helpers";
 
 export const reportApiRoutes = new Hono<AppEnv>().post("/api/reports", async (c) => {
   const svc = c.get("services");
@@ -24,7 +24,13 @@ export const reportApiRoutes = new Hono<AppEnv>().post("/api/reports", async (c)
     const result = await intakeReport(svc, submissionInput("api", s, req, clientHash, { channelMessageId: null, idempotencyKey: key }));
     c.header("Cache-Control", "no-store");
     if (!result.created) c.header("Idempotent-Replayed", "true");
-    return c.json({ reference: result.report.reference, status_url: result.viewUrl }, result.created ? 201 : 200);
+    const body: ReportCreatedBody = {
+      known_incidents: (await knownIncidents(svc.db)).map((i) => ({ ...i, url: `${svc.config.publicUrl}/incidents/${encodeURIComponent(i.id)}` })),
+      reference: result.report.reference,
+      status_url: result.viewUrl,
+      incident: result.report.incidentId,
+    };
+    return c.json(body, result.created ? 201 : 200);
   } catch (err) {
     if (err instanceof IntakeUnavailableError) {
       const { phone, urgentEmail } = siteConfig.contacts;

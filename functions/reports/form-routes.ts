@@ -4,7 +4,7 @@
 import { Hono } from "hono";
 import { ReportSubmission } from "../../contract/reports";
 import { readBodyText, requireContentType } from "../platform/body";
-import { constantTimeEqual } from "../platform/crypto";
+import { constantTimeEqual, sha256Hex } from "../platform/crypto";
 import { ApiError } from "../platform/errors";
 import type { Config } from "../platform/config";
 import type { AppEnv } from "../platform/types";
@@ -13,7 +13,7 @@ import { intakeReport, IntakeUnavailableError, textHashOf } from "./intake";
 import { rateLimitedAlert, renderReceived, renderReportForm, unavailableAlert, type FormField, type ReportFormState } from "./pages";
 import { findReportByReference, listComponentChoices } from "./queries";
 import { hashViewToken, parseReference } from "./reference";
-import { FORM_TYPE, MAX_REPORT_BODY_BYTES, VIEW_TOKEN, formValues, submissionInput, viewPath } from "./route-helpers";
+import { FORM_TYPE, MAX_REPORT_BODY_BYTES, VIEW_TOKEN, formValues, knownIncidents, submissionInput, viewPath } from "./route-helpers";
 
 const FORM_ID = /^[0-9a-f-]{36}$/;
 
@@ -43,6 +43,7 @@ export const reportFormRoutes = new Hono<AppEnv>()
       errors: {},
       formId: crypto.randomUUID(),
       components: await componentChoices(svc.db),
+      knownIncidents: await knownIncidents(svc.db),
       turnstileSiteKey: turnstileSiteKey(svc.config),
     });
   })
@@ -55,14 +56,14 @@ export const reportFormRoutes = new Hono<AppEnv>()
     const values = formValues(new URLSearchParams(await readBodyText(req, MAX_REPORT_BODY_BYTES)));
     const formId = FORM_ID.test(values.form_id ?? "") ? values.form_id! : crypto.randomUUID();
     const kept: ReportFormState["values"] = {};
-    for (const f of ["name", "email", "phone", "subject", "message", "component", "urgency"] as FormField[]) {
+    for (const f of ["name", "email", "phone", "subject", "message", "component", "urgency", "incident"] as FormField[]) {
       if (values[f] !== undefined) kept[f] = values[f].slice(0, 20_000);
     }
     const again = async (errors: Record<string, string>, status: number, alert?: ReportFormState["alert"]) =>
       renderReportForm(
         c.env,
         c.req.url,
-        { values: kept, errors, formId, components: await componentChoices(svc.db), alert, turnstileSiteKey: turnstileSiteKey(config) },
+        { values: kept, errors, formId, components: await componentChoices(svc.db), knownIncidents: await knownIncidents(svc.db), alert, turnstileSiteKey: turnstileSiteKey(config) },
         status,
       );
 
@@ -95,8 +96,9 @@ export const reportFormRoutes = new Hono<AppEnv>()
       const result = await intakeReport(
         svc,
         submissionInput("web", s, req, clientHash, {
-          // The same form sent twice with the same text (double click, resend) is one report.
-          channelMessageId: `form:${formId}:${(await textHashOf(s)).slice(0, 16)}`,
+          // The same form sent twice with the same text (double click, resend) from the same
+          // client is one report; the form id alone, from someone else, replays nothing.
+          channelMessageId: `form:${(await sha256Hex(`${clientHash ?? ""}:${formId}`)).slice(0, 32)}:${(await textHashOf(s)).slice(0, 16)}`,
           idempotencyKey: null,
         }),
       );

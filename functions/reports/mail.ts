@@ -10,15 +10,20 @@ export interface MailText {
   text: string;
 }
 
-export function confirmationMail(report: Report, viewUrl: string | null, publicUrl: string): MailText {
-  const hello = report.reporter.name ? `Hello ${report.reporter.name},` : "Hello,";
+/**
+ * The reporter's confirmation. It repeats nothing the sender wrote (not their name, not their
+ * subject): whoever types someone else's address into the form can make us send this mail,
+ * so it must carry nothing an abuser could use (help desks were abused as spam relays in 2023
+ * exactly so). Only our reference, the private link, our status page and contacts.
+ */
+export function confirmationMail(report: Pick<Report, "reference" | "createdAt">, viewUrl: string | null, publicUrl: string): MailText {
   const lines = [
-    hello,
+    "Hello,",
     "",
-    `We received your urgent report "${report.subject}" at ${report.createdAt.replace("T", " ").slice(0, 16)} UTC.`,
+    `We received an urgent report sent with this address at ${report.createdAt.replace("T", " ").slice(0, 16)} UTC.`,
     "",
-    `Your reference: ${report.reference}`,
-    ...(viewUrl ? ["", "Follow your report and add information here (keep this link private):", viewUrl] : []),
+    `Reference: ${report.reference}`,
+    ...(viewUrl ? ["", "Follow the report and add information here (keep this link private):", viewUrl] : []),
     "",
     "What happens next: the engineer on call has been alerted and will contact you. Current",
     `status: ${publicUrl.replace(/\/+$/, "")}/`,
@@ -26,6 +31,8 @@ export function confirmationMail(report: Report, viewUrl: string | null, publicU
     "If you cannot wait, reach us out of band:",
     ...(siteConfig.contacts.phone ? [`  Phone: ${siteConfig.contacts.phone}`] : []),
     ...(siteConfig.contacts.urgentEmail ? [`  Email: ${siteConfig.contacts.urgentEmail} (mention ${report.reference})`] : []),
+    "",
+    "If you did not send this report, you can ignore this mail.",
     "",
     `${siteConfig.name}`,
   ];

@@ -6,7 +6,8 @@ import { readBodyText, requireContentType } from "../platform/body";
 import type { AppEnv } from "../platform/types";
 import { clientHashOf, enforceOrigin, enforceRateLimit } from "./abuse";
 import { renderReporterView } from "./pages";
-import { insertMessageStatement, listMessages } from "./queries";
+import { addFollowUp } from "./followup";
+import { listMessages } from "./queries";
 import { FORM_TYPE, MAX_REPORT_BODY_BYTES, formValues, reportForReporter, viewPath } from "./route-helpers";
 
 export const reporterRoutes = new Hono<AppEnv>()
@@ -33,12 +34,6 @@ export const reporterRoutes = new Hono<AppEnv>()
       return renderReporterView(c.env, c.req.url, { report, messages, formAction: action, errors, draft: (values.message ?? "").slice(0, 20_000) }, 400);
     }
     await enforceRateLimit(svc.config, svc.limiters.report, await clientHashOf(svc.config, req), "followup");
-    await insertMessageStatement(svc.db, {
-      reportId: report.id,
-      author: "reporter",
-      authorName: report.reporter.name,
-      body: parsed.data.message,
-      createdAt: new Date().toISOString(),
-    }).run();
+    await addFollowUp(svc, report, parsed.data.message, new Date());
     return new Response(null, { status: 303, headers: { Location: `${action}#latest`, "Cache-Control": "no-store" } });
   });

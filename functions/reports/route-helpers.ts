@@ -4,7 +4,7 @@
 import type { NewReportInput, ReportSubmission } from "../../contract/reports";
 import { constantTimeEqual } from "../platform/crypto";
 import { ApiError } from "../platform/errors";
-import { findReportByReference, type Report } from "./queries";
+import { findReportByReference, listKnownIncidents, type Report } from "./queries";
 import { hashViewToken, parseReference } from "./reference";
 
 /**
@@ -39,6 +39,7 @@ export function submissionInput(
     subject: s.subject,
     message: s.message,
     componentId: s.component,
+    incidentId: s.incident,
     ...ids,
     meta: { userAgent: req.headers.get("user-agent"), clientHash },
   };
@@ -62,4 +63,14 @@ export async function reportForReporter(db: D1Database, rawReference: string, to
   }
   if (!report || !(await constantTimeEqual(await hashViewToken(token), report.viewTokenHash))) throw notFound;
   return report;
+}
+
+/** Problems we already announced, for the top of the form (none when D1 is unavailable). */
+export async function knownIncidents(db: D1Database): Promise<Array<{ id: string; name: string; status: string }>> {
+  try {
+    return await listKnownIncidents(db);
+  } catch (err) {
+    console.error("report form: known incidents unavailable", err);
+    return [];
+  }
 }

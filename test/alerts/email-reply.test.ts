@@ -1,11 +1,14 @@
 // Acknowledging by replying "ack" to the page mail (the inbound-email handler calls this).
 import { env } from "cloudflare:workers";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { acknowledgeByEmailReply, parseAckReply } from "../../functions/alerts/email-reply";
 import { handleReportReceived } from "../../functions/alerts/lifecycle";
 import { findAlert } from "../../functions/alerts/queries";
 import { unique } from "../helpers";
-import { alertOfReport, drain, insertReport, pushConfig, testEnv } from "./helpers";
+import { alertOfReport, drain, insertReport, pushConfig, testEnv, quietOnCall } from "./helpers";
+
+// Each test starts with nobody busy (see quietOnCall).
+beforeEach(quietOnCall);
 
 beforeAll(async () => {
   await pushConfig({

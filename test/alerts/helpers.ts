@@ -31,8 +31,18 @@ export interface QueuedJob {
   delaySeconds: number;
 }
 
-/** An env with a captured queue, a recording mail binding and providers at the fakes. */
-export function testEnv(opts: { mailFails?: boolean } = {}) {
+/**
+ * Starts a test with nobody busy: every alert earlier tests of this file left open is
+ * resolved, so no policy is held by another test's unacknowledged alert.
+ */
+export async function quietOnCall(): Promise<void> {
+  await env.DB.prepare("UPDATE alerts SET state = 'resolved', next_escalation_at = NULL, held_by = NULL WHERE state IN ('triggered','acknowledged')").run();
+}
+
+/** An env with a captured queue, a recording mail binding and providers at the fakes. The
+ * hourly page ceiling is out of the way unless a test sets `pageCeiling`: pages of earlier
+ * tests in the file would count towards it. */
+export function testEnv(opts: { mailFails?: boolean; pageCeiling?: number } = {}) {
   const queued: QueuedJob[] = [];
   const mail: SentMail[] = [];
   const base = fakeUrl();
@@ -70,6 +80,7 @@ export function testEnv(opts: { mailFails?: boolean } = {}) {
   // The services the Worker builds from these bindings: captured queue, recording mail.
   const deferred: Promise<unknown>[] = [];
   const svc = buildServices(testEnv, (work) => void deferred.push(work));
+  svc.config.paging.pagesPerPersonPerHour = opts.pageCeiling ?? 1_000_000;
   return { env: testEnv, svc, queued, mail, email, settle: () => Promise.all(deferred) };
 }
 

@@ -3,13 +3,16 @@
 // twice, and one provider down not stopping the others.
 import { createMessageBatch } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { handleDeadNotification, sendNotification } from "../../functions/alerts/delivery";
 import { acknowledgeAlert, escalateAlert, escalateDueAlerts, handleReportReceived, resolveAlert } from "../../functions/alerts/lifecycle";
 import { findAlert, listEvents } from "../../functions/alerts/queries";
 import { consumeFanout } from "../../functions/queue/consumer";
 import { fakeProviders, unique } from "../helpers";
-import { alertOfReport, deliveriesOf, drain, eventsOf, fakeUrl, insertReport, minutes, pushConfig, testEnv } from "./helpers";
+import { alertOfReport, deliveriesOf, drain, eventsOf, fakeUrl, insertReport, minutes, pushConfig, testEnv, quietOnCall } from "./helpers";
+
+// Each test starts with nobody busy (see quietOnCall).
+beforeEach(quietOnCall);
 
 const T0 = new Date("2026-11-28T12:00:00.000Z");
 const at = (ms: number) => new Date(T0.getTime() + ms);
