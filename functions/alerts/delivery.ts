@@ -8,7 +8,7 @@ import { siteConfig } from "../../site.config";
 import { recordCheckFailure, recordCheckSuccess } from "../assurance/checks";
 import { channels } from "../channels/registry";
 import { ChannelError, type AlertMessage, type ChannelAdapter } from "../channels/types";
-import type { ContactMethod } from "../../contract/oncall";
+import type { ContactMethod } from "../oncall/config";
 import { signAckToken } from "./ack-token";
 import { enqueueJobs } from "./lifecycle";
 import { alertText, alertTitle } from "./message";
@@ -105,7 +105,7 @@ export async function sendNotification(env: Env, id: string, now: Date, opts: { 
   try {
     const message = await buildMessage(env, alert, delivery.personId, now, delivery.channel);
     const result = await adapter.send(
-      { env, deliveryId: id, purpose: delivery.purpose, timeoutMs: opts.timeoutMs ?? PROVIDER_TIMEOUT_MS },
+      { settings: env, deliveryId: id, purpose: delivery.purpose, timeoutMs: opts.timeoutMs ?? PROVIDER_TIMEOUT_MS },
       delivery.target as never,
       message,
     );

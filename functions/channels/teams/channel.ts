@@ -1,11 +1,16 @@
 // Microsoft Teams through a Workflows ("When a Teams webhook request is received") webhook:
 // a message with one Adaptive Card attachment; answers 202.
-import { callProvider } from "./http";
-import type { ChannelAdapter } from "./types";
+import { httpUrl } from "../fields.pure";
+import { callProvider } from "../http";
+import { defineChannel } from "../types";
 
-export const teamsChannel: ChannelAdapter<"teams"> = {
+export const teamsChannel = defineChannel({
   type: "teams",
+  personal: false,
+  provider: "teams",
+  settings: [],
   requiredSecrets: [],
+  contactFields: { webhookUrl: httpUrl },
   async send(ctx, method, msg) {
     const card = {
       $schema: "http://adaptivecards.io/schemas/adaptive-card.json",
@@ -21,4 +26,4 @@ export const teamsChannel: ChannelAdapter<"teams"> = {
     await callProvider("teams", method.webhookUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(payload) }, ctx.timeoutMs);
     return { providerId: null };
   },
-};
+});

@@ -1,5 +1,5 @@
 // PagerDuty Events API v2: POST /v2/enqueue -> 202 {status, message, dedup_key}.
-import type { ProviderFake } from "./types";
+import type { ProviderFake } from "../../../test/fakes/types";
 
 export const pagerdutyFake: ProviderFake = {
   name: "pagerduty",

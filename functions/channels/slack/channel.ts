@@ -1,11 +1,16 @@
 // Slack incoming webhook: JSON {text, blocks}; answers 200 "ok".
 // https://api.slack.com/messaging/webhooks
-import { callProvider } from "./http";
-import type { ChannelAdapter } from "./types";
+import { httpUrl } from "../fields.pure";
+import { callProvider } from "../http";
+import { defineChannel } from "../types";
 
-export const slackChannel: ChannelAdapter<"slack"> = {
+export const slackChannel = defineChannel({
   type: "slack",
+  personal: false,
+  provider: "slack",
+  settings: [],
   requiredSecrets: [],
+  contactFields: { webhookUrl: httpUrl },
   async send(ctx, method, msg) {
     const payload = {
       text: msg.text,
@@ -17,4 +22,4 @@ export const slackChannel: ChannelAdapter<"slack"> = {
     await callProvider("slack", method.webhookUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(payload) }, ctx.timeoutMs);
     return { providerId: null };
   },
-};
+});

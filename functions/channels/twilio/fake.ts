@@ -1,5 +1,5 @@
 // Twilio REST API: Messages.json and Calls.json (form-encoded, basic auth) answer 201 with a sid.
-import type { ProviderFake } from "./types";
+import type { ProviderFake } from "../../../test/fakes/types";
 
 export const twilioFake: ProviderFake = {
   name: "twilio",

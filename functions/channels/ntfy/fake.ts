@@ -1,5 +1,5 @@
 // ntfy: JSON publish to the server root answers the message event.
-import type { ProviderFake } from "./types";
+import type { ProviderFake } from "../../../test/fakes/types";
 
 export const ntfyFake: ProviderFake = {
   name: "ntfy",

@@ -1,29 +1,25 @@
-// The seam between on-call configuration (who, when, in which order) and fan-out (alerts,
-// channels, delivery). Configuration produces an EscalationPlan; fan-out walks it.
+// The on-call configuration document (people, rotations, escalation policies, routing) and
+// the seam between it and fan-out: configuration produces an EscalationPlan; fan-out walks it.
+// Used by the Worker, the tests and the Node CLI (scripts/oncall.mjs imports this file as
+// TypeScript: erasable syntax only, here and in everything it imports).
 import { z } from "zod";
-import { ReportChannel, Urgency } from "./reports";
+import { ReportChannel, Urgency } from "../../contract/reports";
+import { channelList, type ContactMethod as AnyContactMethod, type ContactMethodInput } from "../channels/registry";
+
+export { channelTypes, type ChannelType } from "../channels/registry";
 
 const id = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "Use lowercase letters, digits, - and _ (max 64).");
-const httpsUrl = z.url({ protocol: /^https?$/ });
 
-/** One way to reach a person. Secrets shared by a whole deployment (Twilio credentials, bot
- * tokens) are Worker secrets, never part of this document. */
-export const ContactMethod = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("email"), id: id.optional(), address: z.email() }),
-  z.object({ type: z.literal("sms"), id: id.optional(), number: z.string().regex(/^\+[1-9]\d{6,14}$/, "Use E.164, e.g. +31612345678.") }),
-  z.object({ type: z.literal("voice"), id: id.optional(), number: z.string().regex(/^\+[1-9]\d{6,14}$/, "Use E.164, e.g. +31612345678.") }),
-  z.object({ type: z.literal("slack"), id: id.optional(), webhookUrl: httpsUrl }),
-  z.object({ type: z.literal("discord"), id: id.optional(), webhookUrl: httpsUrl }),
-  z.object({ type: z.literal("teams"), id: id.optional(), webhookUrl: httpsUrl }),
-  z.object({ type: z.literal("telegram"), id: id.optional(), chatId: z.string().regex(/^-?\d{1,20}$|^@\w{5,32}$/) }),
-  z.object({ type: z.literal("ntfy"), id: id.optional(), topic: z.string().regex(/^[\w-]{1,64}$/), server: httpsUrl.optional() }),
-  z.object({ type: z.literal("pushover"), id: id.optional(), userKey: z.string().regex(/^[A-Za-z0-9]{30}$/) }),
-  z.object({ type: z.literal("pagerduty"), id: id.optional(), routingKey: z.string().regex(/^[A-Za-z0-9]{32}$/) }),
-  z.object({ type: z.literal("webhook"), id: id.optional(), url: httpsUrl }),
-]);
-export type ContactMethod = z.infer<typeof ContactMethod>;
-export type ChannelType = ContactMethod["type"];
-export const channelTypes = ContactMethod.options.map((o) => o.shape.type.value) as ChannelType[];
+/**
+ * One way to reach a person: each channel's own fields (functions/channels/<name>/channel.ts)
+ * under its `type`, with an optional `id`. Secrets shared by a whole deployment (Twilio
+ * credentials, bot tokens) are Worker secrets, never part of this document.
+ */
+export const ContactMethod = z.discriminatedUnion(
+  "type",
+  channelList.map((c) => z.object({ type: z.literal(c.type), id: id.optional(), ...c.contactFields })) as unknown as [z.ZodObject, ...z.ZodObject[]],
+) as unknown as z.ZodType<AnyContactMethod, ContactMethodInput>;
+export type ContactMethod = AnyContactMethod;
 
 /** A person to page, with their contact methods in the order they asked for. */
 export interface PageTarget {

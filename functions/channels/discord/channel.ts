@@ -1,12 +1,17 @@
 // Discord webhook: JSON {content, embeds}; with ?wait=true it answers the message (with id).
 // 429 carries Retry-After and {retry_after} in seconds.
-import { truncate } from "../alerts/message";
-import { callProvider } from "./http";
-import type { ChannelAdapter } from "./types";
+import { httpUrl } from "../fields.pure";
+import { callProvider } from "../http";
+import { truncate } from "../text.pure";
+import { defineChannel } from "../types";
 
-export const discordChannel: ChannelAdapter<"discord"> = {
+export const discordChannel = defineChannel({
   type: "discord",
+  personal: false,
+  provider: "discord",
+  settings: [],
   requiredSecrets: [],
+  contactFields: { webhookUrl: httpUrl },
   async send(ctx, method, msg) {
     const url = new URL(method.webhookUrl);
     url.searchParams.set("wait", "true");
@@ -29,4 +34,4 @@ export const discordChannel: ChannelAdapter<"discord"> = {
     const id = (res.json as { id?: unknown } | null)?.id;
     return { providerId: typeof id === "string" ? id : null };
   },
-};
+});

@@ -1,14 +1,19 @@
 // Telegram Bot API sendMessage with an inline "Acknowledge" URL button.
 // https://core.telegram.org/bots/api#sendmessage; 429 carries parameters.retry_after.
-import { callProvider, trimSlash } from "./http";
-import { requireSecrets, type ChannelAdapter } from "./types";
+import { z } from "zod";
+import { callProvider, trimSlash } from "../http";
+import { defineChannel, requireSecrets } from "../types";
 
-export const telegramChannel: ChannelAdapter<"telegram"> = {
+export const telegramChannel = defineChannel({
   type: "telegram",
+  personal: true,
+  provider: "telegram",
+  settings: ["TELEGRAM_API_BASE", "TELEGRAM_BOT_TOKEN"],
   requiredSecrets: ["TELEGRAM_BOT_TOKEN"],
+  contactFields: { chatId: z.string().regex(/^-?\d{1,20}$|^@\w{5,32}$/) },
   async send(ctx, method, msg) {
-    requireSecrets(ctx.env, "telegram", ["TELEGRAM_BOT_TOKEN"]);
-    const url = `${trimSlash(ctx.env.TELEGRAM_API_BASE)}/bot${ctx.env.TELEGRAM_BOT_TOKEN}/sendMessage`;
+    requireSecrets(ctx.settings, "telegram", ["TELEGRAM_BOT_TOKEN"]);
+    const url = `${trimSlash(ctx.settings.TELEGRAM_API_BASE)}/bot${ctx.settings.TELEGRAM_BOT_TOKEN}/sendMessage`;
     const payload = {
       chat_id: method.chatId,
       text: msg.text,
@@ -28,4 +33,4 @@ export const telegramChannel: ChannelAdapter<"telegram"> = {
     const id = (res.json as { result?: { message_id?: unknown } } | null)?.result?.message_id;
     return { providerId: id === undefined || id === null ? null : String(id) };
   },
-};
+});

@@ -1,5 +1,5 @@
 // Teams Workflows webhook (Power Automate): 202 Accepted, empty body.
-import type { ProviderFake } from "./types";
+import type { ProviderFake } from "../../../test/fakes/types";
 
 export const teamsFake: ProviderFake = {
   name: "teams",

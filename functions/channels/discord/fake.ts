@@ -1,5 +1,5 @@
 // Discord webhook: with ?wait=true, 200 and the created message; otherwise 204.
-import type { ProviderFake } from "./types";
+import type { ProviderFake } from "../../../test/fakes/types";
 
 export const discordFake: ProviderFake = {
   name: "discord",

@@ -1,5 +1,5 @@
 // Pushover: POST /1/messages.json; emergency priority (2) answers a receipt.
-import type { ProviderFake } from "./types";
+import type { ProviderFake } from "../../../test/fakes/types";
 
 export const pushoverFake: ProviderFake = {
   name: "pushover",

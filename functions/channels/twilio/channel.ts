@@ -1,21 +1,24 @@
 // Twilio: SMS (Messages API) and voice (Calls API with TwiML), both form-encoded with basic
 // auth. See https://www.twilio.com/docs/messaging/api/message-resource and
 // https://www.twilio.com/docs/voice/api/call-resource.
-import { escapeHtml } from "../platform/html";
-import { basicAuth, callProvider, trimSlash } from "./http";
-import { requireSecrets, type ChannelAdapter, type SendContext } from "./types";
+import { escapeHtml } from "../../platform/html";
+import { e164Number } from "../fields.pure";
+import { basicAuth, callProvider, trimSlash } from "../http";
+import { defineChannel, requireSecrets, type SendContext } from "../types";
 
 const secrets = ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM"] as const;
+const settings = ["TWILIO_API_BASE", ...secrets, "PUBLIC_URL"] as const;
+type TwilioSetting = (typeof settings)[number];
 
-async function twilioPost(ctx: SendContext, resource: "Messages" | "Calls", form: Record<string, string>): Promise<string | null> {
-  const { env } = ctx;
-  const url = `${trimSlash(env.TWILIO_API_BASE)}/2010-04-01/Accounts/${encodeURIComponent(env.TWILIO_ACCOUNT_SID)}/${resource}.json`;
+async function twilioPost(ctx: SendContext<TwilioSetting>, resource: "Messages" | "Calls", form: Record<string, string>): Promise<string | null> {
+  const s = ctx.settings;
+  const url = `${trimSlash(s.TWILIO_API_BASE)}/2010-04-01/Accounts/${encodeURIComponent(s.TWILIO_ACCOUNT_SID)}/${resource}.json`;
   const res = await callProvider(
     resource === "Messages" ? "sms" : "voice",
     url,
     {
       method: "POST",
-      headers: { authorization: basicAuth(env.TWILIO_ACCOUNT_SID, env.TWILIO_AUTH_TOKEN), "content-type": "application/x-www-form-urlencoded" },
+      headers: { authorization: basicAuth(s.TWILIO_ACCOUNT_SID, s.TWILIO_AUTH_TOKEN), "content-type": "application/x-www-form-urlencoded" },
       body: new URLSearchParams(form).toString(),
     },
     ctx.timeoutMs,
@@ -29,15 +32,19 @@ export function statusCallbackUrl(publicUrl: string, deliveryId: string): string
   return `${trimSlash(publicUrl)}/hooks/twilio/status/${encodeURIComponent(deliveryId)}`;
 }
 
-export const smsChannel: ChannelAdapter<"sms"> = {
+export const smsChannel = defineChannel({
   type: "sms",
+  personal: true,
+  provider: "twilio",
+  settings,
   requiredSecrets: secrets,
+  contactFields: { number: e164Number },
   async send(ctx, method, msg) {
-    requireSecrets(ctx.env, "sms", secrets);
-    const form = { To: method.number, From: ctx.env.TWILIO_FROM, Body: msg.text, StatusCallback: statusCallbackUrl(ctx.env.PUBLIC_URL, ctx.deliveryId) };
+    requireSecrets(ctx.settings, "sms", secrets);
+    const form = { To: method.number, From: ctx.settings.TWILIO_FROM, Body: msg.text, StatusCallback: statusCallbackUrl(ctx.settings.PUBLIC_URL, ctx.deliveryId) };
     return { providerId: await twilioPost(ctx, "Messages", form) };
   },
-};
+});
 
 /** TwiML that reads the alert and asks for 4; the digit is posted to a signed webhook. */
 export function voiceTwiml(publicUrl: string, msg: { what: string; reportCount: number; firstText: string; ackToken: string }): string {
@@ -51,13 +58,17 @@ export function voiceTwiml(publicUrl: string, msg: { what: string; reportCount: 
   );
 }
 
-export const voiceChannel: ChannelAdapter<"voice"> = {
+export const voiceChannel = defineChannel({
   type: "voice",
+  personal: true,
+  provider: "twilio",
+  settings,
   requiredSecrets: secrets,
+  contactFields: { number: e164Number },
   async send(ctx, method, msg) {
-    requireSecrets(ctx.env, "voice", secrets);
-    const twiml = voiceTwiml(ctx.env.PUBLIC_URL, msg);
-    const form = { To: method.number, From: ctx.env.TWILIO_FROM, Twiml: twiml, StatusCallback: statusCallbackUrl(ctx.env.PUBLIC_URL, ctx.deliveryId) };
+    requireSecrets(ctx.settings, "voice", secrets);
+    const twiml = voiceTwiml(ctx.settings.PUBLIC_URL, msg);
+    const form = { To: method.number, From: ctx.settings.TWILIO_FROM, Twiml: twiml, StatusCallback: statusCallbackUrl(ctx.settings.PUBLIC_URL, ctx.deliveryId) };
     return { providerId: await twilioPost(ctx, "Calls", form) };
   },
-};
+});

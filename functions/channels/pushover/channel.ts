@@ -1,15 +1,20 @@
 // Pushover emergency priority (2): repeats every `retry` seconds until acknowledged in the app
 // or `expire` passes; the answer carries a receipt. https://pushover.net/api#priority
-import { callProvider, trimSlash } from "./http";
-import { requireSecrets, type ChannelAdapter } from "./types";
+import { z } from "zod";
+import { callProvider, trimSlash } from "../http";
+import { defineChannel, requireSecrets } from "../types";
 
-export const pushoverChannel: ChannelAdapter<"pushover"> = {
+export const pushoverChannel = defineChannel({
   type: "pushover",
+  personal: true,
+  provider: "pushover",
+  settings: ["PUSHOVER_API_BASE", "PUSHOVER_APP_TOKEN"],
   requiredSecrets: ["PUSHOVER_APP_TOKEN"],
+  contactFields: { userKey: z.string().regex(/^[A-Za-z0-9]{30}$/) },
   async send(ctx, method, msg) {
-    requireSecrets(ctx.env, "pushover", ["PUSHOVER_APP_TOKEN"]);
+    requireSecrets(ctx.settings, "pushover", ["PUSHOVER_APP_TOKEN"]);
     const form = new URLSearchParams({
-      token: ctx.env.PUSHOVER_APP_TOKEN,
+      token: ctx.settings.PUSHOVER_APP_TOKEN,
       user: method.userKey,
       title: msg.title.slice(0, 250),
       message: msg.text.slice(0, 1024),
@@ -23,7 +28,7 @@ export const pushoverChannel: ChannelAdapter<"pushover"> = {
     });
     const res = await callProvider(
       "pushover",
-      `${trimSlash(ctx.env.PUSHOVER_API_BASE)}/1/messages.json`,
+      `${trimSlash(ctx.settings.PUSHOVER_API_BASE)}/1/messages.json`,
       { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: form.toString() },
       ctx.timeoutMs,
     );
@@ -31,4 +36,4 @@ export const pushoverChannel: ChannelAdapter<"pushover"> = {
     const id = body?.receipt ?? body?.request;
     return { providerId: typeof id === "string" ? id : null };
   },
-};
+});

@@ -1,5 +1,5 @@
 // Telegram Bot API: POST /bot<token>/sendMessage -> {ok: true, result: Message}.
-import type { ProviderFake } from "./types";
+import type { ProviderFake } from "../../../test/fakes/types";
 
 export const telegramFake: ProviderFake = {
   name: "telegram",

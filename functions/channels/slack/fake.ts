@@ -1,5 +1,5 @@
 // Slack incoming webhook: 200 "ok" (text/plain).
-import type { ProviderFake } from "./types";
+import type { ProviderFake } from "../../../test/fakes/types";
 
 export const slackFake: ProviderFake = {
   name: "slack",

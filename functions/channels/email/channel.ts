@@ -1,21 +1,26 @@
 // Email through Cloudflare Email Sending (the send_email binding). Locally the mail is written
 // to files under .wrangler/tmp; nothing leaves the machine.
-import { html } from "../platform/html";
-import { ChannelError, type ChannelAdapter } from "./types";
+import { z } from "zod";
+import { html } from "../../platform/html";
+import { ChannelError, defineChannel } from "../types";
 
-export const emailChannel: ChannelAdapter<"email"> = {
+export const emailChannel = defineChannel({
   type: "email",
+  personal: true,
+  provider: "email",
+  settings: ["EMAIL", "MAIL_FROM"],
   requiredSecrets: [],
-  async send({ env }, method, msg) {
+  contactFields: { address: z.email() },
+  async send({ settings }, method, msg) {
     const body = html`<p><strong>${msg.title}</strong></p>
 <p>${msg.reportCount} report${msg.reportCount === 1 ? "" : "s"} so far. The first one says:</p>
 <blockquote>${msg.firstText}</blockquote>
 <p><a href="${msg.ackUrl}">Acknowledge this alert</a> (opens a confirmation page).</p>
 <p>Alert ${msg.alertId}, code ${msg.ackCode}.</p>`;
     try {
-      const result = await env.EMAIL.send({
+      const result = await settings.EMAIL.send({
         to: method.address,
-        from: env.MAIL_FROM,
+        from: settings.MAIL_FROM,
         subject: `[${msg.ackCode}] ${msg.title}`,
         text: `${msg.text}\n\nFirst report in full:\n${msg.firstText}\n\nAlert ${msg.alertId}.`,
         html: body.toString(),
@@ -27,4 +32,4 @@ export const emailChannel: ChannelAdapter<"email"> = {
       throw new ChannelError(`email: ${err instanceof Error ? err.message : String(err)}`, true);
     }
   },
-};
+});

@@ -1,6 +1,6 @@
 // A customer's generic webhook receiver: 204 on any POST; under /webhook/slow/ it takes two
 // seconds (a sluggish receiver, without scripting a shared fake).
-import type { ProviderFake } from "./types";
+import type { ProviderFake } from "../../../test/fakes/types";
 
 export const webhookFake: ProviderFake = {
   name: "webhook",

@@ -2,9 +2,10 @@
 // it came from us and is fresh: header `X-Outofband-Signature: t=<unix seconds>,v1=<hex>` where
 // v1 = HMAC-SHA256(WEBHOOK_SIGNING_SECRET, `${t}.${body}`). Receivers reject a t older than
 // five minutes (replay window) — see verifyWebhookSignature, which they may copy.
-import { constantTimeEqual, hmacSha256Hex } from "../platform/crypto";
-import { callProvider } from "./http";
-import { requireSecrets, type ChannelAdapter } from "./types";
+import { constantTimeEqual, hmacSha256Hex } from "../../platform/crypto";
+import { httpUrl } from "../fields.pure";
+import { callProvider } from "../http";
+import { defineChannel, requireSecrets } from "../types";
 
 export const WEBHOOK_SIGNATURE_HEADER = "X-Outofband-Signature";
 export const WEBHOOK_REPLAY_WINDOW_SECONDS = 300;
@@ -22,12 +23,16 @@ export async function verifyWebhookSignature(secret: string, header: string | nu
   return constantTimeEqual(parts.v1, await hmacSha256Hex(secret, `${t}.${body}`));
 }
 
-export const webhookChannel: ChannelAdapter<"webhook"> = {
+export const webhookChannel = defineChannel({
   type: "webhook",
+  personal: false,
+  provider: "webhook",
+  settings: ["WEBHOOK_SIGNING_SECRET"],
   requiredSecrets: ["WEBHOOK_SIGNING_SECRET"],
   followsLifecycle: true,
+  contactFields: { url: httpUrl },
   async send(ctx, method, msg) {
-    requireSecrets(ctx.env, "webhook", ["WEBHOOK_SIGNING_SECRET"]);
+    requireSecrets(ctx.settings, "webhook", ["WEBHOOK_SIGNING_SECRET"]);
     const event = { page: "alert.triggered", fallback: "alert.triggered", acknowledge: "alert.acknowledged", resolve: "alert.resolved" }[ctx.purpose];
     const body = JSON.stringify({
       id: ctx.deliveryId,
@@ -35,7 +40,7 @@ export const webhookChannel: ChannelAdapter<"webhook"> = {
       alert: { id: msg.alertId, code: msg.ackCode, title: msg.title, component: msg.component, subject: msg.subject, report_count: msg.reportCount, first_report: msg.firstText, urgency: msg.urgency, ack_url: msg.ackUrl },
       text: msg.text,
     });
-    const signature = await signWebhook(ctx.env.WEBHOOK_SIGNING_SECRET, body, Math.floor(Date.now() / 1000));
+    const signature = await signWebhook(ctx.settings.WEBHOOK_SIGNING_SECRET, body, Math.floor(Date.now() / 1000));
     await callProvider(
       "webhook",
       method.url,
@@ -44,4 +49,4 @@ export const webhookChannel: ChannelAdapter<"webhook"> = {
     );
     return { providerId: null };
   },
-};
+});
