@@ -1,7 +1,7 @@
 // The registry: one line per on-call channel. Everything else that names channels is derived
 // from this list (registry.ts): the contact-method union and its JSON Schema, ChannelType, the
 // doctor's providers and secrets. A channel's fake provider is found by its folder
-// (test/fakes/server.ts). Export only the channel declarations here.
+// (test/fakes/providers.ts). Export only channel declarations here.
 export { discordChannel } from "./discord/channel";
 export { emailChannel } from "./email/channel";
 export { ntfyChannel } from "./ntfy/channel";
