@@ -4,6 +4,7 @@
 // (test/fakes/providers.ts). Export only channel declarations here.
 export { discordChannel } from "./discord/channel";
 export { emailChannel } from "./email/channel";
+export { mattermostChannel } from "./mattermost/channel";
 export { ntfyChannel } from "./ntfy/channel";
 export { pagerdutyChannel } from "./pagerduty/channel";
 export { pushoverChannel } from "./pushover/channel";
