@@ -2,9 +2,8 @@
 // the settings a channel reads pointed at the loopback fake providers, and a way to send one
 // contact method through its channel and look at what the provider received.
 import { expect, inject } from "vitest";
-import { channels } from "../../functions/channels/registry";
+import { channels, type ContactMethod } from "../../functions/channels/registry";
 import { ChannelError, type AlertMessage, type SendPurpose, type SendResult } from "../../functions/channels/types";
-import type { ContactMethod } from "../../functions/oncall/config";
 import type { RecordedRequest, ScriptedResponse } from "../fakes/types";
 import { unique } from "../helpers";
 

@@ -1,8 +1,12 @@
 // Mattermost incoming webhooks against the fake Mattermost server: the post's shape, reporter
 // text that tries to mention or link, and the server's 429, 5xx and 4xx answers.
 import { describe, expect, it } from "vitest";
-import { ContactMethod } from "../../oncall/config";
+import { z } from "zod";
 import { failure, fakeUrl, message, requestsFor, send } from "../../../test/channels/helpers";
+import { mattermostChannel } from "./channel";
+
+// The fields the on-call configuration checks for a mattermost contact method.
+const fields = z.object(mattermostChannel.contactFields);
 
 /** A hook key of letters and digits, as Mattermost makes them; the prefix picks the fake's answer. */
 function hookUrl(prefix = "hook"): { url: string; key: string } {
@@ -78,13 +82,13 @@ describe("mattermost channel", () => {
   });
 
   it("is configured with the incoming webhook URL and refuses anything else, saying which URL to use", () => {
-    expect(ContactMethod.safeParse({ type: "mattermost", webhookUrl: "https://chat.example-hosting.nl/hooks/xi3kq8w1ypbzdcnm6ru7oaf5yw" }).success).toBe(true);
-    expect(ContactMethod.safeParse({ type: "mattermost", webhookUrl: "https://example-hosting.nl/mattermost/hooks/xi3kq8w1ypbzdcnm6ru7oaf5yw" }).success).toBe(true);
+    expect(fields.safeParse({ webhookUrl: "https://chat.example-hosting.nl/hooks/xi3kq8w1ypbzdcnm6ru7oaf5yw" }).success).toBe(true);
+    expect(fields.safeParse({ webhookUrl: "https://example-hosting.nl/mattermost/hooks/xi3kq8w1ypbzdcnm6ru7oaf5yw" }).success).toBe(true);
     for (const webhookUrl of ["https://chat.example-hosting.nl/ops/channels/town-square", "https://chat.example-hosting.nl/hooks/", "ftp://chat.example-hosting.nl/hooks/abc"]) {
-      const result = ContactMethod.safeParse({ type: "mattermost", webhookUrl });
+      const result = fields.safeParse({ webhookUrl });
       expect(result.success, webhookUrl).toBe(false);
     }
-    const wrongPage = ContactMethod.safeParse({ type: "mattermost", webhookUrl: "https://chat.example-hosting.nl/ops/channels/town-square" });
+    const wrongPage = fields.safeParse({ webhookUrl: "https://chat.example-hosting.nl/ops/channels/town-square" });
     expect(wrongPage.error!.issues[0]!.message).toMatch(/ending in \/hooks\//);
   });
 });

@@ -2,9 +2,9 @@
 // configuration accepts exactly the registered contact methods, and every channel that calls
 // a provider over HTTP has its fake at the loopback server.
 import { describe, expect, it } from "vitest";
-import { fakeUrl } from "../../test/channels/helpers";
-import { ContactMethod } from "../oncall/config";
-import { channelKinds, channelList, channels, channelTypes } from "./registry";
+import { channelKinds, channelList, channels, channelTypes } from "../../functions/channels/registry";
+import { ContactMethod } from "../../functions/oncall/config";
+import { fakeUrl } from "./helpers";
 
 describe("channel registry", () => {
   // Personal channels reach one person's own device or inbox and may carry the reporter's
