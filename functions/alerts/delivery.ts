@@ -8,7 +8,7 @@ import { siteConfig } from "../../site.config";
 import { recordCheckFailure, recordCheckSuccess } from "../assurance/queries";
 import { channels } from "../channels/registry";
 import { ChannelError, type AlertMessage, type ChannelAdapter } from "../channels/types";
-import type { ContactMethod } from "../../contract/oncall";
+import type { ContactMethod } from "../oncall/config";
 import type { Config } from "../platform/config";
 import type { Services } from "../platform/services";
 import type { FanoutServices } from "./lifecycle";
@@ -155,7 +155,7 @@ export async function sendNotification(svc: DeliveryServices, id: string, now: D
   try {
     const message = await buildMessage(svc, alert, delivery, now);
     const result = await adapter.send(
-      { env: svc.channelSettings, deliveryId: id, purpose: delivery.purpose, timeoutMs: opts.timeoutMs ?? PROVIDER_TIMEOUT_MS },
+      { settings: svc.channelSettings, deliveryId: id, purpose: delivery.purpose, timeoutMs: opts.timeoutMs ?? PROVIDER_TIMEOUT_MS },
       delivery.target as never,
       message,
     );

@@ -5,7 +5,7 @@
 // (DIGEST_WINDOW_MINUTES, default 5): a storm of a thousand alerts is one message, not a
 // thousand. Each alert stays separate and can be acknowledged on its own; the digest's link
 // acknowledges all of its alerts still open at once.
-import type { ContactMethod, EscalationPlan, PageTarget } from "../../contract/oncall";
+import type { ContactMethod, EscalationPlan, PageTarget } from "../oncall/config";
 import { siteConfig } from "../../site.config";
 import type { Services } from "../platform/services";
 import { signAckToken } from "./ack-token";

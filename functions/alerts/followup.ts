@@ -4,7 +4,7 @@
 // further follow-ups in the window go into their digest, so a chatty (or hostile) reporter
 // cannot turn follow-ups into a page storm.
 import type { Job } from "../../contract/jobs";
-import type { PageTarget } from "../../contract/oncall";
+import type { PageTarget } from "../oncall/config";
 import { findMessage, findReportById, markOutboxDispatched } from "../reports/queries";
 import { addToDigest, digestMethods, targetsUpTo, type DigestServices } from "./digest";
 import { type Alert, eventStatement, findAlert, hasRecentFollowUpNotice, insertDeliveryStatement, peoplePagedFor } from "./queries";

@@ -8,7 +8,7 @@
 // whatever a lost message or a restart missed. Every page claims a unique alert_pages row
 // (alert + level + round), so a poke that arrives twice, or a sweep racing a poke, pages once.
 import type { Job } from "../../contract/jobs";
-import type { EscalationPlan } from "../../contract/oncall";
+import type { EscalationPlan } from "../oncall/config";
 import type { ReportChannel, Urgency } from "../../contract/reports";
 import { recordCheckFailure } from "../assurance/queries";
 import { escalationPlanFor } from "../oncall/plan";

@@ -1,6 +1,6 @@
 // Storage of alerts, their timeline and deliveries (migrations/0005_alerts.sql). Small
 // functions taking the binding first, `?1` placeholders, and row -> domain mappers.
-import type { ChannelType, ContactMethod, EscalationPlan } from "../../contract/oncall";
+import type { ChannelType, ContactMethod, EscalationPlan } from "../oncall/config";
 import type { OpenAlert } from "./grouping";
 
 export type AlertState = "triggered" | "acknowledged" | "resolved" | "merged";

@@ -2,7 +2,7 @@
 // add an override ("I take tonight"), run the doctor, and send a test page to one person.
 import { Hono } from "hono";
 import { z } from "zod";
-import { OncallConfig, Override, type ChannelType } from "../../contract/oncall";
+import { OncallConfig, Override, type ChannelType } from "./config";
 import { siteConfig } from "../../site.config";
 import { recordCheckFailure, recordCheckSuccess } from "../assurance/queries";
 import { channels } from "../channels/registry";
@@ -141,7 +141,7 @@ export const oncallRoutes = new Hono<AppEnv>()
         const started = Date.now();
         try {
           const sent = await adapter.send(
-            { env: c.env, deliveryId: `test:${person.id}:${index}:${crypto.randomUUID()}`, purpose: "page", timeoutMs: TEST_PAGE_TIMEOUT_MS },
+            { settings: c.env, deliveryId: `test:${person.id}:${index}:${crypto.randomUUID()}`, purpose: "page", timeoutMs: TEST_PAGE_TIMEOUT_MS },
             method as never,
             message,
           );

@@ -4,7 +4,7 @@
 import { env } from "cloudflare:workers";
 import { vi } from "vitest";
 import type { Job } from "../../contract/jobs";
-import { OncallConfig, type OncallConfigInput } from "../../contract/oncall";
+import { OncallConfig, type OncallConfigInput } from "../../functions/oncall/config";
 import { RetryLater, sendNotification } from "../../functions/alerts/delivery";
 import { escalateAlert, handleReportReceived } from "../../functions/alerts/lifecycle";
 import { insertConfigStatement, serializeConfig } from "../../functions/oncall/queries";
