@@ -4,6 +4,7 @@
 import { Hono } from "hono";
 import { alertRoutes } from "./alerts/routes";
 import { healthRoutes } from "./health/routes";
+import { heartbeatRoutes, monitorRoutes } from "./monitors/routes";
 import { oncallRoutes } from "./oncall/routes";
 import { ApiError, errorBody, toApiError } from "./platform/errors";
 import { renderErrorPage } from "./platform/error-pages";
@@ -16,7 +17,7 @@ import { statusAdminRoutes } from "./status/admin-routes";
 import { statusRoutes } from "./status/routes";
 
 /** Capabilities, mounted in order. Adding a capability is one line here. */
-const capabilities = [healthRoutes, staffRoutes, statusRoutes, statusAdminRoutes, alertRoutes, oncallRoutes, reportRoutes];
+const capabilities = [healthRoutes, staffRoutes, statusRoutes, statusAdminRoutes, alertRoutes, oncallRoutes, reportRoutes, monitorRoutes, heartbeatRoutes];
 
 /** Paths whose errors are answered as JSON; everything else is a page for people. */
 function wantsJson(req: Request): boolean {

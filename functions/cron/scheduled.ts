@@ -5,6 +5,7 @@ import { resendStuckDeliveries } from "../alerts/delivery";
 import { escalateDueAlerts } from "../alerts/lifecycle";
 import { oncallDoctorCronTask } from "../oncall/cron";
 import { maintenanceClock } from "../status/cron";
+import { monitorsCronTask } from "../monitors/cron";
 
 /** A periodic task. Capabilities add theirs to `cronTasks`; each runs every minute. */
 export interface CronTask {
@@ -30,6 +31,8 @@ export const cronTasks: CronTask[] = [
   { name: "deliveries-resend", run: (env, now) => resendStuckDeliveries(env, now).then(() => undefined) },
   // The on-call doctor every quarter hour, recorded as assurance "oncall:doctor".
   oncallDoctorCronTask,
+  // Monitors due, heartbeats missed, and the effects of their status changes.
+  monitorsCronTask,
 ];
 
 /**
