@@ -225,9 +225,6 @@ export const MonitorsConfig = z
         seen.add(item.id);
       });
     }
-    doc.monitors.forEach((m, i) => {
-      if (m.timeout >= m.interval) ctx.addIssue({ code: "custom", path: ["monitors", i, "timeout"], message: "The timeout must be shorter than the interval." });
-    });
   });
 export type MonitorsConfig = z.infer<typeof MonitorsConfig>;
 export type MonitorsConfigInput = z.input<typeof MonitorsConfig>;

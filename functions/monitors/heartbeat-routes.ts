@@ -7,17 +7,15 @@
 // Unknown tokens are 404 with our JSON error; each token (and each sender of unknown tokens)
 // is rate-limited; bodies over 100 KB are 413.
 import { Hono, type Context } from "hono";
-import { recordCheckFailure, recordCheckSuccess } from "../assurance/checks";
 import { readBodyText } from "../platform/body";
 import { ApiError } from "../platform/errors";
 import type { AppEnv } from "../platform/types";
 import { waitUntilOf } from "../platform/wait-until";
-import { commitEvaluation } from "./commit";
-import { dispatchServices, dispatchTransitions } from "./dispatch";
-import { parsePingAction, sanitizePingBody, type PingAction } from "./heartbeat.pure";
-import { ensureStateStatement, findHeartbeatByTokenHash, insertPingStatement, loadActiveMonitorsConfig, loadState, prunePingsStatement } from "./queries";
+import { dispatchServices } from "./dispatch";
+import { parsePingAction } from "./heartbeat.pure";
+import { afterPing, recordHeartbeatPing } from "./heartbeat-ping";
+import { findHeartbeatByTokenHash, loadActiveMonitorsConfig } from "./queries";
 import { clientHash, heartbeatTokenHash } from "./tokens";
-import { evaluateObservation, heartbeatDefinition, recordPing } from "./watch.pure";
 
 /** Bodies up to this size are accepted (healthchecks.io's limit); the first 10 KB are kept. */
 export const MAX_PING_BODY_BYTES = 100 * 1024;
@@ -34,14 +32,6 @@ async function limit(env: Env, key: string): Promise<void> {
       headers: { "Retry-After": String(RATE_LIMIT_RETRY_SECONDS) },
     });
   }
-}
-
-function pingReason(action: PingAction, body: string): string {
-  const firstLine = body.split("\n").find((l) => l.trim() !== "")?.trim().slice(0, 200);
-  const said = firstLine ? ` It said: "${firstLine}"` : "";
-  if (action.kind === "success") return `A success ping came in.${said}`;
-  if (action.exitStatus !== null) return `The job exited with status ${action.exitStatus}.${said}`;
-  return `The job reported a failure.${said}`;
 }
 
 async function handlePing(c: Context<AppEnv>, segment: string | undefined): Promise<Response> {
@@ -62,39 +52,11 @@ async function handlePing(c: Context<AppEnv>, segment: string | undefined): Prom
   await limit(env, `heartbeat:${tokenHash}`);
 
   const text = c.req.method === "POST" ? await readBodyText(c.req.raw, MAX_PING_BODY_BYTES) : "";
-  const { body } = sanitizePingBody(text);
   const now = new Date();
-  const def = heartbeatDefinition(heartbeat);
-  const reason = pingReason(action, body);
-  const extra = [
-    insertPingStatement(env.DB, { heartbeatId: heartbeat.id, kind: action.kind, exitStatus: action.exitStatus, at: now, body: body || null, bodyBytes: new TextEncoder().encode(text).byteLength, clientHash: sender }),
-    prunePingsStatement(env.DB, heartbeat.id),
-  ];
-  let transition: string | null = null;
-  // A concurrent ping or cron run may write the state between our read and write: read again.
-  for (let attempt = 0; attempt < 3; attempt++) {
-    let state = await loadState(env.DB, "heartbeat", heartbeat.id);
-    if (!state) {
-      await ensureStateStatement(env.DB, "heartbeat", heartbeat.id, now).run();
-      state = (await loadState(env.DB, "heartbeat", heartbeat.id))!;
-    }
-    const pinged = recordPing(state, action, now);
-    const ev =
-      pinged.observation && heartbeat.enabled
-        ? evaluateObservation(pinged.state, def, pinged.observation, reason, now)
-        : { next: { ...pinged.state, seq: state.seq + 1 }, plan: null };
-    const committed = await commitEvaluation(env.DB, state, ev, reason, now, attempt === 0 ? extra : []);
-    if (committed.won) {
-      transition = committed.transitionId;
-      break;
-    }
-  }
-
-  const background = (async () => {
-    if (action.kind === "success") await recordCheckSuccess(env.DB, `heartbeat:${heartbeat.id}`, now, { kind: action.kind });
-    if (action.kind === "fail") await recordCheckFailure(env.DB, `heartbeat:${heartbeat.id}`, now, reason);
-    if (transition) await dispatchTransitions(dispatchServices(env), now, { watch: { source: "heartbeat", watchId: heartbeat.id }, config: stored!.config });
-  })().catch((err: unknown) => console.error(`heartbeat ${heartbeat.id}: follow-up failed`, err));
+  const received = await recordHeartbeatPing(env.DB, heartbeat, action, text, sender, now);
+  const background = afterPing(dispatchServices(env), stored!.config, heartbeat, action, received, now).catch((err: unknown) =>
+    console.error(`heartbeat ${heartbeat.id}: follow-up failed`, err),
+  );
   const waitUntil = waitUntilOf(c);
   if (waitUntil) waitUntil(background);
   else await background;

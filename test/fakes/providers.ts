@@ -10,5 +10,9 @@ import { ntfyFake } from "./ntfy.fake";
 import { pushoverFake } from "./pushover.fake";
 import { pagerdutyFake } from "./pagerduty.fake";
 import { webhookFake } from "./webhook.fake";
+import { certspotterFake } from "./certspotter.fake";
+import { dohFake } from "./doh.fake";
+import { smtpSessionsFake } from "./mail.fake";
+import { targetFake } from "./target.fake";
 
-export const providerFakes: ProviderFake[] = [turnstileFake, twilioFake, slackFake, discordFake, teamsFake, telegramFake, ntfyFake, pushoverFake, pagerdutyFake, webhookFake];
+export const providerFakes: ProviderFake[] = [turnstileFake, twilioFake, slackFake, discordFake, teamsFake, telegramFake, ntfyFake, pushoverFake, pagerdutyFake, webhookFake, dohFake, targetFake, certspotterFake, smtpSessionsFake];

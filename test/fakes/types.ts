@@ -30,5 +30,9 @@ declare module "vitest" {
   interface ProvidedContext {
     /** Base URL (http://127.0.0.1:port) of the loopback fake provider server. */
     fakeProviderUrl: string;
+    /** Ports of the loopback SMTP servers (test/fakes/mail.fake.ts) by behaviour. */
+    fakeSmtpPorts: { normal: number; busy: number; silent: number };
+    /** Port of the loopback TLS server with a self-signed certificate. */
+    fakeTlsPort: number;
   }
 }
