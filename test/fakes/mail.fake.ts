@@ -14,7 +14,7 @@
 import { createServer, type Server, type Socket } from "node:net";
 import { TLSSocket, createServer as createTlsServer } from "node:tls";
 import type { AddressInfo } from "node:net";
-import type { ProviderFake } from "./types";
+import type { ProviderFake, SmtpSession } from "./types";
 
 /** Test only: a self-signed certificate for CN=localhost, valid for 100 years. Never trusted. */
 export const SELF_SIGNED_CERT = `-----BEGIN CERTIFICATE-----
@@ -33,12 +33,6 @@ MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg+hNeHovys837XIOa
 QlXQwabVVERMtCTDtFEWhdsXp0ShRANCAAQVKEUMCoypZxc6an9nIZwACYq3dYiH
 Q4CQ3X9wnq5GZCsnQ4ZfoXmR1Hn9HxYxWzs3DxrhYYOi5r5QwQH10BQs
 -----END PRIVATE KEY-----`;
-
-export interface SmtpSession {
-  helo: string | null;
-  mode: string;
-  lines: string[];
-}
 
 const sessions: SmtpSession[] = [];
 

@@ -26,6 +26,13 @@ export interface ProviderFake {
 }
 
 
+/** A session the loopback SMTP server (mail.fake.ts) recorded: "C: ..." and "S: ..." lines. */
+export interface SmtpSession {
+  helo: string | null;
+  mode: string;
+  lines: string[];
+}
+
 declare module "vitest" {
   interface ProvidedContext {
     /** Base URL (http://127.0.0.1:port) of the loopback fake provider server. */

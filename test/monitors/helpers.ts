@@ -7,7 +7,7 @@ import { Monitor, MonitorsConfig, type MonitorsConfigInput } from "../../functio
 import type { ProbeServices } from "../../functions/monitors/cron";
 import { ensureStateStatement, insertHeartbeatTokenIfMissing, insertMonitorsConfigStatement, serializeMonitorsConfig } from "../../functions/monitors/queries";
 import { heartbeatTokenHash, newHeartbeatToken } from "../../functions/monitors/tokens";
-import type { SmtpSession } from "../fakes/mail.fake";
+import type { SmtpSession } from "../fakes/types";
 import { fakeProviders, unique } from "../helpers";
 
 export function fakeServices(): ProbeServices {
