@@ -109,6 +109,10 @@ export const TlsMonitor = z.strictObject({
   /** The expiry is looked up in Certificate Transparency logs (Cert Spotter), whose free tier
    * allows few queries an hour: check every few hours at most. */
   interval: seconds(3_600, 86_400, "interval").default(21_600),
+  /** Hours apart, so one result decides: waiting for three would leave an expired
+   * certificate unreported for 18 hours. Expiry dates do not blip. */
+  failuresToDown: z.number().int().min(1).max(20).default(1),
+  successesToRecover: z.number().int().min(1).max(20).default(1),
   thresholds: z
     .strictObject({
       "//": comment,

@@ -17,9 +17,9 @@ describe("MonitorsConfig", () => {
     expect(doc.heartbeats[0]).toMatchObject({ urgency: "high", enabled: true, componentEffect: { down: "major_outage", degraded: null } });
   });
 
-  it("checks certificates every 6 hours by default, with 21 and 7 days of warning", () => {
+  it("checks certificates every 6 hours by default, with 21 and 7 days of warning, one result deciding", () => {
     const doc = MonitorsConfig.parse({ monitors: [{ id: "cert", name: "Mail cert", kind: "tls", target: "mail.example-hosting.test:993" }] });
-    expect(doc.monitors[0]).toMatchObject({ interval: 21_600, thresholds: { warnDays: 21, failDays: 7 } });
+    expect(doc.monitors[0]).toMatchObject({ interval: 21_600, failuresToDown: 1, successesToRecover: 1, thresholds: { warnDays: 21, failDays: 7 } });
   });
 
   it.each<[string, MonitorsConfigInput | Record<string, unknown>, Record<string, string>]>([
