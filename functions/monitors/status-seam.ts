@@ -14,7 +14,7 @@ export interface ComponentView {
 export async function componentsById(db: D1Database, ids: readonly string[]): Promise<Map<string, ComponentView>> {
   if (ids.length === 0) return new Map();
   const found = await findComponents(db, [...new Set(ids)]);
-  return new Map(found.map((c) => [c.id, { id: c.id, name: c.name, status: c.status as ComponentStatus }]));
+  return new Map(found.map((c) => [c.id, { id: c.id, name: c.name, status: c.status }]));
 }
 
 /** Moves a component as `actor` ("monitor:<id>" or "heartbeat:<id>" in the audit log). */
