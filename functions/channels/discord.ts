@@ -1,6 +1,6 @@
 // Discord webhook: JSON {content, embeds}; with ?wait=true it answers the message (with id).
 // 429 carries Retry-After and {retry_after} in seconds.
-import { truncate } from "../alerts/message";
+import { truncate } from "../alerts/message.pure";
 import { callProvider } from "./http";
 import type { ChannelAdapter } from "./types";
 

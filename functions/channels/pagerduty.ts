@@ -4,7 +4,9 @@
 import { callProvider } from "./http";
 import type { ChannelAdapter } from "./types";
 
-const actions = { page: "trigger", fallback: "trigger", acknowledge: "acknowledge", resolve: "resolve" } as const;
+// Digests and follow-up notices are not sent to PagerDuty (it would page: see alerts/digest.ts);
+// should one be, it updates the same incident (same dedup_key) rather than opening another.
+const actions = { page: "trigger", fallback: "trigger", acknowledge: "acknowledge", resolve: "resolve", digest: "trigger", followup: "trigger" } as const;
 
 export const pagerdutyChannel: ChannelAdapter<"pagerduty"> = {
   type: "pagerduty",

@@ -20,11 +20,13 @@ export interface AlertMessage {
   ackToken: string;
   /** A headline of a few words. */
   title: string;
-  /** The whole page in at most two SMS segments (see message.ts). */
+  /** The whole page in at most two SMS segments (see alerts/message.pure.ts). */
   text: string;
+  /** The first report's reference, and (personal channels only) its reporter's contact. */
+  reporter: { reference: string; name: string | null; email: string | null; phone: string | null } | null;
 }
 
-export type SendPurpose = "page" | "fallback" | "acknowledge" | "resolve";
+export type SendPurpose = "page" | "fallback" | "acknowledge" | "resolve" | "digest" | "followup";
 
 export interface SendContext {
   env: Env;
@@ -46,6 +48,9 @@ export interface ChannelAdapter<T extends ChannelType = ChannelType> {
   requiredSecrets: readonly (keyof Env & string)[];
   /** Whether this channel is told about acknowledge/resolve too (PagerDuty), not only pages. */
   followsLifecycle?: boolean;
+  /** One person's own device or inbox (email, SMS, voice, Pushover, Telegram): pages there may
+   * carry the reporter's contact details. Shared channels (chat rooms, topics, webhooks) never. */
+  personal?: boolean;
   send(ctx: SendContext, method: Extract<ContactMethod, { type: T }>, message: AlertMessage): Promise<SendResult>;
 }
 

@@ -28,7 +28,14 @@ export const webhookChannel: ChannelAdapter<"webhook"> = {
   followsLifecycle: true,
   async send(ctx, method, msg) {
     requireSecrets(ctx.env, "webhook", ["WEBHOOK_SIGNING_SECRET"]);
-    const event = { page: "alert.triggered", fallback: "alert.triggered", acknowledge: "alert.acknowledged", resolve: "alert.resolved" }[ctx.purpose];
+    const event = {
+      page: "alert.triggered",
+      fallback: "alert.triggered",
+      acknowledge: "alert.acknowledged",
+      resolve: "alert.resolved",
+      digest: "alert.digest",
+      followup: "report.followup",
+    }[ctx.purpose];
     const body = JSON.stringify({
       id: ctx.deliveryId,
       event,

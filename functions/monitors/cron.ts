@@ -3,10 +3,11 @@
 // watches no longer configured; then carry out the effects of every change (dispatch.ts).
 // Work per tick is bounded (MAX_PROBES_PER_TICK); monitors not reached stay due and go first
 // next minute. One failing probe or write never stops the others.
-import type { CronTask } from "../cron/scheduled";
+import type { Services } from "../platform/services";
+import type { CronTask } from "../platform/tasks";
 import type { MonitorsConfig } from "./config.pure";
 import { commitEvaluation } from "./commit";
-import { dispatchServices, dispatchTransitions } from "./dispatch";
+import { dispatchTransitions } from "./dispatch";
 import { heartbeatVerdict } from "./heartbeat.pure";
 import { runProbe } from "./probes/index";
 import type { ProbeResult } from "./probes/result.pure";
@@ -36,9 +37,14 @@ const HOURLY_KEPT_MS = 100 * 86_400_000;
 
 export type ProbeServices = Omit<ProbeContext, "signal" | "deadline" | "now">;
 
-export function probeServices(env: Env): ProbeServices {
+/** What the monitors' cron task uses. The probe settings are vars of wrangler.toml, read like
+ * the channel adapters' provider URLs (from `channelSettings`). */
+export type MonitorServices = Pick<Services, "db" | "queue" | "config" | "channelSettings">;
+
+export function probeServices(svc: Pick<Services, "config" | "channelSettings">): ProbeServices {
+  const env = svc.channelSettings;
   return {
-    userAgent: `outofband-monitor/1 (+${env.PUBLIC_URL})`,
+    userAgent: `outofband-monitor/1 (+${svc.config.publicUrl})`,
     dohUrl: env.DNS_OVER_HTTPS_URL,
     ctSearchUrl: env.CT_SEARCH_URL,
     ctApiKey: env.CERTSPOTTER_API_KEY || null,
@@ -55,8 +61,8 @@ export interface TickSummary {
 
 const EMPTY: MonitorsConfig = { version: 1, monitors: [], heartbeats: [] };
 
-export async function runMonitorsTick(env: Env, now: Date, services: ProbeServices = probeServices(env)): Promise<TickSummary> {
-  const db = env.DB;
+export async function runMonitorsTick(svc: MonitorServices, now: Date, services: ProbeServices = probeServices(svc)): Promise<TickSummary> {
+  const db = svc.db;
   const config = (await loadActiveMonitorsConfig(db, { lenient: true }))?.config ?? EMPTY;
   const watched = [
     ...config.monitors.map((m) => ensureStateStatement(db, "monitor", m.id, now)),
@@ -108,7 +114,7 @@ export async function runMonitorsTick(env: Env, now: Date, services: ProbeServic
   await settle("close", closing);
 
   // 4. The effects of every change (also re-drives effects left undone by an earlier run).
-  const dispatched = await dispatchTransitions(dispatchServices(env), now, { config });
+  const dispatched = await dispatchTransitions(svc, now, { config });
 
   // 5. Retention.
   await pruneResults(db, new Date(now.getTime() - RAW_RESULTS_KEPT_MS), new Date(now.getTime() - HOURLY_KEPT_MS));
@@ -120,7 +126,7 @@ export async function runMonitorsTick(env: Env, now: Date, services: ProbeServic
 
 export const monitorsCronTask: CronTask = {
   name: "monitors",
-  run: (env, now) => runMonitorsTick(env, now).then(() => undefined),
+  run: (svc, now) => runMonitorsTick(svc, now).then(() => undefined),
 };
 
 function watchDefinitionOf(config: MonitorsConfig, state: WatchState): { def: WatchDefinition; enabled: boolean } | null {

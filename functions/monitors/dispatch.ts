@@ -5,7 +5,8 @@
 // A watch's changes are carried out in order: a recovery never overtakes its outage.
 import { Job } from "../../contract/jobs";
 import type { ComponentStatus } from "../../contract/status";
-import { recordCheckFailure } from "../assurance/checks";
+import { recordCheckFailure } from "../assurance/queries";
+import type { JobQueue, Services } from "../platform/services";
 import type { MonitorsConfig } from "./config.pure";
 import {
   claimTransition,
@@ -27,14 +28,8 @@ const STALE_CLAIM_MS = 2 * 60_000;
 export const GIVE_UP_AFTER_ATTEMPTS = 10;
 const BATCH = 50;
 
-export interface DispatchServices {
-  db: D1Database;
-  queue: Pick<Queue, "send">;
-}
-
-export function dispatchServices(env: Env): DispatchServices {
-  return { db: env.DB, queue: env.FANOUT };
-}
+/** What dispatching needs: the database and a queue to send jobs on. */
+export type DispatchServices = Pick<Services, "db"> & { queue: Pick<JobQueue, "send"> };
 
 export async function dispatchTransitions(
   s: DispatchServices,

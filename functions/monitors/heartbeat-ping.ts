@@ -1,7 +1,7 @@
 // What a ping does, apart from HTTP: it is recorded (with its bounded body), it may change the
 // heartbeat's status (a success recovers it, a failure takes it down at once), and afterwards
 // the change's effects are carried out and assurance records the heartbeat.
-import { recordCheckFailure, recordCheckSuccess } from "../assurance/checks";
+import { recordCheckFailure, recordCheckSuccess } from "../assurance/queries";
 import type { Heartbeat, MonitorsConfig } from "./config.pure";
 import { commitEvaluation } from "./commit";
 import { dispatchTransitions, type DispatchServices } from "./dispatch";

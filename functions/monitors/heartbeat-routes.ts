@@ -10,8 +10,6 @@ import { Hono, type Context } from "hono";
 import { readBodyText } from "../platform/body";
 import { ApiError } from "../platform/errors";
 import type { AppEnv } from "../platform/types";
-import { waitUntilOf } from "../platform/wait-until";
-import { dispatchServices } from "./dispatch";
 import { parsePingAction } from "./heartbeat.pure";
 import { afterPing, recordHeartbeatPing } from "./heartbeat-ping";
 import { findHeartbeatByTokenHash, loadActiveMonitorsConfig } from "./queries";
@@ -36,15 +34,16 @@ async function limit(env: Env, key: string): Promise<void> {
 
 async function handlePing(c: Context<AppEnv>, segment: string | undefined): Promise<Response> {
   const env = c.env;
+  const svc = c.get("services");
   const token = c.req.param("token") ?? "";
   const action = parsePingAction(segment);
   // Every token is hashed and looked up, well-formed or not, so no answer is faster for being
   // close to a real token.
   const tokenHash = await heartbeatTokenHash(token.slice(0, 256));
-  const heartbeatId = await findHeartbeatByTokenHash(env.DB, tokenHash);
-  const stored = heartbeatId && action ? await loadActiveMonitorsConfig(env.DB, { lenient: true }) : null;
+  const heartbeatId = await findHeartbeatByTokenHash(svc.db, tokenHash);
+  const stored = heartbeatId && action ? await loadActiveMonitorsConfig(svc.db, { lenient: true }) : null;
   const heartbeat = stored?.config.heartbeats.find((h) => h.id === heartbeatId);
-  const sender = await clientHash(env, c.req.raw);
+  const sender = await clientHash(svc.config.hashSalt, c.req.raw);
   if (!heartbeat || !action) {
     await limit(env, `heartbeat-miss:${sender ?? "no-address"}`);
     throw unknownHeartbeat();
@@ -53,13 +52,9 @@ async function handlePing(c: Context<AppEnv>, segment: string | undefined): Prom
 
   const text = c.req.method === "POST" ? await readBodyText(c.req.raw, MAX_PING_BODY_BYTES) : "";
   const now = new Date();
-  const received = await recordHeartbeatPing(env.DB, heartbeat, action, text, sender, now);
-  const background = afterPing(dispatchServices(env), stored!.config, heartbeat, action, received, now).catch((err: unknown) =>
-    console.error(`heartbeat ${heartbeat.id}: follow-up failed`, err),
-  );
-  const waitUntil = waitUntilOf(c);
-  if (waitUntil) waitUntil(background);
-  else await background;
+  const received = await recordHeartbeatPing(svc.db, heartbeat, action, text, sender, now);
+  // Assurance and the change's effects run after the answer: the pinging script needs only "OK".
+  svc.defer(afterPing(svc, stored!.config, heartbeat, action, received, now).catch((err: unknown) => console.error(`heartbeat ${heartbeat.id}: follow-up failed`, err)));
 
   c.header("Cache-Control", "no-store");
   return c.text("OK");

@@ -16,8 +16,8 @@ export function pingUrl(publicUrl: string, token: string): string {
 }
 
 /** Salted hash of the sender's address (as reports keep it): never the address itself. */
-export async function clientHash(env: Env, req: Request): Promise<string | null> {
+export async function clientHash(salt: string, req: Request): Promise<string | null> {
   const ip = req.headers.get("cf-connecting-ip")?.trim();
   if (!ip || ip.length > 64) return null;
-  return hmacSha256Hex(env.HASH_SALT || "outofband-unsalted", `client:${ip}`);
+  return hmacSha256Hex(salt || "outofband-unsalted", `client:${ip}`);
 }

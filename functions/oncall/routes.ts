@@ -4,7 +4,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { OncallConfig, Override, type ChannelType } from "../../contract/oncall";
 import { siteConfig } from "../../site.config";
-import { recordCheckFailure, recordCheckSuccess } from "../assurance/checks";
+import { recordCheckFailure, recordCheckSuccess } from "../assurance/queries";
 import { channels } from "../channels/registry";
 import type { AlertMessage } from "../channels/types";
 import { parseWith, readJson } from "../platform/body";
@@ -132,6 +132,7 @@ export const oncallRoutes = new Hono<AppEnv>()
       ackToken: "",
       title: `Test page for ${person.name} from ${siteConfig.name}`,
       text: `TEST from ${siteConfig.name}: this is a test page for ${person.name}. Nothing is wrong.`,
+      reporter: null,
     };
     // Every method at once, as a real page does; one failing provider never holds up the others.
     const results = await Promise.all(

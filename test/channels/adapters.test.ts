@@ -18,6 +18,7 @@ function message(alertId = unique("al")): AlertMessage {
     reportCount: 3,
     firstText: "Since 10:02 every site on web12 answers 502 & <b>nothing</b> loads.",
     urgency: "critical",
+    reporter: null,
     ackUrl: `https://status.example-hosting.test/ack/${alertId}.alice.mh3k2p1.0123456789abcdef0123456789abcdef`,
     ackToken: `${alertId}.alice.mh3k2p1.0123456789abcdef0123456789abcdef`,
     title: "ALERT 7KQ2M: Web hosting: All sites give 502",

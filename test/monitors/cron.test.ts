@@ -15,7 +15,7 @@ const jobsOf = (queued: Job[], id: string) => queued.filter((j) => j.type.starts
 
 /** Runs one tick per minute from `from`, `count` times. */
 async function ticks(t: ReturnType<typeof monitorsEnv>, from: Date, count: number) {
-  for (let i = 0; i < count; i++) await runMonitorsTick(t.env, minutesAfter(from, i), fakeServices());
+  for (let i = 0; i < count; i++) await runMonitorsTick(t.svc, minutesAfter(from, i), fakeServices());
 }
 
 describe("a monitor with hysteresis (3 failures down, 2 successes up)", () => {
@@ -51,7 +51,7 @@ describe("a monitor with hysteresis (3 failures down, 2 successes up)", () => {
 
     // Staying down (fourth 503) and re-running the same minute send nothing more.
     await ticks(t, minutesAfter(start, 4), 1);
-    await runMonitorsTick(t.env, minutesAfter(start, 4), fakeServices());
+    await runMonitorsTick(t.svc, minutesAfter(start, 4), fakeServices());
     expect(jobsOf(t.queued, id)).toHaveLength(1);
 
     // Two 200s in a row: recovered, under the same key, and the component given back.
@@ -73,8 +73,8 @@ describe("a monitor with hysteresis (3 failures down, 2 successes up)", () => {
     const t = monitorsEnv();
     const id = unique("api");
     await storeConfig({ monitors: [{ id, name: "API", kind: "http", target: targetUrl("/status/500"), failuresToDown: 1 }] });
-    await Promise.all([runMonitorsTick(t.env, start, fakeServices()), runMonitorsTick(t.env, start, fakeServices())]);
-    await runMonitorsTick(t.env, minutesAfter(start, 0.5), fakeServices());
+    await Promise.all([runMonitorsTick(t.svc, start, fakeServices()), runMonitorsTick(t.svc, start, fakeServices())]);
+    await runMonitorsTick(t.svc, minutesAfter(start, 0.5), fakeServices());
     expect(jobsOf(t.queued, id)).toHaveLength(1);
     expect(await listTransitions(env.DB, "monitor", id)).toHaveLength(1);
   });
@@ -84,13 +84,13 @@ describe("a monitor with hysteresis (3 failures down, 2 successes up)", () => {
     const t = monitorsEnv({ queueFails: () => failing });
     const id = unique("mx");
     await storeConfig({ monitors: [{ id, name: "MX", kind: "tcp", target: "127.0.0.1:9", failuresToDown: 1 }] });
-    await runMonitorsTick(t.env, start, fakeServices()).catch(() => undefined);
+    await runMonitorsTick(t.svc, start, fakeServices()).catch(() => undefined);
     expect(jobsOf(t.queued, id)).toHaveLength(0);
     const [row] = await listTransitions(env.DB, "monitor", id);
     expect(row).toMatchObject({ job_sent_at: null, done_at: null, attempts: 1, last_error: expect.stringContaining("503 Service Unavailable") });
     failing = false;
-    await runMonitorsTick(t.env, minutesAfter(start, 0.5), fakeServices());
-    await runMonitorsTick(t.env, minutesAfter(start, 0.7), fakeServices());
+    await runMonitorsTick(t.svc, minutesAfter(start, 0.5), fakeServices());
+    await runMonitorsTick(t.svc, minutesAfter(start, 0.7), fakeServices());
     expect(jobsOf(t.queued, id)).toHaveLength(1);
     expect((await listTransitions(env.DB, "monitor", id))[0]!.done_at).not.toBeNull();
   });
@@ -161,7 +161,7 @@ describe("the tick's work", () => {
       ],
     });
     const started = Date.now();
-    const summary = await runMonitorsTick(t.env, start, fakeServices());
+    const summary = await runMonitorsTick(t.svc, start, fakeServices());
     expect(Date.now() - started).toBeLessThan(3500);
     expect(summary.probed).toBe(3);
     expect((await loadState(env.DB, "monitor", hung))!.status).toBe("down");
@@ -173,9 +173,9 @@ describe("the tick's work", () => {
     const t = monitorsEnv();
     const ids = Array.from({ length: MAX_PROBES_PER_TICK + 5 }, () => unique("many"));
     await storeConfig({ monitors: ids.map((id) => ({ id, name: id, kind: "http" as const, target: targetUrl("/ok"), interval: 300 })) });
-    expect((await runMonitorsTick(t.env, start, fakeServices())).probed).toBe(MAX_PROBES_PER_TICK);
-    expect((await runMonitorsTick(t.env, minutesAfter(start, 1), fakeServices())).probed).toBe(5);
-    expect((await runMonitorsTick(t.env, minutesAfter(start, 2), fakeServices())).probed).toBe(0);
+    expect((await runMonitorsTick(t.svc, start, fakeServices())).probed).toBe(MAX_PROBES_PER_TICK);
+    expect((await runMonitorsTick(t.svc, minutesAfter(start, 1), fakeServices())).probed).toBe(5);
+    expect((await runMonitorsTick(t.svc, minutesAfter(start, 2), fakeServices())).probed).toBe(0);
     const checked = await Promise.all(ids.map(async (id) => (await loadState(env.DB, "monitor", id))!.lastCheckedAt));
     expect(checked.every((c) => c !== null)).toBe(true);
   });
@@ -192,7 +192,7 @@ describe("the tick's work", () => {
     expect(hour).toMatchObject({ hour: "2026-12-01T10:00:00.000Z", checks: 3, failures: 1, latencyAvgMs: expect.any(Number) });
     // Two days later the raw results are gone; the roll-up stays.
     await storeConfig({ monitors: [] });
-    await runMonitorsTick(t.env, new Date(start.getTime() + 49 * 3_600_000), fakeServices());
+    await runMonitorsTick(t.svc, new Date(start.getTime() + 49 * 3_600_000), fakeServices());
     expect(await resultsSince(env.DB, id, start)).toEqual([]);
     expect(await hourlySince(env.DB, id, start)).toHaveLength(1);
   });

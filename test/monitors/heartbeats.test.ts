@@ -3,11 +3,10 @@
 // for both schedule kinds and across daylight-saving changes; /fail and exit statuses; the
 // ping routes' answers.
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { Job } from "../../contract/jobs";
 import { MonitorsConfig, type MonitorsConfigInput } from "../../functions/monitors/config.pure";
 import { runMonitorsTick } from "../../functions/monitors/cron";
-import { dispatchServices } from "../../functions/monitors/dispatch";
 import { afterPing, recordHeartbeatPing } from "../../functions/monitors/heartbeat-ping";
 import { parsePingAction } from "../../functions/monitors/heartbeat.pure";
 import { listPings, loadState } from "../../functions/monitors/queries";
@@ -29,9 +28,9 @@ async function heartbeatClock(heartbeat: NonNullable<MonitorsConfigInput["heartb
       const now = new Date(iso);
       const action = parsePingAction(segment)!;
       const received = await recordHeartbeatPing(env.DB, hb, action, body, null, now);
-      await afterPing(dispatchServices(t.env), config, hb, action, received, now);
+      await afterPing(t.svc, config, hb, action, received, now);
     },
-    tick: (iso: string) => runMonitorsTick(t.env, new Date(iso), fakeServices()),
+    tick: (iso: string) => runMonitorsTick(t.svc, new Date(iso), fakeServices()),
     status: async () => (await loadState(env.DB, "heartbeat", hb.id))!.status,
     jobs: () => jobsOf(t.queued, hb.id),
   };
@@ -178,7 +177,10 @@ describe("the ping routes", () => {
   it("a ping is recorded in assurance as heartbeat:<id>", async () => {
     const { id, token } = await configured();
     await fetchWorker(`/heartbeat/${token}`);
-    const row = await env.DB.prepare("SELECT last_verified_at FROM assurance_checks WHERE name = ?1").bind(`heartbeat:${id}`).first<{ last_verified_at: string }>();
-    expect(row?.last_verified_at).toEqual(expect.any(String));
+    // Recorded after the answer (waitUntil): wait for it.
+    await vi.waitFor(async () => {
+      const row = await env.DB.prepare("SELECT last_verified_at FROM assurance_checks WHERE name = ?1").bind(`heartbeat:${id}`).first<{ last_verified_at: string }>();
+      expect(row?.last_verified_at).toEqual(expect.any(String));
+    });
   });
 });

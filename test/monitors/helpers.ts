@@ -5,6 +5,7 @@ import { inject } from "vitest";
 import type { Job } from "../../contract/jobs";
 import { Monitor, MonitorsConfig, type MonitorsConfigInput } from "../../functions/monitors/config.pure";
 import type { ProbeServices } from "../../functions/monitors/cron";
+import { buildServices } from "../../functions/platform/services";
 import { ensureStateStatement, insertHeartbeatTokenIfMissing, insertMonitorsConfigStatement, serializeMonitorsConfig } from "../../functions/monitors/queries";
 import { heartbeatTokenHash, newHeartbeatToken } from "../../functions/monitors/tokens";
 import type { SmtpSession } from "../fakes/types";
@@ -31,18 +32,20 @@ export function monitor(input: Record<string, unknown>): Monitor {
   return Monitor.parse(input);
 }
 
-/** An env whose queue is captured and whose resolver and CT search are the fakes. */
+/** Services as the Worker builds them, with the queue captured and the resolver and CT search
+ * at the fakes. */
 export function monitorsEnv(opts: { queueFails?: () => boolean } = {}) {
   const queued: Job[] = [];
-  const queue = {
+  const base = fakeProviders.url();
+  const svc = buildServices({ ...env, DNS_OVER_HTTPS_URL: `${base}/doh`, CT_SEARCH_URL: `${base}/certspotter/v1/issuances` });
+  svc.queue = {
+    ...svc.queue,
     send: async (body: Job) => {
       if (opts.queueFails?.()) throw new Error("Queue send failed: 503 Service Unavailable");
       queued.push(body);
     },
   };
-  const base = fakeProviders.url();
-  const testEnv: Env = { ...env, FANOUT: queue as unknown as Queue, DNS_OVER_HTTPS_URL: `${base}/doh`, CT_SEARCH_URL: `${base}/certspotter/v1/issuances` };
-  return { env: testEnv, queued };
+  return { svc, queued };
 }
 
 /** Stores a configuration as PUT does (a new version); returns tokens minted for its heartbeats. */

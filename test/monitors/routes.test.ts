@@ -146,7 +146,7 @@ describe("status and results", () => {
     const t = monitorsEnv();
     const [web, hb] = [unique("web"), unique("hb")];
     await storeConfig({ monitors: [{ id: web, name: "Web", kind: "http", target: targetUrl("/status/503"), failuresToDown: 1 }], heartbeats: [heartbeat(hb)] });
-    await runMonitorsTick(t.env, new Date(), fakeServices());
+    await runMonitorsTick(t.svc, new Date(), fakeServices());
     const status = await json<{ monitors: Array<Record<string, unknown>>; heartbeats: Array<Record<string, unknown>> }>(await fetchWorker("/api/admin/monitors/status", { headers: staffHeaders() }));
     expect(status.monitors).toEqual([expect.objectContaining({ id: web, kind: "http", status: "down", last_result: "down", last_message: "HTTP 503 (expected 2xx or 3xx)." })]);
     expect(status.heartbeats).toEqual([expect.objectContaining({ id: hb, status: "up", last_ping_at: null, next_expected_at: expect.any(String), deadline: expect.any(String) })]);
@@ -163,7 +163,7 @@ describe("draft incidents", () => {
     const id = unique("mail");
     const cmp = await makeComponent();
     await storeConfig({ monitors: [{ id, name: "Mail", kind: "http", target: targetUrl("/status/502"), failuresToDown: 1, component: cmp }] });
-    await runMonitorsTick(t.env, new Date(), fakeServices());
+    await runMonitorsTick(t.svc, new Date(), fakeServices());
     const { drafts } = await json<{ drafts: Array<{ id: string; source_id: string; state: string; name: string; components: Record<string, string> }> }>(
       await fetchWorker("/api/admin/monitors/drafts", { headers: staffHeaders() }),
     );

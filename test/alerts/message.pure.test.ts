@@ -1,6 +1,6 @@
 // What a page says, and that it fits two SMS segments whatever people wrote.
 import { describe, expect, it } from "vitest";
-import { MAX_TEXT_CHARS, alertText, truncate } from "../../functions/alerts/message";
+import { MAX_TEXT_CHARS, alertText, truncate } from "../../functions/alerts/message.pure";
 
 const ackUrl = "https://status.example-hosting.test/ack/al_abcdefghijkl.alice.mh3k2p1.0123456789abcdef0123456789abcdef";
 

@@ -1,14 +1,21 @@
 // A report as the staff API shows it. `loadReportExtras` adds what the on-call fan-out knows:
 // the alert the report was grouped into (with its timeline) and the deliveries that alert
-// caused, from functions/alerts (`reportAlertExtras`); { alert: null, deliveries: [] } before
-// the report has been grouped.
+// caused; { alert: null, deliveries: [] } before the report has been grouped.
 import type { AdminReportBody } from "../../contract/reports";
-import { reportAlertExtras } from "../alerts/routes";
-import type { Report, ReportMessage } from "./queries";
+import { alertDetails } from "../alerts/views";
+import type { Report, ReportMessage } from "../reports/queries";
 
 export interface ReportExtras {
   alert: unknown;
   deliveries: unknown[];
+}
+
+/** A report's alert with the alert's timeline, and the deliveries the alert caused. */
+async function reportAlertExtras(db: D1Database, alertId: string): Promise<ReportExtras> {
+  const details = await alertDetails(db, alertId);
+  if (!details) return { alert: null, deliveries: [] };
+  const { deliveries, ...alert } = details;
+  return { alert, deliveries: deliveries ?? [] };
 }
 
 /**
@@ -46,6 +53,7 @@ export function toAdminReportBody(report: Report, messages: ReportMessage[], ext
       x_handle: report.reporter.xHandle,
     },
     component_id: report.componentId,
+    incident_id: report.incidentId,
     duplicate_of: report.duplicateOf,
     alert_id: report.alertId,
     created_at: report.createdAt,
