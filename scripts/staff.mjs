@@ -8,7 +8,7 @@ import { parseArgs } from "node:util";
 import { d1, sql } from "./lib/wrangler.mjs";
 
 // Keep in step with contract/staff.ts (the Worker refuses unknown scopes anyway).
-const SCOPES = ["admin", "status:write", "reports:read", "reports:write", "oncall:write"];
+const SCOPES = ["admin", "status:write", "reports:read", "reports:write", "oncall:write", "monitors:write"];
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

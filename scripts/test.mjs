@@ -27,6 +27,7 @@ function run(name, command, args, env = {}) {
 if (run("build", "node", ["scripts/build-site.mjs"])) {
   run("checks", "npm", ["run", "--silent", "check"]);
   run("worker tests (workerd, real D1)", "vitest", ["run", "--reporter=default", "--reporter=json", `--outputFile=${join(results, "vitest.json")}`]);
+  run("agent script (shellcheck; fake df, postqueue, exim)", "npm", ["run", "--silent", "test:agent"]);
   run("end-to-end tests (Chromium)", "playwright", ["test", "--reporter=list,json"], {
     OOB_SKIP_BUILD: "1",
     PLAYWRIGHT_JSON_OUTPUT_NAME: join(results, "playwright.json"),
