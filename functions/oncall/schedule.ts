@@ -1,8 +1,8 @@
 // Who is on call in a rotation, at an instant and over a window: pure functions, no I/O.
 // Hand-offs are wall-clock times in the rotation's timezone, so a 09:00 hand-off is at 09:00
 // local time on both sides of a daylight-saving change (the shift across it is 23 or 25 hours).
-import type { Handoff, Rotation, Weekday } from "../../contract/oncall";
-import { isLocalWhen, weekdays } from "../../contract/oncall";
+import type { Handoff, Rotation, Weekday } from "./config";
+import { isLocalWhen, weekdays } from "./config";
 import { instantOfWall, wallClockAt, wallOfDate, wallOfLocalDateTime, WEEK, DAY, MINUTE } from "../platform/zoned-time";
 
 /** A stretch of time one person is on call for a rotation. `end` is exclusive. */
