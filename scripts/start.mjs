@@ -106,7 +106,7 @@ console.log(`
   Status page     ${base}/
   Urgent report   ${base}/report
   Status API      ${base}/api/v2/summary.json
-  Staff console   ${base}/admin
+  Staff API       ${base}/api/admin/   (README "Staff API"; the token below as a bearer token)
   Staff token     ${effective.STAFF_TOKEN}${generatedToken ? "   (generated, saved in .dev.vars)" : ""}
   Local mail      .wrangler/tmp/email (simulated: nothing leaves this machine)${localNtfyDir ? `\n  Local ntfy      ${localNtfyDir.slice(root.length)} (simulated)` : ""}
 
