@@ -1,6 +1,6 @@
 // Messages on the fan-out queue. Every consumer parses bodies with this schema first: a queue
 // body is input like any other. Capabilities add their job types here.
-import { z } from "zod";
+import * as z from "zod";
 import { Urgency } from "./reports";
 
 export const CanaryJob = z.object({

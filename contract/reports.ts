@@ -1,5 +1,5 @@
 // Report vocabulary shared by intake (every channel), on-call routing and the site.
-import { z } from "zod";
+import * as z from "zod";
 
 /** Where a report came in. Each is an adapter feeding the one intake function. */
 export const ReportChannel = z.enum(["web", "api", "email", "phone", "sms", "x", "mastodon", "bluesky"]);

@@ -1,6 +1,6 @@
 // Status vocabulary shared by the site and the Worker. The values are exactly those of
 // Atlassian Statuspage's public API v2, so existing clients read us without changes.
-import { z } from "zod";
+import * as z from "zod";
 
 export const componentStatuses = [
   "operational",

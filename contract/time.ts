@@ -1,5 +1,5 @@
 // Time vocabulary shared by the on-call configuration, the monitors' schedules and the site.
-import { z } from "zod";
+import * as z from "zod";
 
 /** Zones already found valid: building an Intl formatter is the costly part of parsing. */
 const knownTimeZones = new Set<string>();

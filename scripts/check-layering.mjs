@@ -28,7 +28,7 @@ const RULE_DOC = 'docs/architecture.md, "Layering, checked by a machine"';
  */
 export function findViolations(root) {
   const cruised = cruise(root);
-  return { ...cruised, violations: [...cruised.violations, ...astroImports(root), ...impureCalls(root)] };
+  return { ...cruised, violations: [...cruised.violations, ...astroImports(root), ...impureCalls(root), ...zodNamedImports(root)] };
 }
 
 /**
@@ -147,6 +147,25 @@ function impureCalls(root) {
       ts.forEachChild(node, visit);
     };
     visit(source);
+  }
+  return out;
+}
+
+// zod-namespace-import: `import { z } from "zod"` makes esbuild keep zod's whole module, with
+// its 40-odd translations of every error message (267 KB minified); `import * as z` lets it
+// drop them. Measured: the Worker bundle went from 190.7 to 124.7 KiB gzipped.
+function zodNamedImports(root) {
+  const comment = 'Import zod as a namespace (import * as z from "zod"): the named form keeps every locale of zod in the Worker bundle (+66 KiB gzipped).';
+  const out = [];
+  for (const dir of ["functions", "contract", "src"]) {
+    for (const file of files(join(root, dir), (name) => /\.(ts|mts|astro)$/.test(name))) {
+      const text = readFileSync(file, "utf8");
+      const match = /^import\s+\{[^}]*\bz\b[^}]*\}\s+from\s+["']zod["']/m.exec(text);
+      if (match && !/^import\s+type\b/.test(match[0])) {
+        const line = text.slice(0, match.index).split("\n").length;
+        out.push({ type: "module", from: rel(root, file), rule: { name: "zod-namespace-import", severity: "error" }, comment, detail: `line ${line}` });
+      }
+    }
   }
   return out;
 }

@@ -1,6 +1,6 @@
 // The staff alert API: GET /api/admin/alerts[/{id}], POST /api/admin/alerts/{id}/ack|resolve.
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { ApiError } from "../platform/errors";
 import type { AppEnv } from "../platform/types";
 import { auditStatement } from "../staff/audit";

@@ -1,6 +1,6 @@
 // Contact-method fields more than one channel uses, with their messages. Each channel's own
 // fields live in its folder; these are shared so that, say, every webhook URL is checked alike.
-import { z } from "zod";
+import * as z from "zod";
 
 /** A webhook or server URL. Plain http is allowed for self-hosted servers on a private network. */
 export const httpUrl = z.url({ protocol: /^https?$/ });

@@ -6,7 +6,7 @@
 // The Node CLI (scripts/oncall.mjs) loads every channel through the on-call schema, so this
 // room holds erasable TypeScript only: no enums, no parameter properties, `import type` for
 // types.
-import { z } from "zod";
+import * as z from "zod";
 
 /** Everything a page says, already decided: adapters only shape it for their provider. */
 export interface AlertMessage {

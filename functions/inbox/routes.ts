@@ -3,7 +3,7 @@
 // resolve and reply here. It sits above intake (functions/reports) and the fan-out
 // (functions/alerts) and uses both; neither uses it.
 import { Hono, type Context } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { ReportChannel, ReportState, StaffReply } from "../../contract/reports";
 import { siteConfig } from "../../site.config";
 import { acknowledgeAlert, resolveAlert } from "../alerts/lifecycle";

@@ -4,7 +4,7 @@
 // "//" key for comments and refuses any other unknown key, so a typo is an error. Times are in
 // seconds. Pure: zod, croner and contract/ only.
 import { Cron } from "croner";
-import { z } from "zod";
+import * as z from "zod";
 import { TimeZone } from "../../contract/time";
 import { Urgency } from "../../contract/reports";
 import { ComponentStatus } from "../../contract/status";

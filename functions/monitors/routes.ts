@@ -9,7 +9,7 @@
 //   POST /api/admin/monitors/drafts/{id}/publish      publish one (scope status:write): one tap
 //   POST /api/admin/monitors/drafts/{id}/dismiss      drop one (scope monitors:write)
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { CreateIncidentInput } from "../../contract/status";
 import { parseWith, readBodyText, readJson, requireContentType } from "../platform/body";
 import { ApiError } from "../platform/errors";

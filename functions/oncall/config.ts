@@ -2,7 +2,7 @@
 // the seam between it and fan-out: configuration produces an EscalationPlan; fan-out walks it.
 // Used by the Worker, the tests and the Node CLI (scripts/oncall.mjs imports this file as
 // TypeScript: erasable syntax only, here and in everything it imports).
-import { z } from "zod";
+import * as z from "zod";
 import { ReportChannel, Urgency } from "../../contract/reports";
 import { TimeZone } from "../../contract/time";
 import { channelList, type ContactMethod as AnyContactMethod, type ContactMethodInput } from "../channels/registry";

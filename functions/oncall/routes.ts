@@ -1,7 +1,7 @@
 // Staff API of on-call configuration: read and replace the configuration, see who is on call,
 // add an override ("I take tonight"), run the doctor, and send a test page to one person.
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { OncallConfig, Override, type ChannelType } from "./config";
 import { siteConfig } from "../../site.config";
 import { recordCheckFailure, recordCheckSuccess } from "../assurance/queries";

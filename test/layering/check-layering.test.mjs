@@ -14,8 +14,10 @@ const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 
 const tree = {
   "site.config.ts": `export const site = { name: "x" };`,
-  "contract/a.ts": `import { z } from "zod";\nimport { b } from "./b";\nexport const a = z.string().max(b);`,
+  "contract/a.ts": `import * as z from "zod";\nimport { b } from "./b";\nexport const a = z.string().max(b);`,
   "contract/b.ts": `export const b = 3;`,
+  "contract/named-zod.ts": `import { z } from "zod";\nexport const n = z.number();`,
+  "contract/type-zod.ts": `import type { z } from "zod";\nexport type T = z.ZodType;`,
   "contract/to-worker.ts": `import { html } from "../functions/platform/html";\nexport const c = html;`,
   "contract/to-config.ts": `import { site } from "../site.config";\nexport const d = site;`,
   "contract/to-node.ts": `import { createHash } from "node:crypto";\nexport const e = createHash;`,
@@ -53,7 +55,7 @@ const tree = {
 
   // Pure modules.
   "functions/rules/good.pure.ts": [
-    `import { z } from "zod";`,
+    `import * as z from "zod";`,
     `import { a } from "../../contract/a";`,
     `import { site } from "../../site.config";`,
     `import { trim } from "../channels/text.pure";`,
@@ -174,6 +176,12 @@ describe("pure-no-io", () => {
       "fetch()",
       "new Date()",
     ]);
+  });
+});
+
+describe("zod-namespace-import", () => {
+  test("fails for import { z } from zod; the namespace import and a type-only import are allowed", () => {
+    assert.deepEqual(of("zod-namespace-import").map((v) => v.from), ["contract/named-zod.ts"]);
   });
 });
 

@@ -1,6 +1,6 @@
 // Email through Cloudflare Email Sending (the send_email binding). Locally the mail is written
 // to files under .wrangler/tmp; nothing leaves the machine.
-import { z } from "zod";
+import * as z from "zod";
 import { html } from "../../platform/html";
 import { ChannelError, defineChannel } from "../types";
 

@@ -1,7 +1,7 @@
 // Mattermost incoming webhooks against the fake Mattermost server: the post's shape, reporter
 // text that tries to mention or link, and the server's 429, 5xx and 4xx answers.
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import { failure, fakeUrl, message, requestsFor, send } from "../../../test/channels/helpers";
 import { mattermostChannel } from "./channel";
 

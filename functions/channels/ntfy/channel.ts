@@ -1,7 +1,7 @@
 // ntfy: JSON publish to the server root, max priority, with an "http" action button that POSTs
 // to the acknowledgement link (the phone acknowledges without opening a browser).
 // https://docs.ntfy.sh/publish/#publish-as-json and #action-buttons
-import { z } from "zod";
+import * as z from "zod";
 import { httpUrl } from "../fields.pure";
 import { callProvider, trimSlash } from "../http";
 import { defineChannel } from "../types";

@@ -1,7 +1,7 @@
 // PagerDuty Events API v2, for teams already on PagerDuty: dedup_key is the alert id, so the
 // trigger, acknowledge and resolve of one alert are one PagerDuty incident.
 // https://developer.pagerduty.com/docs/events-api-v2/trigger-events/
-import { z } from "zod";
+import * as z from "zod";
 import { callProvider } from "../http";
 import { defineChannel } from "../types";
 

@@ -1,6 +1,6 @@
 // Pushover emergency priority (2): repeats every `retry` seconds until acknowledged in the app
 // or `expire` passes; the answer carries a receipt. https://pushover.net/api#priority
-import { z } from "zod";
+import * as z from "zod";
 import { callProvider, trimSlash } from "../http";
 import { defineChannel, requireSecrets } from "../types";
 

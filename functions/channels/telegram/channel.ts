@@ -1,6 +1,6 @@
 // Telegram Bot API sendMessage with an inline "Acknowledge" URL button.
 // https://core.telegram.org/bots/api#sendmessage; 429 carries parameters.retry_after.
-import { z } from "zod";
+import * as z from "zod";
 import { callProvider, trimSlash } from "../http";
 import { defineChannel, requireSecrets } from "../types";
 

@@ -1,6 +1,6 @@
 // The verdict of a DNS check from a DNS-over-HTTPS answer (RFC 8484's JSON flavour, as
 // Cloudflare's and Google's resolvers serve it with Accept: application/dns-json). Pure.
-import { z } from "zod";
+import * as z from "zod";
 import type { DnsMonitorConfig } from "../config.pure";
 import { withLatencyThreshold, type ProbeResult } from "./result.pure";
 

@@ -4,7 +4,7 @@
 // API (sslmate.com/help/reference/ct_search_api_v1) lists the unexpired issuances for a name.
 // The edge adds what it can see itself: whether a TLS handshake with the server succeeds.
 // Pure and table-tested.
-import { z } from "zod";
+import * as z from "zod";
 import type { TlsMonitorConfig } from "../config.pure";
 import type { ProbeResult } from "./result.pure";
 
