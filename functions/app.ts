@@ -8,6 +8,7 @@ import { twilioPagingRoutes } from "./alerts/twilio-routes";
 import { assuranceRoutes } from "./assurance/routes";
 import { healthRoutes } from "./health/routes";
 import { heartbeatRoutes, monitorRoutes } from "./monitors/routes";
+import { fileRoutes } from "./files/routes";
 import { inboxRoutes } from "./inbox/routes";
 import { oncallRoutes } from "./oncall/routes";
 import { ApiError, errorBody, toApiError } from "./platform/errors";
@@ -39,6 +40,7 @@ const capabilities = [
   reportApiRoutes,
   reporterRoutes,
   inboxRoutes,
+  fileRoutes,
   monitorRoutes,
   heartbeatRoutes,
 ];

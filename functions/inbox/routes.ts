@@ -23,6 +23,9 @@ import {
 } from "../reports/queries";
 import { hashViewToken, parseReference, privateViewUrl, viewTokenFor } from "../reports/reference";
 import { MAX_REPORT_BODY_BYTES } from "../reports/route-helpers";
+import { listFilesOfReport } from "../files/queries";
+import { signedFileUrl } from "../files/store";
+import type { Services } from "../platform/services";
 import { auditStatement } from "../staff/audit";
 import { requireScope } from "../staff/auth";
 import { loadReportExtras, reportExtrasLoader, toAdminReportBody } from "./report-body";
@@ -54,9 +57,28 @@ async function staffReport(c: Ctx): Promise<Report> {
   return report;
 }
 
-async function staffReportBody(db: D1Database, report: Report) {
-  const [messages, extras] = await Promise.all([listMessages(db, report.id), loadReportExtras(db, report)]);
-  return toAdminReportBody(report, messages, extras);
+/** One report with everything staff need: thread, alert, deliveries and its files (each with
+ * the staff download address and a signed link valid for an hour, for players and phones). */
+async function staffReportBody(svc: Pick<Services, "db" | "config">, report: Report) {
+  const db = svc.db;
+  const [messages, extras, files] = await Promise.all([listMessages(db, report.id), loadReportExtras(db, report), listFilesOfReport(db, report.id)]);
+  const linkUntil = new Date(Date.now() + 3_600_000);
+  return {
+    ...toAdminReportBody(report, messages, extras),
+    files: await Promise.all(
+      files.map(async (f) => ({
+        id: f.id,
+        kind: f.kind,
+        name: f.name,
+        content_type: f.contentType,
+        size: f.size,
+        detail: f.detail,
+        created_at: f.createdAt,
+        download: `/api/admin/files/${f.id}`,
+        link: await signedFileUrl(svc.config, f.id, linkUntil),
+      })),
+    ),
+  };
 }
 
 /**
@@ -92,7 +114,7 @@ async function closeReportByStaff(c: Ctx, to: "acknowledge" | "resolve") {
   }
   const fresh = (await findReportByReference(db, report.reference))!;
   c.header("Cache-Control", "no-store");
-  return c.json(await staffReportBody(db, fresh));
+  return c.json(await staffReportBody(svc, fresh));
 }
 
 export const inboxRoutes = new Hono<AppEnv>()
@@ -113,7 +135,7 @@ export const inboxRoutes = new Hono<AppEnv>()
   .get("/api/admin/reports/:reference", requireScope("reports:read"), async (c) => {
     const report = await staffReport(c);
     c.header("Cache-Control", "no-store");
-    return c.json(await staffReportBody(c.get("services").db, report));
+    return c.json(await staffReportBody(c.get("services"), report));
   })
   .post("/api/admin/reports/:reference/ack", requireScope("reports:write"), (c) => closeReportByStaff(c, "acknowledge"))
   .post("/api/admin/reports/:reference/resolve", requireScope("reports:write"), (c) => closeReportByStaff(c, "resolve"))
@@ -138,5 +160,5 @@ export const inboxRoutes = new Hono<AppEnv>()
       svc.defer(sendMail(svc, [report.reporter.email], mail));
     }
     c.header("Cache-Control", "no-store");
-    return c.json(await staffReportBody(svc.db, report), 201);
+    return c.json(await staffReportBody(svc, report), 201);
   });

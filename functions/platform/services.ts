@@ -45,6 +45,8 @@ export interface Clock {
 
 export interface Services {
   db: D1Database;
+  /** R2: raw mail, attachments, recordings (functions/files). */
+  files: R2Bucket;
   queue: JobQueue;
   mail: Mailer;
   clock: Clock;
@@ -93,6 +95,7 @@ export function buildServices(env: Env, waitUntil?: (work: Promise<unknown>) => 
   const defer = waitUntil ?? ((work: Promise<unknown>) => void pending.push(work.catch((err) => console.error("deferred work failed", err))));
   const svc: Services = {
     db: env.DB,
+    files: env.FILES,
     queue: queueOf(env.FANOUT, runner ? { run: (job) => runner(job, svc), defer } : undefined),
     mail: mailerOf(env.EMAIL),
     clock: systemClock,
