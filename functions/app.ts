@@ -1,7 +1,7 @@
 // The app factory: one place that installs request ids, security headers, the error hook and
 // the 404/405 handling, then mounts each capability's routes. Shared by the Worker entry and
 // the tests.
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { alertRoutes } from "./alerts/routes";
 import { healthRoutes } from "./health/routes";
 import { oncallRoutes } from "./oncall/routes";
@@ -24,6 +24,20 @@ function wantsJson(req: Request): boolean {
   if (/^\/(api|hooks|heartbeat)\//.test(path) || path === "/healthz") return true;
   const accept = req.headers.get("accept") ?? "";
   return accept.includes("application/json") && !accept.includes("text/html");
+}
+
+/** The one place an error becomes a response: JSON for APIs, the site's error page for people. */
+async function errorResponse(thrown: unknown, c: Context<AppEnv>): Promise<Response> {
+  const err = toApiError(thrown);
+  const id = c.get("requestId") ?? crypto.randomUUID();
+  if (err.code === "internal") console.error(`request ${id} failed`, thrown);
+  if (wantsJson(c.req.raw)) {
+    const res = c.json(errorBody(err, id), err.status as 400);
+    for (const [k, v] of Object.entries(err.options.headers ?? {})) res.headers.set(k, v);
+    res.headers.set("Cache-Control", "no-store");
+    return res;
+  }
+  return renderErrorPage(c.env, c.req.url, err, id);
 }
 
 export function createApp(): Hono<AppEnv> {
@@ -50,21 +64,9 @@ export function createApp(): Hono<AppEnv> {
     });
   }
 
-  app.notFound(() => {
-    throw new ApiError("not_found", "There is nothing at this address.");
-  });
-
-  app.onError(async (thrown, c) => {
-    const err = toApiError(thrown);
-    const id = c.get("requestId") ?? crypto.randomUUID();
-    if (err.code === "internal") console.error(`request ${id} failed`, thrown);
-    if (wantsJson(c.req.raw)) {
-      const res = c.json(errorBody(err, id), err.status as 400);
-      for (const [k, v] of Object.entries(err.options.headers ?? {})) res.headers.set(k, v);
-      res.headers.set("Cache-Control", "no-store");
-      return res;
-    }
-    return renderErrorPage(c.env, c.req.url, err, id);
-  });
+  // Answered, not thrown: a throw from the not-found handler skips the middleware above it,
+  // and the 404 would go out without its security headers.
+  app.notFound((c) => errorResponse(new ApiError("not_found", "There is nothing at this address."), c));
+  app.onError((thrown, c) => errorResponse(thrown, c));
   return app;
 }

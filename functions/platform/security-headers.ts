@@ -34,13 +34,19 @@ export const commonSecurityHeaders: Record<string, string> = {
   "Cross-Origin-Opener-Policy": "same-origin",
 };
 
-/** Adds security headers to every Worker response (static assets get them from dist/_headers). */
+/**
+ * Adds security headers to every Worker response (static assets get them from dist/_headers).
+ * A header the route set itself wins: the acknowledgement page's `no-referrer` is stricter
+ * than the default, and a default must never loosen what a route chose.
+ */
 export function securityHeaders(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     await next();
     // Responses from ASSETS or fetch() have immutable headers: always work on a copy.
     c.res = new Response(c.res.body, c.res);
-    for (const [name, value] of Object.entries(commonSecurityHeaders)) c.res.headers.set(name, value);
+    for (const [name, value] of Object.entries(commonSecurityHeaders)) {
+      if (!c.res.headers.has(name)) c.res.headers.set(name, value);
+    }
     if (!c.res.headers.has("Content-Security-Policy")) {
       const type = c.res.headers.get("content-type") ?? "";
       c.res.headers.set("Content-Security-Policy", type.startsWith("text/html") ? htmlContentSecurityPolicy() : API_CSP);
