@@ -13,10 +13,24 @@ import { securityHeaders } from "./platform/security-headers";
 import type { AppEnv } from "./platform/types";
 import { staffRoutes } from "./staff/routes";
 import { statusAdminRoutes } from "./status/admin-routes";
-import { statusRoutes } from "./status/routes";
+import { statusApiRoutes } from "./status/api-routes";
+import { statusEmbedRoutes } from "./status/embed-routes";
+import { statusFeedRoutes } from "./status/feed-routes";
+import { statusPageRoutes } from "./status/page-routes";
 
-/** Capabilities, mounted in order. Adding a capability is one line here. */
-const capabilities = [healthRoutes, staffRoutes, statusRoutes, statusAdminRoutes, alertRoutes, oncallRoutes, reportRoutes];
+/** Capabilities' routers, mounted in order: one line each. */
+const capabilities = [
+  healthRoutes,
+  staffRoutes,
+  statusPageRoutes,
+  statusApiRoutes,
+  statusFeedRoutes,
+  statusEmbedRoutes,
+  statusAdminRoutes,
+  alertRoutes,
+  oncallRoutes,
+  reportRoutes,
+];
 
 /** Paths whose errors are answered as JSON; everything else is a page for people. */
 function wantsJson(req: Request): boolean {

@@ -14,6 +14,9 @@ import type { AppEnv } from "../platform/types";
 import { waitUntilOf } from "../platform/wait-until";
 import { readVersion } from "./queries";
 
+/** What browsers and aggregators may keep of a public answer (JSON, feeds, badge). */
+export const PUBLIC_CACHE_CONTROL = "public, max-age=5";
+
 export const VERSION_TTL_MS = 2_000;
 export const ENTRY_TTL_S = 60;
 const MEMORY_ENTRIES = 100;
