@@ -14,7 +14,7 @@ import { parseWith, readJson } from "../platform/body";
 import { ApiError } from "../platform/errors";
 import type { AppEnv } from "../platform/types";
 import { requireScope } from "../staff/auth";
-import { auditStatement } from "../staff/audit";
+import { auditStatement } from "../staff/queries";
 import { runDoctor } from "./doctor";
 import { doctorInputFromEnv } from "./doctor-input";
 import { insertConfigStatement, loadActiveConfig, serializeConfig, type StoredConfig } from "./queries";

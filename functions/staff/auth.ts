@@ -3,7 +3,8 @@ import { hasScope, type StaffScope } from "../../contract/staff";
 import { constantTimeEqual } from "../platform/crypto";
 import { ApiError } from "../platform/errors";
 import type { AppEnv, StaffPrincipal } from "../platform/types";
-import { findActiveStaffToken, touchStaffToken, TOKEN_PREFIX } from "./tokens";
+import { touchStaffToken } from "./queries";
+import { findActiveStaffToken, TOKEN_PREFIX } from "./tokens";
 
 const UNAUTHORIZED_HEADERS = { "WWW-Authenticate": 'Bearer realm="staff"' };
 
