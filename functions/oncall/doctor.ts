@@ -3,9 +3,9 @@
 // print one verdict per check; any "fail" makes the whole verdict fail.
 import type { ChannelType, ContactMethod, OncallConfig } from "../../contract/oncall";
 import { ReportChannel, Urgency } from "../../contract/reports";
-import { planFor } from "./resolve";
-import { gapsBetween, LOOKAHEAD_DAYS } from "./schedule";
-import { DAY, formatWall, wallClockAt } from "../platform/zoned-time";
+import { planFor } from "./resolve.pure";
+import { gapsBetween, LOOKAHEAD_DAYS } from "./schedule.pure";
+import { DAY, formatWall, wallClockAt } from "../platform/zoned-time.pure";
 
 export type Verdict = "pass" | "warn" | "fail";
 

@@ -2,7 +2,7 @@
 import type { EscalationPlan, PageTarget } from "../../contract/oncall";
 import type { ReportChannel, Urgency } from "../../contract/reports";
 import { loadActiveConfig } from "./queries";
-import { planFor, toPageTarget } from "./resolve";
+import { planFor, toPageTarget } from "./resolve.pure";
 
 /**
  * Loads the active on-call configuration, picks the policy by the routing rules and resolves

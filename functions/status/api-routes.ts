@@ -2,12 +2,14 @@
 // values as Atlassian's public API, open to any origin, cached by version with an ETag. When
 // D1 fails it answers the last good answer, else 503 with Retry-After: never a stale guess.
 import { Hono, type Context } from "hono";
+import { siteConfig } from "../../site.config";
 import { ApiError } from "../platform/errors";
 import type { AppEnv } from "../platform/types";
 import { cachedResponse, lastGoodResponse, PUBLIC_CACHE_CONTROL } from "./cache";
-import { statusIndicator } from "./indicator";
-import { listIncidents, loadComponents, loadCurrentStatus, type Component } from "./queries";
-import { componentsJson, incidentJson, pageJson, type ComponentJson } from "./statuspage";
+import { statusIndicator } from "./indicator.pure";
+import type { Component } from "./model.pure";
+import { listIncidents, loadComponents, loadCurrentStatus } from "./queries";
+import { componentsJson, incidentJson, pageJson, type ComponentJson } from "./statuspage.pure";
 
 function byId(components: readonly Component[]): Map<string, Component> {
   return new Map(components.map((c) => [c.id, c]));
@@ -41,7 +43,7 @@ async function summary(env: Env) {
   const components = byId(status.components);
   return {
     status,
-    page: pageJson(env.PUBLIC_URL, status.updatedAt),
+    page: pageJson(siteConfig, env.PUBLIC_URL, status.updatedAt),
     components: componentsJson(status.groups, status.components),
     incidents: status.open.filter((i) => i.kind === "incident").map((i) => incidentJson(i, components, env.PUBLIC_URL)),
     maintenances: status.open.filter((i) => i.kind === "maintenance").map((i) => incidentJson(i, components, env.PUBLIC_URL)),
@@ -51,7 +53,7 @@ async function summary(env: Env) {
 async function incidentList(env: Env, kind: "incident" | "maintenance", statuses?: readonly string[]) {
   const [items, { components, updatedAt }] = await Promise.all([listIncidents(env.DB, { kind, statuses, limit: 50 }), loadComponents(env.DB)]);
   const map = byId(components);
-  return { page: pageJson(env.PUBLIC_URL, updatedAt), items: items.map((i) => incidentJson(i, map, env.PUBLIC_URL)) };
+  return { page: pageJson(siteConfig, env.PUBLIC_URL, updatedAt), items: items.map((i) => incidentJson(i, map, env.PUBLIC_URL)) };
 }
 
 export const statusApiRoutes = new Hono<AppEnv>()
@@ -64,13 +66,13 @@ export const statusApiRoutes = new Hono<AppEnv>()
   .get("/api/v2/status.json", (c) =>
     apiJson(c, async () => {
       const status = await loadCurrentStatus(c.env.DB);
-      return { page: pageJson(c.env.PUBLIC_URL, status.updatedAt), status: statusIndicator(status) };
+      return { page: pageJson(siteConfig, c.env.PUBLIC_URL, status.updatedAt), status: statusIndicator(status) };
     }),
   )
   .get("/api/v2/components.json", (c) =>
     apiJson(c, async () => {
       const { groups, components, updatedAt } = await loadComponents(c.env.DB);
-      return { page: pageJson(c.env.PUBLIC_URL, updatedAt), components: componentsJson(groups, components) satisfies ComponentJson[] };
+      return { page: pageJson(siteConfig, c.env.PUBLIC_URL, updatedAt), components: componentsJson(groups, components) satisfies ComponentJson[] };
     }),
   )
   .get("/api/v2/incidents.json", (c) =>

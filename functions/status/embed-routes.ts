@@ -5,7 +5,7 @@ import type { Indicator } from "../../contract/status";
 import type { AppEnv } from "../platform/types";
 import { badgeSvg } from "./badge";
 import { cachedResponse, PUBLIC_CACHE_CONTROL } from "./cache";
-import { statusIndicator } from "./indicator";
+import { statusIndicator } from "./indicator.pure";
 import { loadCurrentStatus } from "./queries";
 
 function badgeResponse(indicator: Indicator | "unknown", description: string, cacheControl: string): Response {

@@ -4,7 +4,8 @@ import { Hono, type Context } from "hono";
 import type { AppEnv } from "../platform/types";
 import { cachedResponse, PUBLIC_CACHE_CONTROL } from "./cache";
 import { atomFeed, rssFeed } from "./feeds";
-import { listIncidents, type Incident } from "./queries";
+import type { Incident } from "./model.pure";
+import { listIncidents } from "./queries";
 
 async function feedItems(env: Env): Promise<Incident[]> {
   const [incidents, maintenances] = await Promise.all([

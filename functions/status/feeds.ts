@@ -4,8 +4,8 @@
 import { siteConfig } from "../../site.config";
 import { incidentStatusLabel } from "../../contract/status";
 import { escapeHtml } from "../platform/html";
-import { formatUtc } from "./format";
-import type { Incident } from "./queries";
+import { formatUtc } from "./format.pure";
+import type { Incident } from "./model.pure";
 import { incidentHref } from "./render";
 
 /** Anything outside XML 1.0's Char production (C0 controls but tab and newlines, lone

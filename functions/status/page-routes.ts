@@ -11,11 +11,11 @@ import { html, type SafeHtml } from "../platform/html";
 import { fetchShell, liveResponse, setText } from "../platform/shell";
 import type { AppEnv } from "../platform/types";
 import { cachedResponse, lastLiveState, noteLiveState, persistLiveState } from "./cache";
-import { addMonths, lastLocalDays, localMonthKey, startOfLocalDay, startOfLocalMonth } from "./days";
-import { timeHtml } from "./format";
-import { statusIndicator } from "./indicator";
-import { maintenancePhase } from "./maintenance";
-import { getIncident, hasHistoryBefore, listHistory, loadComponents, loadCurrentStatus, type CurrentStatus, type Incident } from "./queries";
+import { addMonths, lastLocalDays, localMonthKey, startOfLocalDay, startOfLocalMonth } from "./days.pure";
+import { statusIndicator } from "./indicator.pure";
+import { maintenancePhase } from "./maintenance.pure";
+import type { CurrentStatus, Incident } from "./model.pure";
+import { getIncident, hasHistoryBefore, listHistory, loadComponents, loadCurrentStatus } from "./queries";
 import {
   componentsHtml,
   historyMonthHtml,
@@ -23,9 +23,10 @@ import {
   incidentSummary,
   maintenanceSummary,
   sectionHtml,
+  timeHtml,
   type ComponentHistory,
 } from "./render";
-import { dailyHistory, uptimePercent, type StatusChangePoint } from "./uptime";
+import { dailyHistory, uptimePercent, type StatusChangePoint } from "./uptime.pure";
 
 const HISTORY_DAYS = 90;
 /** Months per page of /history. */

@@ -2,73 +2,7 @@
 // types. Reads that a page needs together go in one D1 batch (one round trip); writes are
 // statements that writes.ts puts into one batch with the audit row and the version bump.
 import type { ComponentStatus, Impact, IncidentStatus, MaintenanceStatus } from "../../contract/status";
-
-export interface ComponentGroup {
-  id: string;
-  name: string;
-  description: string | null;
-  position: number;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface Component {
-  id: string;
-  groupId: string | null;
-  name: string;
-  description: string | null;
-  status: ComponentStatus;
-  position: number;
-  showcase: boolean;
-  onlyShowIfDegraded: boolean;
-  startDate: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface AffectedComponent {
-  componentId: string;
-  name: string;
-  oldStatus: ComponentStatus;
-  newStatus: ComponentStatus;
-}
-
-export interface IncidentUpdate {
-  id: string;
-  incidentId: string;
-  status: IncidentStatus | MaintenanceStatus;
-  body: string;
-  createdAt: string;
-  displayAt: string;
-  updatedAt: string;
-  affected: AffectedComponent[];
-}
-
-export interface Incident {
-  id: string;
-  kind: "incident" | "maintenance";
-  name: string;
-  status: IncidentStatus | MaintenanceStatus;
-  impact: Impact;
-  postmortemSlug: string | null;
-  scheduledFor: string | null;
-  scheduledUntil: string | null;
-  createdAt: string;
-  updatedAt: string;
-  startedAt: string;
-  monitoringAt: string | null;
-  resolvedAt: string | null;
-  /** Newest first, as Statuspage lists them. */
-  updates: IncidentUpdate[];
-  /** Components affected over the incident's life, in page order. */
-  componentIds: string[];
-}
-
-export interface StatusChangeRow {
-  componentId: string;
-  toStatus: ComponentStatus;
-  changedAt: string;
-}
+import type { AffectedComponent, Component, ComponentGroup, CurrentStatus, Incident } from "./model.pure";
 
 export const UNRESOLVED_INCIDENT = "('investigating','identified','monitoring')";
 export const OPEN_MAINTENANCE = "('scheduled','in_progress','verifying')";
@@ -165,15 +99,6 @@ const COMPONENTS_SQL = "SELECT * FROM components ORDER BY position, name";
 const UPDATED_AT_SQL =
   "SELECT MAX(t) AS t FROM (SELECT MAX(updated_at) AS t FROM components UNION ALL SELECT MAX(updated_at) FROM incidents UNION ALL SELECT MAX(updated_at) FROM component_groups)";
 
-export interface CurrentStatus {
-  groups: ComponentGroup[];
-  components: Component[];
-  /** Unresolved incidents and not yet completed maintenances, newest first. */
-  open: Incident[];
-  updatedAt: string | null;
-  /** Status changes since `changesSince`, plus each component's last change before it. */
-  changes: StatusChangeRow[];
-}
 
 /** What the home page, summary.json and status.json need, in two round trips. */
 export async function loadCurrentStatus(db: D1Database, opts: { changesSince?: string } = {}): Promise<CurrentStatus> {

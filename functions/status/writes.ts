@@ -5,7 +5,7 @@ import type { ComponentStatus, CreateIncidentInput, CreateMaintenanceInput, Main
 import { maintenanceStatuses } from "../../contract/status";
 import { ApiError } from "../platform/errors";
 import { auditStatement } from "../staff/queries";
-import { automaticUpdateBody, nextMaintenanceStatus } from "./maintenance";
+import { automaticUpdateBody, nextMaintenanceStatus } from "./maintenance.pure";
 import {
   bumpVersionStatement,
   claimMaintenanceMove,
@@ -20,9 +20,8 @@ import {
   listDueMaintenances,
   setComponentStatusStatement,
   updateIncidentStatement,
-  type Component,
-  type Incident,
 } from "./queries";
+import type { Component, Incident } from "./model.pure";
 
 /** Short random ids like Statuspage's (12 lower-case letters and digits) with a prefix. */
 export function newId(prefix: string): string {

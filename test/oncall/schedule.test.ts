@@ -2,8 +2,8 @@
 // daylight-saving changes (Europe/Amsterdam, America/New_York), overrides and gaps.
 import { describe, expect, it } from "vitest";
 import type { Rotation } from "../../contract/oncall";
-import { gapsBetween, onCallAt, shiftsBetween, upcomingShifts } from "../../functions/oncall/schedule";
-import { instantOfWall, wallClockAt } from "../../functions/platform/zoned-time";
+import { gapsBetween, onCallAt, shiftsBetween, upcomingShifts } from "../../functions/oncall/schedule.pure";
+import { instantOfWall, wallClockAt } from "../../functions/platform/zoned-time.pure";
 import { rotation } from "./fixtures";
 
 const at = (iso: string) => new Date(iso);

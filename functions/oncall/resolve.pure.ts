@@ -1,7 +1,7 @@
 // From a configuration and a report's route to the escalation plan: pure, no I/O.
 import type { EscalationPlan, EscalationPolicy, OncallConfig, PageTarget, Person, RoutingRule } from "../../contract/oncall";
 import type { ReportChannel, Urgency } from "../../contract/reports";
-import { onCallAt } from "./schedule";
+import { onCallAt } from "./schedule.pure";
 
 export interface Route {
   channel: ReportChannel;

@@ -2,8 +2,8 @@
 // for status.json. The worst of (a) unresolved incidents' impact and (b) component statuses
 // wins; maintenance shows only when nothing is actually broken.
 import type { ComponentStatus, Impact, Indicator, MaintenanceStatus } from "../../contract/status";
-import { maintenancePhase } from "./maintenance";
-import type { CurrentStatus } from "./queries";
+import { maintenancePhase } from "./maintenance.pure";
+import type { CurrentStatus } from "./model.pure";
 
 export interface IndicatorInput {
   componentStatuses: readonly ComponentStatus[];
