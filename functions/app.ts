@@ -9,7 +9,7 @@ import { ApiError, errorBody, toApiError } from "./platform/errors";
 import { renderErrorPage } from "./platform/error-pages";
 import { reportRoutes } from "./reports/routes";
 import { requestId } from "./platform/request-id";
-import { securityHeaders } from "./platform/security-headers";
+import { contentSecurityPolicy, securityHeaders } from "./platform/security-headers";
 import type { AppEnv } from "./platform/types";
 import { staffRoutes } from "./staff/routes";
 import { statusAdminRoutes } from "./status/admin-routes";
@@ -58,6 +58,7 @@ export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use("*", requestId());
   app.use("*", securityHeaders());
+  app.use("*", contentSecurityPolicy());
 
   for (const routes of capabilities) app.route("/", routes);
 
