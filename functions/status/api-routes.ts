@@ -5,7 +5,7 @@ import { Hono, type Context } from "hono";
 import { siteConfig } from "../../site.config";
 import { ApiError } from "../platform/errors";
 import type { AppEnv } from "../platform/types";
-import { cachedResponse, lastGoodResponse, PUBLIC_CACHE_CONTROL } from "./cache";
+import { cachedResponse, conditionalGet, lastGoodResponse, PUBLIC_CACHE_CONTROL } from "./cache";
 import { statusIndicator } from "./indicator.pure";
 import type { Component } from "./model.pure";
 import { listIncidents, loadComponents, loadCurrentStatus } from "./queries";
@@ -57,6 +57,7 @@ async function incidentList(env: Env, kind: "incident" | "maintenance", statuses
 }
 
 export const statusApiRoutes = new Hono<AppEnv>()
+  .use("/api/v2/*", conditionalGet)
   .get("/api/v2/summary.json", (c) =>
     apiJson(c, async () => {
       const s = await summary(c.env);

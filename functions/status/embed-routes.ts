@@ -4,7 +4,7 @@ import { Hono } from "hono";
 import type { Indicator } from "../../contract/status";
 import type { AppEnv } from "../platform/types";
 import { badgeSvg } from "./badge";
-import { cachedResponse, PUBLIC_CACHE_CONTROL } from "./cache";
+import { cachedResponse, conditionalGet, PUBLIC_CACHE_CONTROL } from "./cache";
 import { statusIndicator } from "./indicator.pure";
 import { loadCurrentStatus } from "./queries";
 
@@ -14,6 +14,7 @@ function badgeResponse(indicator: Indicator | "unknown", description: string, ca
 }
 
 export const statusEmbedRoutes = new Hono<AppEnv>()
+  .use("/badge.svg", conditionalGet)
   .get("/badge.svg", async (c) => {
     try {
       return await cachedResponse(c, async () => {

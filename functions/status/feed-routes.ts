@@ -2,7 +2,7 @@
 // version like every public answer.
 import { Hono, type Context } from "hono";
 import type { AppEnv } from "../platform/types";
-import { cachedResponse, PUBLIC_CACHE_CONTROL } from "./cache";
+import { cachedResponse, conditionalGet, PUBLIC_CACHE_CONTROL } from "./cache";
 import { atomFeed, rssFeed } from "./feeds";
 import type { Incident } from "./model.pure";
 import { listIncidents } from "./queries";
@@ -20,5 +20,7 @@ function feedResponse(c: Context<AppEnv>, type: string, make: () => Promise<stri
 }
 
 export const statusFeedRoutes = new Hono<AppEnv>()
+  .use("/history.atom", conditionalGet)
+  .use("/history.rss", conditionalGet)
   .get("/history.atom", (c) => feedResponse(c, "application/atom+xml; charset=utf-8", async () => atomFeed(await feedItems(c.env), c.env.PUBLIC_URL)))
   .get("/history.rss", (c) => feedResponse(c, "application/rss+xml; charset=utf-8", async () => rssFeed(await feedItems(c.env), c.env.PUBLIC_URL)));

@@ -10,7 +10,7 @@ import { ApiError } from "../platform/errors";
 import { html, type SafeHtml } from "../platform/html";
 import { fetchShell, liveResponse, setText } from "../platform/shell";
 import type { AppEnv } from "../platform/types";
-import { cachedResponse, lastLiveState, noteLiveState, persistLiveState } from "./cache";
+import { cachedResponse, conditionalGet, lastLiveState, noteLiveState, persistLiveState } from "./cache";
 import { addMonths, lastLocalDays, localMonthKey, startOfLocalDay, startOfLocalMonth } from "./days.pure";
 import { statusIndicator } from "./indicator.pure";
 import { maintenancePhase } from "./maintenance.pure";
@@ -194,6 +194,10 @@ async function renderIncident(c: Context<AppEnv>, shell: Response, kind: "incide
 }
 
 export const statusPageRoutes = new Hono<AppEnv>()
+  .use("/", conditionalGet)
+  .use("/history", conditionalGet)
+  .use("/incidents/:id", conditionalGet)
+  .use("/maintenance/:id", conditionalGet)
   .get("/", (c) => livePage(c, "/index.html", (shell) => renderHome(c, shell)))
   .get("/index.html", (c) => c.redirect("/", 301))
   .get("/history", (c) => {
