@@ -24,7 +24,8 @@ export default defineConfig(async () => {
       }),
     ],
     test: {
-      include: ["test/**/*.test.ts"],
+      // Channel tests live in their channel's folder (functions/channels/<name>/).
+      include: ["test/**/*.test.ts", "functions/**/*.test.ts"],
       setupFiles: ["./test/setup/apply-migrations.ts"],
       globalSetup: ["./test/setup/global-setup.ts"],
       testTimeout: 20_000,

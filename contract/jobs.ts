@@ -26,6 +26,22 @@ export const AlertEscalateJob = z.object({ type: z.literal("alert.escalate"), al
  * slow or failing provider never holds up the others. */
 export const NotificationSendJob = z.object({ type: z.literal("notification.send"), deliveryId: z.string().min(1) });
 
-export const Job = z.discriminatedUnion("type", [CanaryJob, ReportReceivedJob, AlertEscalateJob, NotificationSendJob]);
+/**
+ * A reporter added to an open report (private view, email, SMS, a social reply). Written to
+ * the outbox with the message; the fan-out tells whoever acknowledged the report's alert, or
+ * the people it is paging now.
+ */
+export const ReportFollowUpJob = z.object({
+  type: z.literal("report.followup"),
+  reportId: z.string().min(1),
+  messageId: z.number().int().positive(),
+  outboxId: z.string().min(1),
+});
+
+/** A person's digest may be due: alerts held back, over their page ceiling, reports about a
+ * known incident, follow-ups. At most one digest per person per window goes out. */
+export const DigestFlushJob = z.object({ type: z.literal("digest.flush"), personId: z.string().min(1) });
+
+export const Job = z.discriminatedUnion("type", [CanaryJob, ReportReceivedJob, ReportFollowUpJob, AlertEscalateJob, NotificationSendJob, DigestFlushJob]);
 export type Job = z.infer<typeof Job>;
 export type JobType = Job["type"];

@@ -2,7 +2,7 @@
 import { z } from "zod";
 
 /** Where a report came in. Each is an adapter feeding the one intake function. */
-export const ReportChannel = z.enum(["web", "api", "email", "x", "sms"]);
+export const ReportChannel = z.enum(["web", "api", "email", "phone", "sms", "x", "mastodon", "bluesky"]);
 export type ReportChannel = z.infer<typeof ReportChannel>;
 
 /** How urgent the reporter says it is (chosen on the form; channels without a choice: "high"). */
@@ -98,6 +98,11 @@ const message = z
       .max(reportLimits.message, `Keep the message under ${reportLimits.message.toLocaleString("en")} characters.`),
   );
 const componentId = optionalText(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "Choose a component from the list."));
+/** A known (unresolved) incident the reporter says their problem is. "" or "other": none. */
+const incidentId = z.preprocess(
+  (v) => (typeof v === "string" ? (v.trim() === "" || v.trim() === "other" ? null : v.trim()) : (v ?? null)),
+  z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "Choose one of the problems we know about, or \"Something else\".").nullable(),
+);
 
 const needsContact = "Give an email address or a phone number so that we can answer you.";
 
@@ -114,6 +119,7 @@ export const ReportSubmission = z
     message,
     component: componentId,
     urgency: Urgency.default("high"),
+    incident: incidentId.optional().default(null),
   })
   .superRefine((v, ctx) => {
     if (!v.email && !v.phone) {
@@ -140,6 +146,9 @@ export const NewReport = z
     subject,
     message,
     componentId,
+    /** The known incident the reporter said this is: stored and counted there, told to on-call
+     * in the digest rather than paged (staff know already). */
+    incidentId: incidentId.optional().default(null),
     /** The channel's own id for this input (email Message-ID, X tweet/DM id, form nonce): the
      * same id twice is the same report. */
     channelMessageId: optionalText(z.string().max(reportLimits.channelMessageId)),
@@ -169,6 +178,7 @@ export interface NewReportInput {
   subject: string;
   message: string;
   componentId?: string | null;
+  incidentId?: string | null;
   channelMessageId?: string | null;
   idempotencyKey?: string | null;
   meta?: { userAgent?: string | null; clientHash?: string | null };
@@ -177,9 +187,20 @@ export type NewReport = z.infer<typeof NewReport>;
 
 /** `POST /api/reports` answer (201 when created, 200 when an idempotent replay). */
 export interface ReportCreatedBody {
+  /** Problems we already know about (unresolved incidents), first: a report can name one. */
+  known_incidents: KnownIncidentBody[];
   reference: string;
   /** The reporter's private view of the report (the secret token is in the link). */
   status_url: string | null;
+  /** The known incident this report was linked to, when it named one. */
+  incident: string | null;
+}
+
+export interface KnownIncidentBody {
+  id: string;
+  name: string;
+  status: string;
+  url: string;
 }
 
 export interface ReportMessageBody {
@@ -198,6 +219,7 @@ export interface AdminReportBody {
   subject: string;
   reporter: { name: string | null; email: string | null; phone: string | null; x_handle: string | null };
   component_id: string | null;
+  incident_id: string | null;
   duplicate_of: string | null;
   created_at: string;
   acknowledged_at: string | null;

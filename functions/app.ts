@@ -2,15 +2,23 @@
 // the 404/405 handling, then mounts each capability's routes. Shared by the Worker entry and
 // the tests.
 import { Hono, type Context } from "hono";
-import { alertRoutes } from "./alerts/routes";
+import { ackRoutes } from "./alerts/ack-routes";
+import { alertStaffRoutes } from "./alerts/staff-routes";
+import { twilioPagingRoutes } from "./alerts/twilio-routes";
+import { assuranceRoutes } from "./assurance/routes";
 import { healthRoutes } from "./health/routes";
+import { inboxRoutes } from "./inbox/routes";
 import { oncallRoutes } from "./oncall/routes";
 import { ApiError, errorBody, toApiError } from "./platform/errors";
 import { renderErrorPage } from "./platform/error-pages";
-import { reportRoutes } from "./reports/routes";
 import { requestId } from "./platform/request-id";
 import { contentSecurityPolicy, securityHeaders } from "./platform/security-headers";
+import { services } from "./platform/services-middleware";
+import { runJob } from "./queue/consumer";
 import type { AppEnv } from "./platform/types";
+import { reportApiRoutes } from "./reports/api-routes";
+import { reportFormRoutes } from "./reports/form-routes";
+import { reporterRoutes } from "./reports/reporter-routes";
 import { staffRoutes } from "./staff/routes";
 import { statusAdminRoutes } from "./status/admin-routes";
 import { statusApiRoutes } from "./status/api-routes";
@@ -18,18 +26,24 @@ import { statusEmbedRoutes } from "./status/embed-routes";
 import { statusFeedRoutes } from "./status/feed-routes";
 import { statusPageRoutes } from "./status/page-routes";
 
-/** Capabilities' routers, mounted in order: one line each. */
+/** Route files, mounted in order (staff authentication first). Adding one is one line here. */
 const capabilities = [
   healthRoutes,
   staffRoutes,
+  assuranceRoutes,
   statusPageRoutes,
   statusApiRoutes,
   statusFeedRoutes,
   statusEmbedRoutes,
   statusAdminRoutes,
-  alertRoutes,
+  ackRoutes,
+  twilioPagingRoutes,
+  alertStaffRoutes,
   oncallRoutes,
-  reportRoutes,
+  reportFormRoutes,
+  reportApiRoutes,
+  reporterRoutes,
+  inboxRoutes,
 ];
 
 /** Paths whose errors are answered as JSON; everything else is a page for people. */
@@ -59,6 +73,9 @@ export function createApp(): Hono<AppEnv> {
   app.use("*", requestId());
   app.use("*", securityHeaders());
   app.use("*", contentSecurityPolicy());
+  // Jobs dispatched by a request (a new report's fan-out, its first pages) run in the same
+  // invocation after the answer, with their queued copies as the safety net.
+  app.use("*", services(runJob));
 
   for (const routes of capabilities) app.route("/", routes);
 

@@ -1,6 +1,6 @@
 // The Worker entry: it only wires the handlers together. See docs/architecture.md.
 import { createApp } from "./app";
-import { runScheduled } from "./cron/scheduled";
+import { handleScheduled } from "./cron/scheduled";
 import { receiveEmail } from "./email/inbound";
 import { handleQueue } from "./queue/consumer";
 
@@ -8,9 +8,9 @@ const app = createApp();
 
 export default {
   fetch: (request, env, ctx) => app.fetch(request, env, ctx),
-  email: (message, env, _ctx) => receiveEmail(message, env),
-  scheduled: async (controller, env, _ctx) => {
-    await runScheduled(env, new Date(controller.scheduledTime));
+  email: (message, env, ctx) => receiveEmail(message, env, ctx),
+  scheduled: async (controller, env, ctx) => {
+    await handleScheduled(controller, env, ctx);
   },
-  queue: (batch, env, _ctx) => handleQueue(batch, env),
+  queue: (batch, env, ctx) => handleQueue(batch, env, ctx),
 } satisfies ExportedHandler<Env, unknown>;

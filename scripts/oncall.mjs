@@ -6,7 +6,7 @@
 // `npm run oncall -- schema [file]`                        JSON Schema of the document, for editors
 //
 // The configuration is validated here with the same zod schema the Worker uses
-// (contract/oncall.ts, imported as TypeScript by Node) and written straight into D1 with
+// (functions/oncall/config.ts, imported as TypeScript by Node) and written straight into D1 with
 // `wrangler d1 execute`: local state by default, production with --remote. No running server
 // is needed, and a push is one SQL file: the new version row plus its audit row.
 import "./lib/ts.mjs";
@@ -17,7 +17,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { applyMigrations, d1, sql, stateDir, wrangler } from "./lib/wrangler.mjs";
 
-const { OncallConfig, oncallJsonSchema } = await import("../contract/oncall.ts");
+const { OncallConfig, oncallJsonSchema } = await import("../functions/oncall/config.ts");
 const { onCallAt, shiftsBetween, gapsBetween, LOOKAHEAD_DAYS } = await import("../functions/oncall/schedule.pure.ts");
 const { planFor } = await import("../functions/oncall/resolve.pure.ts");
 const { wallClockAt, formatWall, DAY } = await import("../functions/platform/zoned-time.pure.ts");

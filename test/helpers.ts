@@ -1,6 +1,7 @@
 // Helpers shared by the Worker tests. Every test creates the rows it needs.
 import { env, exports } from "cloudflare:workers";
 import { inject } from "vitest";
+import { buildServices, type Services } from "../functions/platform/services";
 
 export const STAFF_TOKEN = "test-staff-token-0123456789";
 export const BASE = "http://127.0.0.1:8787";
@@ -41,5 +42,12 @@ export const fakeProviders = {
     await fetch(`${inject("fakeProviderUrl")}/__reset`, { method: "POST" });
   },
 };
+
+/** The services the Worker builds from `bindings` (the test's env by default), as a request
+ * or event would get them; deferred work is collected and awaited by `settle()`. */
+export function servicesOf(bindings: Env = env): Services & { settle(): Promise<unknown> } {
+  const deferred: Promise<unknown>[] = [];
+  return Object.assign(buildServices(bindings, (work) => void deferred.push(work)), { settle: () => Promise.all(deferred) });
+}
 
 export { env };

@@ -2,8 +2,8 @@
 // treats a mail as a new report: a reply whose subject carries an alert's code ("Re: [7KQ2M]
 // ALERT ...") and whose first line of new text is "ack", sent from an address that alert was
 // paged to, acknowledges it. Anything else is left to the caller (null).
-import { acknowledgeAlert, type CloseOutcome } from "./lifecycle";
-import { findAlertByAckCode } from "./queries";
+import { acknowledgeAlert, type CloseOutcome, type FanoutServices } from "./lifecycle";
+import { findAlertByAckCode, personPagedByEmail } from "./queries";
 
 /** The reply's own first line: quoted text ("> ...", "On ... wrote:") and blank lines skipped. */
 export function firstReplyLine(text: string): string {
@@ -26,16 +26,12 @@ function bareAddress(from: string): string {
   return (/<([^>]+)>/.exec(from)?.[1] ?? from).trim().toLowerCase();
 }
 
-export async function acknowledgeByEmailReply(env: Env, mail: { from: string; subject: string; text: string }, now: Date): Promise<CloseOutcome | null> {
+export async function acknowledgeByEmailReply(svc: FanoutServices, mail: { from: string; subject: string; text: string }, now: Date): Promise<CloseOutcome | null> {
   const code = parseAckReply(mail.subject, mail.text);
   if (!code) return null;
-  const alert = await findAlertByAckCode(env.DB, code);
+  const alert = await findAlertByAckCode(svc.db, code);
   if (!alert) return null;
-  const paged = await env.DB.prepare(
-    "SELECT person_name FROM deliveries WHERE alert_id = ?1 AND channel = 'email' AND lower(json_extract(target, '$.address')) = ?2 LIMIT 1",
-  )
-    .bind(alert.id, bareAddress(mail.from))
-    .first<{ person_name: string }>();
+  const paged = await personPagedByEmail(svc.db, alert.id, bareAddress(mail.from));
   if (!paged) return null;
-  return acknowledgeAlert(env, alert.id, { actor: paged.person_name, via: "email reply" }, now);
+  return acknowledgeAlert(svc, alert.id, { actor: paged.personName, via: "email reply", personId: paged.personId }, now);
 }

@@ -1,5 +1,5 @@
 // Walking an escalation plan: pure, so timelines are tested with a controlled clock.
-import type { EscalationPlan } from "../../contract/oncall";
+import type { EscalationPlan } from "../oncall/config";
 
 export interface Step {
   level: number;

@@ -8,24 +8,57 @@
 // whatever a lost message or a restart missed. Every page claims a unique alert_pages row
 // (alert + level + round), so a poke that arrives twice, or a sweep racing a poke, pages once.
 import type { Job } from "../../contract/jobs";
-import type { EscalationPlan } from "../../contract/oncall";
+import type { EscalationPlan } from "../oncall/config";
 import type { ReportChannel, Urgency } from "../../contract/reports";
-import { recordCheckFailure } from "../assurance/checks";
+import { recordCheckFailure } from "../assurance/queries";
 import { escalationPlanFor } from "../oncall/plan";
-import { findReportById, markOutboxDispatched } from "../reports/queries";
+import type { Services } from "../platform/services";
+import {
+  alertNoteForReportsStatement,
+  closeAlertReportsStatement,
+  findReportById,
+  firstMessageBody,
+  linkReportToAlertStatement,
+  markOutboxDispatched,
+  moveAlertReportsStatement,
+} from "../reports/queries";
+import { addToDigest, targetsUpTo } from "./digest";
 import { type Step, dueAt, nextStep, stepOrdinal } from "./escalation";
 import { GROUP_WINDOW_MINUTES, chooseAlert, groupKeyFor } from "./grouping";
 import {
   type Alert,
+  advanceAlertStatement,
+  cancelPendingPagesStatement,
+  claimPageStatement,
+  claimPolicyStatement,
+  countAlertsPagedToPerson,
+  findIncidentAlert,
+  holdAlertStatement,
+  oldestHeldAlert,
+  peoplePagedFor,
+  policyPager,
+  promoteHeldStatements,
+  closeAlertStatement,
+  closedEventStatement,
   deliveryId,
   eventStatement,
+  exhaustAlertStatements,
   findAlert,
+  insertAlertStatement,
   insertDeliveryStatement,
   listDeliveries,
   listDueAlerts,
   listOpenAlerts,
+  markMergedStatement,
+  pagedEventStatement,
+  recountAlertStatement,
+  reportAddedEventStatement,
 } from "./queries";
 import { channels } from "../channels/registry";
+
+/** What the fan-out uses: storage, the queue (pages and timers go out as jobs) and settings
+ * (the digest window and the hourly page ceiling). */
+export type FanoutServices = Pick<Services, "db" | "queue" | "config">;
 
 // Crockford base32 without look-alikes: codes people type on a phone ("ACK 7KQ2M").
 const CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -39,37 +72,14 @@ export function newAlertId(): string {
   return `al_${randomCode(12).toLowerCase()}`;
 }
 
-async function enqueue(env: Env, jobs: Job[], delaySeconds = 0): Promise<void> {
-  if (jobs.length === 0) return;
-  // sendBatch takes at most 100 messages.
-  for (let i = 0; i < jobs.length; i += 100) {
-    await env.FANOUT.sendBatch(jobs.slice(i, i + 100).map((body) => ({ body, delaySeconds })));
-  }
-}
-
-async function firstMessageText(db: D1Database, reportId: string): Promise<string> {
-  const row = await db.prepare("SELECT body FROM report_messages WHERE report_id = ?1 ORDER BY id LIMIT 1").bind(reportId).first<{ body: string }>();
-  return row?.body ?? "";
-}
-
 /** Links a report to an alert (once) and recounts the alert from the reports table, the truth:
  * a redelivered job changes nothing and writes no second event. */
 function linkReportStatements(db: D1Database, reportId: string, alertId: string, now: Date, reference: string, withEvent = true): D1PreparedStatement[] {
+  const iso = now.toISOString();
   return [
-    db.prepare("UPDATE reports SET alert_id = ?2 WHERE id = ?1 AND alert_id IS NULL").bind(reportId, alertId),
-    ...(withEvent
-      ? [
-          db
-            .prepare("INSERT INTO alert_events (alert_id, type, message, detail, created_at) SELECT ?1, 'report_added', ?2, ?3, ?4 WHERE changes() = 1")
-            .bind(alertId, `Report ${reference} joined the alert.`, JSON.stringify({ reference }), now.toISOString()),
-        ]
-      : []),
-    db
-      .prepare(
-        `UPDATE alerts SET report_count = (SELECT COUNT(*) FROM reports WHERE alert_id = ?1),
-           last_report_at = MAX(last_report_at, ?2) WHERE id = ?1`,
-      )
-      .bind(alertId, now.toISOString()),
+    linkReportToAlertStatement(db, reportId, alertId),
+    ...(withEvent ? [reportAddedEventStatement(db, alertId, reference, iso)] : []),
+    recountAlertStatement(db, alertId, iso),
   ];
 }
 
@@ -78,8 +88,8 @@ function linkReportStatements(db: D1Database, reportId: string, alertId: string,
  * alert when it matches none. Reports B's intake marked as duplicates join their original's
  * alert and page nobody.
  */
-export async function handleReportReceived(env: Env, job: Extract<Job, { type: "report.received" }>, now: Date): Promise<void> {
-  const db = env.DB;
+export async function handleReportReceived(svc: FanoutServices, job: Extract<Job, { type: "report.received" }>, now: Date): Promise<void> {
+  const db = svc.db;
   const report = await findReportById(db, job.reportId);
   if (!report) throw new Error(`report ${job.reportId} is not stored (yet)`);
   if (report.alertId) {
@@ -96,6 +106,14 @@ export async function handleReportReceived(env: Env, job: Extract<Job, { type: "
     return;
   }
 
+  if (report.incidentId) {
+    // The reporter said it is a problem we announced: staff know, so nobody is woken for it.
+    // It is counted on that incident and told to whoever is on call in their digest.
+    await joinIncidentAlert(svc, { ...report, incidentId: report.incidentId }, now);
+    await markOutboxDispatched(db, job.outboxId, now);
+    return;
+  }
+
   const since = new Date(now.getTime() - GROUP_WINDOW_MINUTES * 60_000).toISOString();
   const open = await listOpenAlerts(db, since);
   const joined = chooseAlert({ componentId: report.componentId, subject: report.subject }, open, now);
@@ -105,43 +123,81 @@ export async function handleReportReceived(env: Env, job: Extract<Job, { type: "
     return;
   }
 
-  const alert = await raiseAlert(env, report, now);
+  const alert = await raiseAlert(svc, report, now);
   await markOutboxDispatched(db, job.outboxId, now);
-  if (alert) await startPaging(env, alert, now);
+  if (alert) await startPaging(svc, alert, now);
+}
+
+type RaisingReport = { id: string; reference: string; channel: ReportChannel; urgency: Urgency; subject: string; componentId: string | null };
+
+/** Reports about a known incident gather in one alert per incident, created acknowledged. */
+async function joinIncidentAlert(svc: FanoutServices, report: RaisingReport & { incidentId: string }, now: Date): Promise<void> {
+  const db = svc.db;
+  let alert = await findIncidentAlert(db, report.incidentId);
+  if (alert) {
+    await db.batch(linkReportStatements(db, report.id, alert.id, now, report.reference));
+  } else {
+    const plan = await escalationPlanFor(db, { channel: report.channel, urgency: report.urgency, componentId: report.componentId }, now);
+    const id = newAlertId();
+    const iso = now.toISOString();
+    await db.batch([
+      insertAlertStatement(db, {
+        id,
+        groupKey: `incident:${report.incidentId}`,
+        componentId: report.componentId,
+        channel: report.channel,
+        urgency: report.urgency,
+        subject: `Reports about a known incident: ${report.subject}`,
+        firstReportId: report.id,
+        firstText: (await firstMessageBody(db, report.id)).slice(0, 2000),
+        ackCode: randomCode(5),
+        plan,
+        dueAt: null,
+        now: iso,
+        state: "acknowledged",
+        acknowledgedBy: "known incident",
+        incidentId: report.incidentId,
+      }),
+      eventStatement(db, { alertId: id, type: "raised", message: `Reports about known incident ${report.incidentId} gather here; nobody is paged for them (staff know), on-call hears in the digest.`, detail: { reference: report.reference, incident: report.incidentId }, now }),
+      ...linkReportStatements(db, report.id, id, now, report.reference, false),
+    ]);
+    alert = await findAlert(db, id);
+    // Two first reports at once: the younger alert merges into the older.
+    const older = await findIncidentAlert(db, report.incidentId);
+    if (older && alert && older.id !== alert.id) {
+      await db.batch([markMergedStatement(db, alert.id, older.id), moveAlertReportsStatement(db, alert.id, older.id), recountAlertStatement(db, older.id)]);
+      alert = older;
+    }
+  }
+  if (alert) await addToDigest(svc, targetsUpTo(alert.plan, 0), alert.id, "known_incident", now);
 }
 
 async function raiseAlert(
-  env: Env,
+  svc: FanoutServices,
   report: { id: string; reference: string; channel: ReportChannel; urgency: Urgency; subject: string; componentId: string | null },
   now: Date,
 ): Promise<Alert | null> {
-  const db = env.DB;
+  const db = svc.db;
   const id = newAlertId();
-  const firstText = await firstMessageText(db, report.id);
+  const firstText = await firstMessageBody(db, report.id);
   const plan = await escalationPlanFor(db, { channel: report.channel, urgency: report.urgency, componentId: report.componentId }, now);
   const iso = now.toISOString();
   await db.batch([
-    db
-      .prepare(
-        `INSERT INTO alerts (id, group_key, component_id, channel, urgency, subject, first_report_id, first_text, report_count,
-           ack_code, state, plan, level, round, next_escalation_at, created_at, last_report_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, ?9, 'triggered', ?10, -1, 0, ?12, ?11, ?11)`,
-      )
-      .bind(
-        id,
-        groupKeyFor(report),
-        report.componentId,
-        report.channel,
-        report.urgency,
-        report.subject,
-        report.id,
-        firstText.slice(0, 2000),
-        randomCode(5),
-        plan ? JSON.stringify(plan) : null,
-        iso,
-        // Due at once: if this invocation dies before paging, the cron sweep pages instead.
-        plan && plan.levels.length > 0 ? iso : null,
-      ),
+    insertAlertStatement(db, {
+      id,
+      groupKey: groupKeyFor(report),
+      componentId: report.componentId,
+      channel: report.channel,
+      urgency: report.urgency,
+      subject: report.subject,
+      firstReportId: report.id,
+      firstText: firstText.slice(0, 2000),
+      ackCode: randomCode(5),
+      plan,
+      // Due at once: if this invocation dies before paging, the cron sweep pages instead.
+      dueAt: plan && plan.levels.length > 0 ? iso : null,
+      now: iso,
+    }),
     eventStatement(db, { alertId: id, type: "raised", message: `Alert raised by report ${report.reference}: ${report.subject}`, detail: { reference: report.reference, policy: plan?.policyId ?? null }, now }),
     ...linkReportStatements(db, report.id, id, now, report.reference, false),
   ]);
@@ -154,9 +210,9 @@ async function raiseAlert(
   const older = chooseAlert({ componentId: report.componentId, subject: report.subject }, open, now);
   if (older) {
     await db.batch([
-      db.prepare("UPDATE alerts SET state = 'merged', merged_into = ?2, next_escalation_at = NULL WHERE id = ?1").bind(id, older.id),
-      db.prepare("UPDATE reports SET alert_id = ?2 WHERE alert_id = ?1").bind(id, older.id),
-      db.prepare("UPDATE alerts SET report_count = (SELECT COUNT(*) FROM reports WHERE alert_id = ?1) WHERE id = ?1").bind(older.id),
+      markMergedStatement(db, id, older.id),
+      moveAlertReportsStatement(db, id, older.id),
+      recountAlertStatement(db, older.id),
       eventStatement(db, { alertId: id, type: "merged", message: `Merged into alert ${older.id}, raised a moment earlier.`, now }),
     ]);
     return null;
@@ -164,16 +220,67 @@ async function raiseAlert(
   return findAlert(db, id);
 }
 
-async function startPaging(env: Env, alert: Alert, now: Date): Promise<void> {
+/**
+ * A new alert pages its policy's people, unless another alert of the same policy is still
+ * unacknowledged: then it is held behind that one (the policy's pager) and told to the same
+ * people in their digest. On-call humans are the scarcest resource: during an outage a
+ * hundred different subjects must not become a hundred pages. When the pager is acknowledged
+ * the oldest held alert pages in its turn (promoteHeldAlert).
+ */
+async function startPaging(svc: FanoutServices, alert: Alert, now: Date): Promise<void> {
   const plan = alert.plan;
+  const db = svc.db;
   if (!plan || plan.levels.length === 0) {
     // Nobody to page is the failure this product exists to prevent: say it everywhere.
     const why = plan ? `policy ${plan.policyId} has nobody on call right now` : "no on-call configuration is loaded";
-    await env.DB.batch([eventStatement(env.DB, { alertId: alert.id, type: "unrouted", message: `Nobody was paged: ${why}.`, now })]);
-    await recordCheckFailure(env.DB, "oncall:routing", now, `alert ${alert.id}: nobody paged (${why})`);
+    await db.batch([eventStatement(db, { alertId: alert.id, type: "unrouted", message: `Nobody was paged: ${why}.`, now })]);
+    await recordCheckFailure(db, "oncall:routing", now, `alert ${alert.id}: nobody paged (${why})`);
     return;
   }
-  await escalateAlert(env, alert.id, now);
+  const [claim] = await db.batch([claimPolicyStatement(db, plan.policyId, alert.id, now.toISOString())]);
+  if ((claim?.meta.changes ?? 0) === 1) {
+    await escalateAlert(svc, alert.id, now);
+    return;
+  }
+  const pagerId = await policyPager(db, plan.policyId);
+  if (!pagerId || pagerId === alert.id) {
+    await escalateAlert(svc, alert.id, now);
+    return;
+  }
+  const pager = await findAlert(db, pagerId);
+  await db.batch([
+    holdAlertStatement(db, alert.id, pagerId),
+    eventStatement(db, {
+      alertId: alert.id,
+      type: "held",
+      message: `Not paged: policy ${plan.policyId} is still waiting for someone to acknowledge alert ${pager?.ackCode ?? pagerId}. Its people hear of this one in their digest; it pages when that one is acknowledged.`,
+      detail: { held_by: pagerId },
+      now,
+    }),
+  ]);
+  // "The same people": those the pager has paged so far (level 1 if it has not paged yet).
+  const paged = new Set((await peoplePagedFor(db, pagerId)).map((p) => p.personId));
+  const people = targetsUpTo(pager?.plan ?? plan, pager?.level ?? 0).filter((t) => paged.size === 0 || paged.has(t.personId));
+  await addToDigest(svc, people, alert.id, "held", now);
+}
+
+/** The policy's pager was acknowledged, resolved or ran out: the oldest alert held behind it
+ * pages in its turn. */
+async function promoteHeldAlert(svc: FanoutServices, closed: Alert, now: Date): Promise<void> {
+  if (!closed.policyId || (await policyPager(svc.db, closed.policyId)) !== closed.id) return;
+  const next = await oldestHeldAlert(svc.db, closed.id);
+  if (!next) return;
+  const results = await svc.db.batch([
+    ...promoteHeldStatements(svc.db, closed.policyId, closed.id, next.id, now.toISOString()),
+    eventStatement(svc.db, {
+      alertId: next.id,
+      type: "released",
+      message: `Alert ${closed.ackCode} was ${closed.state === "triggered" ? "never acknowledged (paging stopped)" : closed.state}: this one pages now.`,
+      detail: { after: closed.id },
+      now,
+    }),
+  ]);
+  if ((results[0]?.meta.changes ?? 0) === 1) await escalateAlert(svc, next.id, now);
 }
 
 /**
@@ -181,12 +288,22 @@ async function startPaging(env: Env, alert: Alert, now: Date): Promise<void> {
  * each sent as its own queue message, and the alert's timer set to the level's timeout. One D1
  * batch claims the page (alert_pages) and writes it all; only the claimer enqueues.
  */
-export async function pageStep(env: Env, alert: Alert, plan: EscalationPlan, step: Step, now: Date): Promise<boolean> {
-  const db = env.DB;
+export async function pageStep(svc: FanoutServices, alert: Alert, plan: EscalationPlan, step: Step, now: Date): Promise<boolean> {
+  const db = svc.db;
   const level = plan.levels[step.level];
   if (!level) return false;
   const due = dueAt(plan, step, now);
-  const rows = level.targets.flatMap((target) =>
+  const iso = now.toISOString();
+  // The hourly ceiling: a person already woken by this many other alerts within the hour hears
+  // of this one in the digest. The alert still escalates to the next level in time.
+  const ceiling = svc.config.paging.pagesPerPersonPerHour;
+  const hourAgo = new Date(now.getTime() - 3_600_000).toISOString();
+  const overCeiling = new Set<string>();
+  for (const t of level.targets) {
+    if ((await countAlertsPagedToPerson(db, t.personId, hourAgo, alert.id)) >= ceiling) overCeiling.add(t.personId);
+  }
+  const paged = level.targets.filter((t) => !overCeiling.has(t.personId));
+  const rows = paged.flatMap((target) =>
     target.contactMethods.map((method, i) => ({
       id: deliveryId(alert.id, step.level, step.round, target.personId, i),
       alertId: alert.id,
@@ -200,69 +317,59 @@ export async function pageStep(env: Env, alert: Alert, plan: EscalationPlan, ste
       purpose: "page" as const,
     })),
   );
-  const names = level.targets.map((t) => t.name).join(", ") || "nobody";
+  const names = paged.map((t) => t.name).join(", ") || "nobody";
   const what = step.level === 0 && step.round === 0 ? "Paged" : "Nobody acknowledged in time: escalated to";
+  const capped = level.targets.filter((t) => overCeiling.has(t.personId));
+  const cappedNote = capped.length > 0 ? ` ${capped.map((t) => t.name).join(", ")}: over ${ceiling} pages this hour, told in the digest instead.` : "";
   const results = await db.batch([
     // The event first, guarded: it sees the page row only if an earlier call made it.
-    db
-      .prepare(
-        `INSERT INTO alert_events (alert_id, type, message, detail, created_at)
-         SELECT ?1, 'paged', ?2, ?3, ?4 WHERE NOT EXISTS (SELECT 1 FROM alert_pages WHERE alert_id = ?1 AND level = ?5 AND round = ?6)`,
-      )
-      .bind(
-        alert.id,
-        `${what} level ${step.level + 1}${step.round > 0 ? ` (repeat ${step.round})` : ""}: ${names} (${rows.length} notification${rows.length === 1 ? "" : "s"}).`,
-        JSON.stringify({ level: step.level, round: step.round, people: level.targets.map((t) => t.personId), notifications: rows.length }),
-        now.toISOString(),
-        step.level,
-        step.round,
-      ),
-    db.prepare("INSERT INTO alert_pages (alert_id, level, round, paged_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING").bind(alert.id, step.level, step.round, now.toISOString()),
+    pagedEventStatement(db, {
+      alertId: alert.id,
+      level: step.level,
+      round: step.round,
+      message: `${what} level ${step.level + 1}${step.round > 0 ? ` (repeat ${step.round})` : ""}: ${names} (${rows.length} notification${rows.length === 1 ? "" : "s"}).${cappedNote}`,
+      detail: { level: step.level, round: step.round, people: paged.map((t) => t.personId), over_ceiling: capped.map((t) => t.personId), notifications: rows.length },
+      now: iso,
+    }),
+    claimPageStatement(db, alert.id, step.level, step.round, iso),
     ...rows.map((r) => insertDeliveryStatement(db, r, now)),
-    // Only ever forward: a late duplicate of an earlier step cannot wind the alert back.
-    db
-      .prepare("UPDATE alerts SET level = ?2, round = ?3, next_escalation_at = ?4 WHERE id = ?1 AND state = 'triggered' AND round * 100 + level < ?5")
-      .bind(alert.id, step.level, step.round, due.toISOString(), stepOrdinal(step)),
+    advanceAlertStatement(db, alert.id, step.level, step.round, due.toISOString(), stepOrdinal(step)),
   ]);
   const claimed = (results[1]?.meta.changes ?? 0) === 1;
   if (!claimed) return false;
-  await enqueue(
-    env,
-    rows.map((r) => ({ type: "notification.send", deliveryId: r.id })),
-  );
+  // Dispatched: sent from this invocation at once when the Worker runs jobs inline (the first
+  // page leaves within a second of the report), each with its queued copy as the safety net.
+  for (const r of rows) await svc.queue.dispatch({ type: "notification.send", deliveryId: r.id });
+  await addToDigest(svc, capped, alert.id, "ceiling", now);
   // The precise timer; the cron sweep is the backstop if this message is lost.
-  await enqueue(env, [{ type: "alert.escalate", alertId: alert.id }], Math.max(1, Math.ceil((due.getTime() - now.getTime()) / 1000)));
+  await svc.queue.send({ type: "alert.escalate", alertId: alert.id }, { delaySeconds: Math.max(1, Math.ceil((due.getTime() - now.getTime()) / 1000)) });
   return true;
 }
 
 /** Handler of alert.escalate and body of the cron sweep: pages the next step if it is due. */
-export async function escalateAlert(env: Env, alertId: string, now: Date): Promise<"paged" | "exhausted" | "not_due" | "closed"> {
-  const alert = await findAlert(env.DB, alertId);
+export async function escalateAlert(svc: FanoutServices, alertId: string, now: Date): Promise<"paged" | "exhausted" | "not_due" | "closed"> {
+  const alert = await findAlert(svc.db, alertId);
   if (!alert || alert.state !== "triggered" || !alert.plan) return "closed";
   if (!alert.nextEscalationAt || alert.nextEscalationAt > now.toISOString()) return "not_due";
   const next = nextStep(alert.plan, { level: alert.level, round: alert.round });
   if (!next) {
-    const res = await env.DB.batch([
-      env.DB
-        .prepare("UPDATE alerts SET next_escalation_at = NULL WHERE id = ?1 AND state = 'triggered' AND level = ?2 AND round = ?3 AND next_escalation_at IS NOT NULL")
-        .bind(alert.id, alert.level, alert.round),
-      env.DB
-        .prepare(
-          `INSERT INTO alert_events (alert_id, type, message, created_at) SELECT ?1, 'exhausted', ?2, ?3 WHERE changes() = 1`,
-        )
-        .bind(alert.id, `Nobody acknowledged after ${alert.plan.repeat + 1} run(s) of policy ${alert.plan.policyId}. Paging has stopped; the alert stays open.`, now.toISOString()),
-    ]);
-    if ((res[0]?.meta.changes ?? 0) === 1) await recordCheckFailure(env.DB, "oncall:acknowledgement", now, `alert ${alert.id} was never acknowledged`);
+    const message = `Nobody acknowledged after ${alert.plan.repeat + 1} run(s) of policy ${alert.plan.policyId}. Paging has stopped; the alert stays open.`;
+    const res = await svc.db.batch(exhaustAlertStatements(svc.db, alert, message, now.toISOString()));
+    if ((res[0]?.meta.changes ?? 0) === 1) {
+      await recordCheckFailure(svc.db, "oncall:acknowledgement", now, `alert ${alert.id} was never acknowledged`);
+      // Paging for this one stopped: an alert held behind it must not wait for ever.
+      await promoteHeldAlert(svc, alert, now);
+    }
     return "exhausted";
   }
-  return (await pageStep(env, alert, alert.plan, next, now)) ? "paged" : "not_due";
+  return (await pageStep(svc, alert, alert.plan, next, now)) ? "paged" : "not_due";
 }
 
 /** The cron backstop: every alert whose timer is overdue. */
-export async function escalateDueAlerts(env: Env, now: Date): Promise<number> {
+export async function escalateDueAlerts(svc: FanoutServices, now: Date): Promise<number> {
   let paged = 0;
-  for (const id of await listDueAlerts(env.DB, now)) {
-    if ((await escalateAlert(env, id, now)) === "paged") paged++;
+  for (const id of await listDueAlerts(svc.db, now)) {
+    if ((await escalateAlert(svc, id, now)) === "paged") paged++;
   }
   return paged;
 }
@@ -274,12 +381,12 @@ export type CloseOutcome = { changed: boolean; alert: Alert };
  * already on its way finds the alert acknowledged), cancels queued pages, marks the alert's
  * reports acknowledged, and tells lifecycle-following channels (PagerDuty, webhooks).
  */
-export async function acknowledgeAlert(env: Env, alertId: string, by: CloseBy, now: Date): Promise<CloseOutcome | null> {
-  return closeAlert(env, alertId, "acknowledged", by, now);
+export async function acknowledgeAlert(svc: FanoutServices, alertId: string, by: CloseBy, now: Date): Promise<CloseOutcome | null> {
+  return closeAlert(svc, alertId, "acknowledged", by, now);
 }
 
-export async function resolveAlert(env: Env, alertId: string, by: CloseBy, now: Date): Promise<CloseOutcome | null> {
-  return closeAlert(env, alertId, "resolved", by, now);
+export async function resolveAlert(svc: FanoutServices, alertId: string, by: CloseBy, now: Date): Promise<CloseOutcome | null> {
+  return closeAlert(svc, alertId, "resolved", by, now);
 }
 
 /** Who closes, how (link, sms, voice, ntfy, staff api), and statements to write in the same
@@ -287,53 +394,39 @@ export async function resolveAlert(env: Env, alertId: string, by: CloseBy, now: 
 export interface CloseBy {
   actor: string;
   via: string;
+  /** The on-call person who acknowledged (ack link, SMS, call, mail reply): follow-ups go to them. */
+  personId?: string | null;
   extra?: (alertId: string) => D1PreparedStatement[];
 }
 
-async function closeAlert(env: Env, alertId: string, to: "acknowledged" | "resolved", by: CloseBy, now: Date): Promise<CloseOutcome | null> {
-  const db = env.DB;
+async function closeAlert(svc: FanoutServices, alertId: string, to: "acknowledged" | "resolved", by: CloseBy, now: Date): Promise<CloseOutcome | null> {
+  const db = svc.db;
   const existing = await findAlert(db, alertId);
   if (!existing) return null;
-  if (existing.state === "merged" && existing.mergedInto) return closeAlert(env, existing.mergedInto, to, by, now);
+  if (existing.state === "merged" && existing.mergedInto) return closeAlert(svc, existing.mergedInto, to, by, now);
   const iso = now.toISOString();
-  const from = to === "acknowledged" ? "('triggered')" : "('triggered','acknowledged')";
-  const update =
-    to === "acknowledged"
-      ? db.prepare(`UPDATE alerts SET state = 'acknowledged', acknowledged_at = ?2, acknowledged_by = ?3, next_escalation_at = NULL WHERE id = ?1 AND state IN ${from}`)
-      : db.prepare(`UPDATE alerts SET state = 'resolved', resolved_at = ?2, resolved_by = ?3, next_escalation_at = NULL WHERE id = ?1 AND state IN ${from}`);
-  const reports =
-    to === "acknowledged"
-      ? db.prepare("UPDATE reports SET state = 'acknowledged', acknowledged_at = ?2, acknowledged_by = ?3 WHERE alert_id = ?1 AND state = 'new'")
-      : db.prepare("UPDATE reports SET state = 'resolved', resolved_at = ?2, acknowledged_at = COALESCE(acknowledged_at, ?2) WHERE alert_id = ?1 AND state != 'resolved'");
   const results = await db.batch([
-    update.bind(alertId, iso, by.actor),
-    db
-      .prepare(`INSERT INTO alert_events (alert_id, type, message, actor, detail, created_at) SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE changes() = 1`)
-      .bind(alertId, to, `${to === "acknowledged" ? "Acknowledged" : "Resolved"} by ${by.actor} (${by.via}).`, by.actor, JSON.stringify({ via: by.via }), iso),
+    closeAlertStatement(db, alertId, to, by.actor, iso, by.personId ?? null),
+    closedEventStatement(db, alertId, to, `${to === "acknowledged" ? "Acknowledged" : "Resolved"} by ${by.actor} (${by.via}).`, by.actor, { via: by.via }, iso),
     // Each report's own timeline says it too (what the reporter sees on their report page).
-    db
-      .prepare(
-        `INSERT INTO report_messages (report_id, author, author_name, body, created_at)
-         SELECT id, 'system', NULL, ?2, ?3 FROM reports WHERE alert_id = ?1 AND state IN ${to === "acknowledged" ? "('new')" : "('new','acknowledged')"}
-           AND EXISTS (SELECT 1 FROM alerts WHERE id = ?1 AND ${to === "acknowledged" ? "acknowledged_at" : "resolved_at"} = ?3)`,
-      )
-      .bind(alertId, to === "acknowledged" ? "Acknowledged: a person is working on it." : "Resolved.", iso),
-    to === "acknowledged" ? reports.bind(alertId, iso, by.actor) : reports.bind(alertId, iso),
-    db
-      .prepare("UPDATE deliveries SET state = 'cancelled', updated_at = ?2, error = ?3 WHERE alert_id = ?1 AND state IN ('queued','retrying') AND purpose IN ('page','fallback')")
-      .bind(alertId, iso, `not needed: alert ${to}`),
+    alertNoteForReportsStatement(db, alertId, to, to === "acknowledged" ? "Acknowledged: a person is working on it." : "Resolved.", iso),
+    closeAlertReportsStatement(db, alertId, to, by.actor, iso),
+    cancelPendingPagesStatement(db, alertId, `not needed: alert ${to}`, iso),
     ...(by.extra?.(alertId) ?? []),
   ]);
   const changed = (results[0]?.meta.changes ?? 0) === 1;
-  if (changed) await notifyLifecycle(env, alertId, to === "acknowledged" ? "acknowledge" : "resolve", now);
   const alert = (await findAlert(db, alertId))!;
+  if (changed) {
+    await notifyLifecycle(svc, alertId, to === "acknowledged" ? "acknowledge" : "resolve", now);
+    await promoteHeldAlert(svc, alert, now);
+  }
   return { changed, alert };
 }
 
 /** PagerDuty and webhooks mirror the alert's state: each target that got the page hears of the
  * acknowledgement or resolution too (one message each, deduplicated like pages). */
-async function notifyLifecycle(env: Env, alertId: string, purpose: "acknowledge" | "resolve", now: Date): Promise<void> {
-  const sent = (await listDeliveries(env.DB, alertId)).filter((d) => d.state === "sent" && (d.purpose === "page" || d.purpose === "fallback") && channels[d.channel].followsLifecycle);
+async function notifyLifecycle(svc: FanoutServices, alertId: string, purpose: "acknowledge" | "resolve", now: Date): Promise<void> {
+  const sent = (await listDeliveries(svc.db, alertId)).filter((d) => d.state === "sent" && (d.purpose === "page" || d.purpose === "fallback") && channels[d.channel].followsLifecycle);
   const seen = new Set<string>();
   const rows = [];
   for (const d of sent) {
@@ -343,8 +436,6 @@ async function notifyLifecycle(env: Env, alertId: string, purpose: "acknowledge"
     rows.push({ ...d, id: `${alertId}:${purpose}:${d.personId}:${d.methodIndex}`, purpose });
   }
   if (rows.length === 0) return;
-  await env.DB.batch(rows.map((r) => insertDeliveryStatement(env.DB, r, now)));
-  await enqueue(env, rows.map((r) => ({ type: "notification.send", deliveryId: r.id })));
+  await svc.db.batch(rows.map((r) => insertDeliveryStatement(svc.db, r, now)));
+  await svc.queue.sendAll(rows.map((r) => ({ type: "notification.send", deliveryId: r.id })));
 }
-
-export { enqueue as enqueueJobs };

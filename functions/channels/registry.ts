@@ -1,28 +1,36 @@
-// Every on-call channel, by contact method type. Adding a channel is one file next to this one
-// and one line here (plus its ContactMethod shape in contract/oncall.ts).
-import type { ChannelType } from "../../contract/oncall";
-import { discordChannel } from "./discord";
-import { emailChannel } from "./email";
-import { ntfyChannel } from "./ntfy";
-import { pagerdutyChannel } from "./pagerduty";
-import { pushoverChannel } from "./pushover";
-import { slackChannel } from "./slack";
-import { teamsChannel } from "./teams";
-import { telegramChannel } from "./telegram";
-import { smsChannel, voiceChannel } from "./twilio";
-import type { ChannelAdapter } from "./types";
-import { webhookChannel } from "./webhook";
+// Every on-call channel by its contact-method type, and what is derived from them. Channels
+// are registered in list.ts, one line each; nothing here names a channel.
+import * as registered from "./list";
+import type { ChannelAdapter, ContactMethodInputOf, ContactMethodOf } from "./types";
 
-export const channels: { [T in ChannelType]: ChannelAdapter<T> } = {
-  email: emailChannel,
-  sms: smsChannel,
-  voice: voiceChannel,
-  slack: slackChannel,
-  discord: discordChannel,
-  teams: teamsChannel,
-  telegram: telegramChannel,
-  ntfy: ntfyChannel,
-  pushover: pushoverChannel,
-  pagerduty: pagerdutyChannel,
-  webhook: webhookChannel,
-};
+type Registered = (typeof registered)[keyof typeof registered];
+
+/** Every contact-method type ("email", "sms", ...). */
+export type ChannelType = Registered["type"];
+
+/** A contact method of any channel (the union of each channel's own shape). */
+export type ContactMethod = Registered extends infer C ? (C extends ChannelAdapter<infer T, infer F, any> ? ContactMethodOf<T, F> : never) : never;
+/** The same, as written in a configuration file. */
+export type ContactMethodInput = Registered extends infer C ? (C extends ChannelAdapter<infer T, infer F, any> ? ContactMethodInputOf<T, F> : never) : never;
+
+/** The channels in a stable order (by type), for lists and the JSON Schema. */
+export const channelList: readonly Registered[] = Object.values(registered).sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
+
+export const channels = Object.fromEntries(channelList.map((c) => [c.type, c])) as { [C in Registered as C["type"]]: C };
+
+if (Object.keys(channels).length !== channelList.length) {
+  throw new Error(`Two channels in functions/channels/list.ts declare the same type: ${channelList.map((c) => c.type).join(", ")}`);
+}
+
+export const channelTypes = channelList.map((c) => c.type) as ChannelType[];
+
+/** What the doctor needs to know of each channel: its provider and the secrets it needs. */
+export interface ChannelKind {
+  provider: string;
+  personal: boolean;
+  requiredSecrets: readonly string[];
+}
+
+export const channelKinds = Object.fromEntries(
+  channelList.map((c) => [c.type, { provider: c.provider, personal: c.personal, requiredSecrets: c.requiredSecrets }]),
+) as Record<ChannelType, ChannelKind>;

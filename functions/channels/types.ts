@@ -1,7 +1,12 @@
-// The one small interface every on-call channel implements. An adapter turns an alert message
-// into its provider's real request and reports the provider's answer; the delivery code
-// (functions/alerts/delivery.ts) owns retries, dedupe and records.
-import type { ChannelType, ContactMethod } from "../../contract/oncall";
+// The one small interface every on-call channel implements. A channel declares what it is
+// (its contact-method fields, its provider, the settings it reads, whether it may carry
+// personal data) and how it sends; the delivery code (functions/alerts/delivery.ts) owns
+// retries, dedupe and records.
+//
+// The Node CLI (scripts/oncall.mjs) loads every channel through the on-call schema, so this
+// room holds erasable TypeScript only: no enums, no parameter properties, `import type` for
+// types.
+import { z } from "zod";
 
 /** Everything a page says, already decided: adapters only shape it for their provider. */
 export interface AlertMessage {
@@ -20,14 +25,20 @@ export interface AlertMessage {
   ackToken: string;
   /** A headline of a few words. */
   title: string;
-  /** The whole page in at most two SMS segments (see message.ts). */
+  /** The whole page in at most two SMS segments (see alerts/message.pure.ts). */
   text: string;
+  /** The first report's reference, and (personal channels only) its reporter's contact. */
+  reporter: { reference: string; name: string | null; email: string | null; phone: string | null } | null;
 }
 
-export type SendPurpose = "page" | "fallback" | "acknowledge" | "resolve";
+export type SendPurpose = "page" | "fallback" | "acknowledge" | "resolve" | "digest" | "followup";
 
-export interface SendContext {
-  env: Env;
+/** A Worker var, secret or binding by name. */
+export type SettingName = keyof Env & string;
+
+export interface SendContext<K extends SettingName = SettingName> {
+  /** Only the vars, secrets and bindings the channel declared; callers pass the Worker's env. */
+  settings: Pick<Env, K>;
   /** The notification id: providers that deduplicate (PagerDuty, Pushover) get it too. */
   deliveryId: string;
   purpose: SendPurpose;
@@ -40,13 +51,61 @@ export interface SendResult {
   providerId: string | null;
 }
 
-export interface ChannelAdapter<T extends ChannelType = ChannelType> {
+/** A contact method as every channel has it: its type, and an optional id the person chose. */
+export interface ContactMethodBase<T extends string = string> {
   type: T;
-  /** Worker secrets this channel cannot work without (checked by the doctor, named in errors). */
-  requiredSecrets: readonly (keyof Env & string)[];
+  id?: string | undefined;
+}
+
+/** The contact method of a channel with these fields (e.g. `{ webhookUrl }`). */
+export type ContactMethodOf<T extends string, F extends z.ZodRawShape> = ContactMethodBase<T> & z.output<z.ZodObject<F>>;
+/** The same, as written in a configuration file (before defaults). */
+export type ContactMethodInputOf<T extends string, F extends z.ZodRawShape> = ContactMethodBase<T> & z.input<z.ZodObject<F>>;
+
+// Without type arguments, a channel of any type: what delivery holds before it knows which.
+export interface ChannelAdapter<T extends string = string, F extends z.ZodRawShape = any, K extends SettingName = SettingName> {
+  /** The contact method's `type` in the on-call configuration. */
+  readonly type: T;
+  /**
+   * Personal channels reach one person's own device or inbox (email, SMS, a phone call, their
+   * Pushover or Telegram chat): a page there may carry the reporter's contact details. Shared
+   * channels (a team chat, a webhook, PagerDuty) never do.
+   */
+  readonly personal: boolean;
+  /**
+   * Who carries the message. Channels of one provider fail together (SMS and voice are both
+   * Twilio), so the doctor counts them as one independent kind.
+   */
+  readonly provider: string;
+  /** Every var, secret and binding `send` reads (its `settings`). */
+  readonly settings: readonly K[];
+  /** The secrets among them this channel cannot work without (checked by the doctor, named in errors). */
+  readonly requiredSecrets: readonly K[];
   /** Whether this channel is told about acknowledge/resolve too (PagerDuty), not only pages. */
+  readonly followsLifecycle: boolean;
+  /**
+   * The fields of its contact method beyond `type` and `id`, as zod shapes; the on-call
+   * configuration (functions/oncall/config.ts) wraps them into the contact-method union.
+   */
+  readonly contactFields: F;
+  send(ctx: SendContext<K>, method: ContactMethodOf<T, F>, message: AlertMessage): Promise<SendResult>;
+}
+
+/**
+ * Declares a channel with its types inferred: `settings` lists what `send` may read, and
+ * `send` sees only those (a channel that reads an undeclared var does not compile).
+ */
+export function defineChannel<const T extends string, const F extends z.ZodRawShape, const K extends SettingName = never>(channel: {
+  type: T;
+  personal: boolean;
+  provider: string;
+  settings: readonly K[];
+  requiredSecrets: readonly NoInfer<K>[];
   followsLifecycle?: boolean;
-  send(ctx: SendContext, method: Extract<ContactMethod, { type: T }>, message: AlertMessage): Promise<SendResult>;
+  contactFields: F;
+  send(ctx: SendContext<NoInfer<K>>, method: ContactMethodOf<T, F>, message: AlertMessage): Promise<SendResult>;
+}): ChannelAdapter<T, F, K> {
+  return { ...channel, followsLifecycle: channel.followsLifecycle ?? false };
 }
 
 /**
@@ -55,17 +114,18 @@ export interface ChannelAdapter<T extends ChannelType = ChannelType> {
  * others (bad number, revoked webhook, missing secret) will not work by trying again.
  */
 export class ChannelError extends Error {
-  constructor(
-    message: string,
-    readonly retryable: boolean,
-    readonly retryAfterSeconds: number | null = null,
-  ) {
+  readonly retryable: boolean;
+  readonly retryAfterSeconds: number | null;
+
+  constructor(message: string, retryable: boolean, retryAfterSeconds: number | null = null) {
     super(message);
     this.name = "ChannelError";
+    this.retryable = retryable;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 
-export function requireSecrets(env: Env, type: ChannelType, names: readonly (keyof Env & string)[]): void {
-  const missing = names.filter((n) => !env[n]);
+export function requireSecrets<K extends SettingName>(settings: Pick<Env, K>, type: string, names: readonly K[]): void {
+  const missing = names.filter((n) => !settings[n]);
   if (missing.length > 0) throw new ChannelError(`${type}: ${missing.join(", ")} not set (wrangler secret put).`, false);
 }

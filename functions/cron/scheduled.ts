@@ -1,33 +1,22 @@
-import type { Job } from "../../contract/jobs";
-import { recordCheckFailure, recordCheckSuccess } from "../assurance/checks";
-import { outboxCronTask } from "../reports/outbox";
-import { resendStuckDeliveries } from "../alerts/delivery";
-import { escalateDueAlerts } from "../alerts/lifecycle";
+// The cron dispatcher: every minute it runs each capability's periodic tasks side by side.
+// Capabilities register their tasks with one line in `cronTasks`.
+import { alertCronTasks } from "../alerts/jobs";
+import { queueCanaryCronTask } from "../assurance/canary";
+import { recordCheckFailure, recordCheckSuccess } from "../assurance/queries";
 import { oncallDoctorCronTask } from "../oncall/cron";
+import { buildServices, type Services } from "../platform/services";
+import { runJob } from "../queue/consumer";
+import type { CronTask } from "../platform/tasks";
+import { outboxCronTask } from "../reports/outbox";
 import { maintenanceClock } from "../status/cron";
-
-/** A periodic task. Capabilities add theirs to `cronTasks`; each runs every minute. */
-export interface CronTask {
-  name: string;
-  run(env: Env, now: Date): Promise<void>;
-}
 
 export const cronTasks: CronTask[] = [
   // Re-sends report.received jobs whose queue send failed or was never processed.
   outboxCronTask,
   maintenanceClock,
-  {
-    // Proves the queue end to end: the consumer records its arrival (assurance "queue").
-    name: "queue-canary",
-    async run(env, now) {
-      const job: Job = { type: "canary", sentAt: now.toISOString() };
-      await env.FANOUT.send(job);
-    },
-  },
-  // Backstop of the escalation timers (delayed queue messages may be lost on restart).
-  { name: "alerts-escalate", run: (env, now) => escalateDueAlerts(env, now).then(() => undefined) },
-  // Outbox sweep of notifications whose queue message never arrived.
-  { name: "deliveries-resend", run: (env, now) => resendStuckDeliveries(env, now).then(() => undefined) },
+  // Proves the queue end to end: the consumer records its arrival (assurance "queue").
+  queueCanaryCronTask,
+  ...alertCronTasks,
   // The on-call doctor every quarter hour, recorded as assurance "oncall:doctor".
   oncallDoctorCronTask,
 ];
@@ -36,17 +25,21 @@ export const cronTasks: CronTask[] = [
  * Runs every task; one failing task never stops the others. Each failure is recorded in
  * assurance (and logged), and the run as a whole is recorded as the "cron" check.
  */
-export async function runScheduled(env: Env, now: Date, tasks: CronTask[] = cronTasks): Promise<{ failed: string[] }> {
-  const results = await Promise.allSettled(tasks.map((task) => task.run(env, now)));
+export async function runScheduled(svc: Services, now: Date, tasks: CronTask[] = cronTasks): Promise<{ failed: string[] }> {
+  const results = await Promise.allSettled(tasks.map((task) => task.run(svc, now)));
   const failed: string[] = [];
   for (const [i, result] of results.entries()) {
     const name = tasks[i]!.name;
     if (result.status === "rejected") {
       failed.push(name);
       console.error(`cron: ${name} failed`, result.reason);
-      await recordCheckFailure(env.DB, `cron:${name}`, now, result.reason);
+      await recordCheckFailure(svc.db, `cron:${name}`, now, result.reason);
     }
   }
-  await recordCheckSuccess(env.DB, "cron", now, { tasks: tasks.length, failed });
+  await recordCheckSuccess(svc.db, "cron", now, { tasks: tasks.length, failed });
   return { failed };
+}
+
+export function handleScheduled(controller: ScheduledController, env: Env, ctx?: ExecutionContext): Promise<{ failed: string[] }> {
+  return runScheduled(buildServices(env, ctx ? (work) => ctx.waitUntil(work) : undefined, runJob), new Date(controller.scheduledTime));
 }

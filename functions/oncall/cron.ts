@@ -1,35 +1,37 @@
 // The doctor on a clock: every quarter of an hour the cron runs the doctor's checks and records
 // the verdict as the assurance check "oncall:doctor", so a gap in next week's rotation or a
 // missing secret shows up in GET /api/admin/assurance before it matters, not after.
-import { recordCheckFailure, recordCheckSuccess } from "../assurance/checks";
+import { recordCheckFailure, recordCheckSuccess } from "../assurance/queries";
+import type { Services } from "../platform/services";
+import type { CronTask } from "../platform/tasks";
 import { runDoctor } from "./doctor";
 import { loadActiveConfig, type StoredConfig } from "./queries";
 import { doctorInputFromEnv } from "./doctor-input";
 
 export const DOCTOR_EVERY_MINUTES = 15;
 
-export async function recordDoctorVerdict(env: Env, now: Date): Promise<void> {
+export async function recordDoctorVerdict(svc: Pick<Services, "db" | "channelSettings">, now: Date): Promise<void> {
   let stored: StoredConfig | null | { error: string };
   try {
-    stored = await loadActiveConfig(env.DB);
+    stored = await loadActiveConfig(svc.db);
   } catch (err) {
     stored = { error: err instanceof Error ? err.message : String(err) };
   }
-  const report = runDoctor(doctorInputFromEnv(env, stored, now));
+  const report = runDoctor(doctorInputFromEnv(svc.channelSettings, stored, now));
   const failing = report.checks.filter((c) => c.verdict === "fail");
   if (failing.length === 0) {
-    await recordCheckSuccess(env.DB, "oncall:doctor", now, { verdict: report.verdict, configVersion: report.configVersion });
+    await recordCheckSuccess(svc.db, "oncall:doctor", now, { verdict: report.verdict, configVersion: report.configVersion });
   } else {
     const summary = failing.map((c) => `${c.title}: ${c.details.join(" ")}`).join(" | ");
     console.error(`oncall doctor: ${summary}`);
-    await recordCheckFailure(env.DB, "oncall:doctor", now, summary);
+    await recordCheckFailure(svc.db, "oncall:doctor", now, summary);
   }
 }
 
-export const oncallDoctorCronTask = {
+export const oncallDoctorCronTask: CronTask = {
   name: "oncall-doctor",
-  async run(env: Env, now: Date): Promise<void> {
+  async run(svc, now) {
     if (now.getUTCMinutes() % DOCTOR_EVERY_MINUTES !== 0) return;
-    await recordDoctorVerdict(env, now);
+    await recordDoctorVerdict(svc, now);
   },
 };

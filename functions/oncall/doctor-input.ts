@@ -1,7 +1,7 @@
-// The doctor's input from the Worker's own environment: its secrets and vars, the channel
-// adapters' required secrets, and the site's intake address.
+// The doctor's input from the Worker's own environment: its secrets and vars, what each
+// channel declares (provider, required secrets), and the site's intake address.
 import { siteConfig } from "../../site.config";
-import { channels } from "../channels/registry";
+import { channelKinds } from "../channels/registry";
 import type { DoctorInput } from "./doctor";
 import type { StoredConfig } from "./queries";
 
@@ -12,12 +12,11 @@ function splitAddresses(value: unknown): string[] | undefined {
 }
 
 export function doctorInputFromEnv(env: Env, stored: StoredConfig | null | { error: string }, now: Date): DoctorInput {
-  const requiredSecrets = Object.fromEntries(Object.entries(channels).map(([type, adapter]) => [type, adapter.requiredSecrets])) as DoctorInput["requiredSecrets"];
   return {
     config: stored === null ? null : "error" in stored ? stored : stored.config,
     configVersion: stored !== null && "version" in stored ? stored.version : null,
     env: env as unknown as Record<string, unknown>,
-    requiredSecrets,
+    channels: channelKinds,
     intakeAddresses: [siteConfig.contacts.urgentEmail].filter(Boolean),
     fallbackAddresses: splitAddresses((env as unknown as Record<string, unknown>).FALLBACK_PAGE_TO),
     production: env.ENVIRONMENT === "production",

@@ -1,7 +1,8 @@
 // The doctor: checks that the paging path can actually reach a human, as pure functions over
 // the configuration and the Worker's environment. `GET /api/admin/doctor` and `npm run doctor`
 // print one verdict per check; any "fail" makes the whole verdict fail.
-import type { ChannelType, ContactMethod, OncallConfig } from "../../contract/oncall";
+import type { ChannelKind } from "../channels/registry";
+import type { ChannelType, ContactMethod, OncallConfig } from "./config";
 import { ReportChannel, Urgency } from "../../contract/reports";
 import { planFor } from "./resolve.pure";
 import { gapsBetween, LOOKAHEAD_DAYS } from "./schedule.pure";
@@ -30,8 +31,11 @@ export interface DoctorInput {
   configVersion?: number | null;
   /** The Worker's secrets and vars by name (only presence and a few values are read). */
   env: Record<string, unknown>;
-  /** Secrets each channel needs (from the channel adapters). */
-  requiredSecrets: Partial<Record<ChannelType, readonly string[]>>;
+  /**
+   * What each channel declares (functions/channels/<name>/channel.ts): its provider (channels
+   * of one provider count as one kind) and the secrets it needs. `channelKinds` in production.
+   */
+  channels: Readonly<Record<ChannelType, ChannelKind>>;
   /** Addresses customers send urgent reports to (site.config.ts contacts.urgentEmail). */
   intakeAddresses: string[];
   /** Addresses paged directly by intake when a report cannot be stored (FALLBACK_PAGE_TO). */
@@ -39,24 +43,6 @@ export interface DoctorInput {
   production: boolean;
   now: Date;
 }
-
-/**
- * Providers behind each channel type: two channels are independent when one provider's outage
- * cannot take both down. SMS and voice both go through Twilio, so they count as one.
- */
-export const channelProvider: Record<ChannelType, string> = {
-  email: "email",
-  sms: "twilio",
-  voice: "twilio",
-  slack: "slack",
-  discord: "discord",
-  teams: "teams",
-  telegram: "telegram",
-  ntfy: "ntfy",
-  pushover: "pushover",
-  pagerduty: "pagerduty",
-  webhook: "webhook",
-};
 
 /** Secrets every deployment that pages anyone needs, whatever its channels. */
 export const coreSecrets = ["ACK_SIGNING_KEY"] as const;
@@ -98,16 +84,16 @@ export function peopleReachedBy(config: OncallConfig, policyId: string): string[
   return [...ids];
 }
 
-function providersOf(methods: ContactMethod[]): Set<string> {
-  return new Set(methods.map((m) => channelProvider[m.type]));
+function providersOf(methods: ContactMethod[], channels: DoctorInput["channels"]): Set<string> {
+  return new Set(methods.map((m) => channels[m.type]?.provider ?? m.type));
 }
 
-function checkPolicyChannels(config: OncallConfig): DoctorCheck {
+function checkPolicyChannels(config: OncallConfig, channels: DoctorInput["channels"]): DoctorCheck {
   const findings: Array<{ verdict: Verdict; text: string }> = [];
   const people = new Map(config.people.map((p) => [p.id, p]));
   for (const policy of config.policies) {
     const reached = peopleReachedBy(config, policy.id);
-    const providers = new Set(reached.flatMap((id) => [...providersOf(people.get(id)?.contactMethods ?? [])]));
+    const providers = new Set(reached.flatMap((id) => [...providersOf(people.get(id)?.contactMethods ?? [], channels)]));
     if (providers.size < 2) {
       findings.push({
         verdict: "fail",
@@ -115,7 +101,7 @@ function checkPolicyChannels(config: OncallConfig): DoctorCheck {
       });
     }
     for (const id of reached) {
-      const own = providersOf(people.get(id)?.contactMethods ?? []);
+      const own = providersOf(people.get(id)?.contactMethods ?? [], channels);
       if (own.size < 2) findings.push({ verdict: "warn", text: `${id} (in policy "${policy.id}") can only be reached through ${[...own].join("")}: one provider outage and they hear nothing.` });
     }
   }
@@ -133,7 +119,7 @@ function checkSecrets(config: OncallConfig, input: DoctorInput): DoctorCheck {
     for (const m of p.contactMethods) usersByType.set(m.type, [...(usersByType.get(m.type) ?? []), p.id]);
   }
   for (const [type, users] of usersByType) {
-    const missing = (input.requiredSecrets[type] ?? []).filter((n) => !has(n));
+    const missing = (input.channels[type]?.requiredSecrets ?? []).filter((n) => !has(n));
     if (missing.length > 0) {
       findings.push({ verdict: "fail", text: `${type} (used by ${[...new Set(users)].join(", ")}) needs ${missing.join(", ")}, not set.` });
     }
@@ -233,7 +219,7 @@ export function runDoctor(input: DoctorInput): DoctorReport {
   }
   const checks = [
     { id: "configuration", title: "An on-call configuration is active and valid", verdict: "pass" as const, details: [] },
-    checkPolicyChannels(config),
+    checkPolicyChannels(config, input.channels),
     checkSecrets(config, input),
     checkGaps(config, input.now),
     checkEmailDestinations(config, input),

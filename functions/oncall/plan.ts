@@ -1,5 +1,5 @@
 // The seam fan-out depends on: who to page for a report's route, at an instant.
-import type { EscalationPlan, PageTarget } from "../../contract/oncall";
+import type { EscalationPlan, PageTarget } from "./config";
 import type { ReportChannel, Urgency } from "../../contract/reports";
 import { loadActiveConfig } from "./queries";
 import { planFor, toPageTarget } from "./resolve.pure";

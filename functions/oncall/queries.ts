@@ -1,5 +1,5 @@
 // Storage of the on-call configuration: one versioned JSON document (see 0004_oncall.sql).
-import { OncallConfig } from "../../contract/oncall";
+import { OncallConfig } from "./config";
 import { sha256Hex } from "../platform/crypto";
 
 export interface StoredConfig {

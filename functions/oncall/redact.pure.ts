@@ -2,7 +2,7 @@
 // webhook URL or a routing key is enough to read, or forge, every page; phone numbers and
 // addresses are personal data. Masked values stay recognisable ("a•••@example.com",
 // "+31•••78", "https://hooks.slack.com/•••") so a reader can still tell who is reached how.
-import type { OncallConfig } from "../../contract/oncall";
+import type { OncallConfig } from "./config";
 
 /** Marks a masked value. No contact-method field accepts it, except inside a URL (see maskedFields). */
 export const MASK = "•••";

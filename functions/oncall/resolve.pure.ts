@@ -1,5 +1,5 @@
 // From a configuration and a report's route to the escalation plan: pure, no I/O.
-import type { EscalationPlan, EscalationPolicy, OncallConfig, PageTarget, Person, RoutingRule } from "../../contract/oncall";
+import type { EscalationPlan, EscalationPolicy, OncallConfig, PageTarget, Person, RoutingRule } from "./config";
 import type { ReportChannel, Urgency } from "../../contract/reports";
 import { onCallAt } from "./schedule.pure";
 

@@ -4,9 +4,9 @@
 // configuration itself), and only admin sees contact details unmasked (redact.pure.ts).
 import { Hono } from "hono";
 import { z } from "zod";
-import { OncallConfig, Override, type ChannelType } from "../../contract/oncall";
+import { OncallConfig, Override, type ChannelType } from "./config";
 import { siteConfig } from "../../site.config";
-import { recordCheckFailure, recordCheckSuccess } from "../assurance/checks";
+import { recordCheckFailure, recordCheckSuccess } from "../assurance/queries";
 import { channels } from "../channels/registry";
 import type { AlertMessage } from "../channels/types";
 import type { StaffScope } from "../../contract/staff";
@@ -165,6 +165,7 @@ export const oncallRoutes = new Hono<AppEnv>()
       ackToken: "",
       title: `Test page for ${person.name} from ${siteConfig.name}`,
       text: `TEST from ${siteConfig.name}: this is a test page for ${person.name}. Nothing is wrong.`,
+      reporter: null,
     };
     // Every method at once, as a real page does; one failing provider never holds up the others.
     const results = await Promise.all(
@@ -173,7 +174,7 @@ export const oncallRoutes = new Hono<AppEnv>()
         const started = Date.now();
         try {
           const sent = await adapter.send(
-            { env: c.env, deliveryId: `test:${person.id}:${index}:${crypto.randomUUID()}`, purpose: "page", timeoutMs: TEST_PAGE_TIMEOUT_MS },
+            { settings: c.env, deliveryId: `test:${person.id}:${index}:${crypto.randomUUID()}`, purpose: "page", timeoutMs: TEST_PAGE_TIMEOUT_MS },
             method as never,
             message,
           );

@@ -9,7 +9,11 @@ export function escapeHtml(text: string): string {
 
 /** Tagged template that escapes every interpolated value unless it is already `SafeHtml`. */
 export class SafeHtml {
-  constructor(readonly value: string) {}
+  // A plain field, not a parameter property: Node tools import this module with type stripping.
+  readonly value: string;
+  constructor(value: string) {
+    this.value = value;
+  }
   toString(): string {
     return this.value;
   }

@@ -1,4 +1,5 @@
 import type { StaffScope } from "../../contract/staff";
+import type { Services } from "./services";
 
 /** The authenticated caller of a staff route. */
 export interface StaffPrincipal {
@@ -12,5 +13,6 @@ export type AppEnv = {
   Variables: {
     requestId: string;
     staff: StaffPrincipal;
+    services: Services;
   };
 };

@@ -1,61 +1,57 @@
-import { Job, type Job as JobT, type JobType } from "../../contract/jobs";
-import { recordCheckFailure, recordCheckSuccess } from "../assurance/checks";
-import { RetryLater, handleDeadNotification, sendNotification } from "../alerts/delivery";
-import { escalateAlert, handleReportReceived } from "../alerts/lifecycle";
+// The queue dispatcher: parses each message with the job schema, hands it to the capability
+// that registered its type, and acks or retries it with exponential backoff. Capabilities
+// register their handlers with one line in `handlers`.
+import { Job, type Job as JobT } from "../../contract/jobs";
+import { assuranceJobHandlers } from "../assurance/canary";
+import { recordCheckFailure, recordDeadLetter } from "../assurance/queries";
+import { RetryLater } from "../alerts/delivery";
+import { alertJobHandlers, handleDeadNotification } from "../alerts/jobs";
+import { buildServices, type Services } from "../platform/services";
+import type { JobContext, JobHandlers } from "../platform/tasks";
 
-/** What a job handler gets: the environment and the time to act as "now". */
-export interface JobContext {
-  env: Env;
-  now: Date;
-  /** The queue message's id: the key that makes a repeated delivery harmless. */
-  messageId: string;
-  attempts: number;
-}
-
-export type JobHandler<T extends JobType> = (job: Extract<JobT, { type: T }>, ctx: JobContext) => Promise<void>;
-/** One handler per job type; capabilities register theirs here (one line each). A job type
- * without a handler yet is retried, then dead-lettered: never silently dropped. */
-type JobHandlers = { [T in JobType]?: JobHandler<T> };
-
+/** One handler per job type. A job type without a handler is retried, then dead-lettered:
+ * never silently dropped. */
 const handlers: JobHandlers = {
-  // The cron sends a canary every minute; receiving it proves the queue delivers.
-  canary: async (job, { env, now }) => {
-    await recordCheckSuccess(env.DB, "queue", now, { latencyMs: now.getTime() - Date.parse(job.sentAt) });
-  },
-  "report.received": (job, { env, now }) => handleReportReceived(env, job, now),
-  "alert.escalate": async (job, { env, now }) => void (await escalateAlert(env, job.alertId, now)),
-  "notification.send": async (job, { env, now }) => void (await sendNotification(env, job.deliveryId, now)),
+  ...assuranceJobHandlers,
+  ...alertJobHandlers,
 };
+
+/** Runs a job's handler in this invocation (the fast path of `svc.queue.dispatch`). */
+export async function runJob(job: JobT, svc: Services): Promise<void> {
+  const handler = handlers[job.type] as ((j: JobT, c: JobContext) => Promise<void>) | undefined;
+  if (!handler) throw new Error(`no handler is registered for ${job.type} jobs`);
+  await handler(job, { svc, now: new Date(), messageId: `inline:${crypto.randomUUID()}`, attempts: 0 });
+}
 
 /** Exponential backoff for retries: 5 s, 10 s, 20 s ... capped at 10 minutes. */
 export function retryDelaySeconds(attempts: number): number {
   return Math.min(600, 5 * 2 ** Math.max(0, attempts - 1));
 }
 
-export async function consumeFanout(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+export async function consumeFanout(batch: MessageBatch<unknown>, svc: Services): Promise<void> {
   // Notification sends run side by side, so one slow or hung provider never holds up the
   // pages in the same batch; every other job runs in order, one at a time.
   const isSend = (m: Message<unknown>) => (m.body as { type?: unknown } | null)?.type === "notification.send";
   const inOrder = batch.messages.filter((m) => !isSend(m));
   await Promise.all([
     (async () => {
-      for (const message of inOrder) await consumeOne(message, env);
+      for (const message of inOrder) await consumeOne(message, svc);
     })(),
-    ...batch.messages.filter(isSend).map((message) => consumeOne(message, env)),
+    ...batch.messages.filter(isSend).map((message) => consumeOne(message, svc)),
   ]);
 }
 
-async function consumeOne(message: Message<unknown>, env: Env): Promise<void> {
+async function consumeOne(message: Message<unknown>, svc: Services): Promise<void> {
   const parsed = Job.safeParse(message.body);
   if (!parsed.success) {
     // A body that does not parse will never parse: retrying it only delays the others.
     console.error("queue: dropping malformed message", message.id, parsed.error.message);
-    await recordCheckFailure(env.DB, "queue", new Date(), `malformed message ${message.id}: ${parsed.error.message}`);
+    await recordCheckFailure(svc.db, "queue", new Date(), `malformed message ${message.id}: ${parsed.error.message}`);
     message.ack();
     return;
   }
   const job = parsed.data;
-  const ctx: JobContext = { env, now: new Date(), messageId: message.id, attempts: message.attempts };
+  const ctx: JobContext = { svc, now: new Date(), messageId: message.id, attempts: message.attempts };
   try {
     const handler = handlers[job.type] as ((j: JobT, c: JobContext) => Promise<void>) | undefined;
     if (!handler) throw new Error(`no handler is registered for ${job.type} jobs`);
@@ -72,22 +68,19 @@ async function consumeOne(message: Message<unknown>, env: Env): Promise<void> {
 }
 
 /** Messages that exhausted their retries: kept in D1 and flagged in assurance. */
-export async function consumeDeadLetters(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+export async function consumeDeadLetters(batch: MessageBatch<unknown>, svc: Services): Promise<void> {
   const now = new Date();
   for (const message of batch.messages) {
-    await env.DB.prepare(
-      "INSERT INTO dead_letters (message_id, body, attempts, received_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (message_id) DO NOTHING",
-    )
-      .bind(message.id, JSON.stringify(message.body), message.attempts, now.toISOString())
-      .run();
-    await recordCheckFailure(env.DB, "queue", now, `message ${message.id} exhausted its retries`);
+    await recordDeadLetter(svc.db, { messageId: message.id, body: message.body, attempts: message.attempts, now });
+    await recordCheckFailure(svc.db, "queue", now, `message ${message.id} exhausted its retries`);
     // A notification that could not be sent: record it and try the person's next method now.
     const job = Job.safeParse(message.body);
-    if (job.success && job.data.type === "notification.send") await handleDeadNotification(env, job.data.deliveryId, now);
+    if (job.success && job.data.type === "notification.send") await handleDeadNotification(svc, job.data.deliveryId, now);
     message.ack();
   }
 }
 
-export function handleQueue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  return batch.queue.endsWith("-dlq") ? consumeDeadLetters(batch, env) : consumeFanout(batch, env);
+export function handleQueue(batch: MessageBatch<unknown>, env: Env, ctx?: ExecutionContext): Promise<void> {
+  const svc = buildServices(env, ctx ? (work) => ctx.waitUntil(work) : undefined, runJob);
+  return batch.queue.endsWith("-dlq") ? consumeDeadLetters(batch, svc) : consumeFanout(batch, svc);
 }

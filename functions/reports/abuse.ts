@@ -1,6 +1,7 @@
 // Abuse controls for the public intake routes. Each is configurable with the
 // REPORT_PROTECTIONS var (a comma-separated list; all on by default) and Turnstile is on
 // whenever TURNSTILE_SECRET_KEY is set (production). Nothing here stores a raw client address.
+import type { Config } from "../platform/config";
 import { hmacSha256Hex } from "../platform/crypto";
 import { ApiError } from "../platform/errors";
 
@@ -8,10 +9,9 @@ export const protectionNames = ["honeypot", "turnstile", "rate-limit", "duplicat
 export type Protection = (typeof protectionNames)[number];
 
 /** The protections in force. An empty or missing var means all of them. */
-export function protections(env: Env): Set<Protection> {
-  const configured = (env.REPORT_PROTECTIONS ?? "").trim();
-  if (!configured) return new Set(protectionNames);
-  const wanted = configured.split(/[\s,]+/).filter(Boolean);
+export function protections(config: Pick<Config, "reportProtections">): Set<Protection> {
+  const wanted = config.reportProtections;
+  if (wanted.length === 0) return new Set(protectionNames);
   return new Set(protectionNames.filter((p) => wanted.includes(p)));
 }
 
@@ -22,10 +22,10 @@ export function clientAddress(req: Request): string | null {
 }
 
 /** Salted hash of the client address: enough to rate-limit and spot repeats, never the address. */
-export async function clientHashOf(env: Env, req: Request): Promise<string | null> {
+export async function clientHashOf(config: Pick<Config, "hashSalt">, req: Request): Promise<string | null> {
   const ip = clientAddress(req);
   if (!ip) return null;
-  return hmacSha256Hex(env.HASH_SALT || "outofband-unsalted", `client:${ip}`);
+  return hmacSha256Hex(config.hashSalt || "outofband-unsalted", `client:${ip}`);
 }
 
 /** Seconds a rate-limited client is told to wait: the binding's period (60 s here). */
@@ -35,8 +35,8 @@ export const RATE_LIMIT_RETRY_SECONDS = 60;
  * Per-client limit with a Workers rate-limit binding, keyed on the hashed client address.
  * Requests without an address (never on Cloudflare's edge) share one key.
  */
-export async function enforceRateLimit(env: Env, limiter: RateLimit, clientHash: string | null, scope: string): Promise<void> {
-  if (!protections(env).has("rate-limit")) return;
+export async function enforceRateLimit(config: Pick<Config, "reportProtections">, limiter: RateLimit, clientHash: string | null, scope: string): Promise<void> {
+  if (!protections(config).has("rate-limit")) return;
   const { success } = await limiter.limit({ key: `${scope}:${clientHash ?? "no-address"}` });
   if (!success) {
     throw new ApiError(
@@ -68,9 +68,9 @@ export function isAllowedOrigin(req: Request, publicUrl: string): boolean {
   return allowed.has(origin);
 }
 
-export function enforceOrigin(env: Env, req: Request): void {
-  if (!protections(env).has("origin")) return;
-  if (!isAllowedOrigin(req, env.PUBLIC_URL)) {
+export function enforceOrigin(config: Pick<Config, "reportProtections" | "publicUrl">, req: Request): void {
+  if (!protections(config).has("origin")) return;
+  if (!isAllowedOrigin(req, config.publicUrl)) {
     throw new ApiError("forbidden", "This form can only be sent from our own report page. Please open the report page and try again.");
   }
 }
@@ -83,8 +83,8 @@ export interface TurnstileOutcome {
   unreachable: boolean;
 }
 
-export function turnstileEnabled(env: Env): boolean {
-  return Boolean(env.TURNSTILE_SECRET_KEY) && protections(env).has("turnstile");
+export function turnstileEnabled(config: Pick<Config, "turnstile" | "reportProtections">): boolean {
+  return Boolean(config.turnstile.secretKey) && protections(config).has("turnstile");
 }
 
 /**
@@ -93,13 +93,13 @@ export function turnstileEnabled(env: Env): boolean {
  * Cloudflare hiccup is worse than one unverified report (the rate limit still applies).
  * `idempotencyKey` must be fresh per token: it only makes a retried call for that token safe.
  */
-export async function verifyTurnstile(env: Env, token: string, remoteIp: string | null, idempotencyKey: string): Promise<TurnstileOutcome> {
+export async function verifyTurnstile(turnstile: Config["turnstile"], token: string, remoteIp: string | null, idempotencyKey: string): Promise<TurnstileOutcome> {
   if (!token) return { ok: false, errorCodes: ["missing-input-response"], unreachable: false };
   if (token.length > 2048) return { ok: false, errorCodes: ["invalid-input-response"], unreachable: false };
-  const body: Record<string, string> = { secret: env.TURNSTILE_SECRET_KEY, response: token, idempotency_key: idempotencyKey };
+  const body: Record<string, string> = { secret: turnstile.secretKey, response: token, idempotency_key: idempotencyKey };
   if (remoteIp) body.remoteip = remoteIp;
   try {
-    const res = await fetch(env.TURNSTILE_VERIFY_URL, {
+    const res = await fetch(turnstile.verifyUrl, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify(body),

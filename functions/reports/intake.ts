@@ -4,14 +4,17 @@
 // only after the batch succeeded.
 import type { Job } from "../../contract/jobs";
 import { NewReport, type NewReportInput } from "../../contract/reports";
+import { checkSuccessStatement } from "../assurance/queries";
 import { parseWith } from "../platform/body";
 import { sha256Hex } from "../platform/crypto";
 import { ApiError } from "../platform/errors";
-import { confirmationMail, fallbackPageMail, fallbackRecipients, sendMail } from "./mail";
+import type { Services } from "../platform/services";
+import { confirmationMail, fallbackPageMail, sendMail } from "./mail";
 import { protections } from "./abuse";
 import {
   componentExistsStatement,
   duplicateNoteStatement,
+  countConfirmations,
   duplicateOfStatement,
   findReportByChannelMessageStatement,
   findReportByIdempotencyKeyStatement,
@@ -19,6 +22,8 @@ import {
   insertMessageStatement,
   insertOutboxStatement,
   insertReportStatement,
+  knownIncidentExistsStatement,
+  recordConfirmation,
   recordOutboxSendFailure,
   rowToReport,
   type Report,
@@ -42,9 +47,11 @@ export interface IntakeResult {
 
 export interface IntakeOptions {
   now?: Date;
-  /** Runs work after the answer (the confirmation mail); awaited inline when absent. */
-  waitUntil?: (promise: Promise<unknown>) => void;
 }
+
+/** What intake uses: storage, the fan-out queue, mail (confirmations, the direct page when
+ * storage fails), settings, and deferral of the confirmation mail past the answer. */
+export type IntakeServices = Pick<Services, "db" | "queue" | "mail" | "config" | "defer">;
 
 /** D1 could not record the report. `paged` says whether the direct page by mail went out. */
 export class IntakeUnavailableError extends Error {
@@ -71,58 +78,84 @@ export function textHashOf(r: Pick<NewReport, "subject" | "message">): Promise<s
   return sha256Hex(`${r.subject}\n${r.message}`);
 }
 
+/** Every field a reporter chose: a key reused with any of them different is another report. */
+export function submissionHashOf(r: NewReport): Promise<string> {
+  const { name, email, phone, xHandle } = r.reporter;
+  return sha256Hex(JSON.stringify([r.channel, r.urgency, name, email, phone, xHandle, r.subject, r.message, r.componentId, r.incidentId]));
+}
+
+/**
+ * An Idempotency-Key belongs to the client that sent it (by its hashed address): the same key
+ * from someone else is a different key, so it can neither replay another reporter's answer
+ * (with its private link) nor, claimed first by an attacker, block a genuine report.
+ */
+export function scopedIdempotencyKey(key: string, clientHash: string | null): Promise<string> {
+  return sha256Hex(`idempotency-key\n${clientHash ?? "no-client-address"}\n${key}`);
+}
+
 function isUniqueViolation(err: unknown, column: string): boolean {
   const message = err instanceof Error ? err.message : String(err);
   return /UNIQUE constraint failed/i.test(message) && message.includes(column);
 }
 
-export async function intakeReport(env: Env, input: NewReportInput, opts: IntakeOptions = {}): Promise<IntakeResult> {
+export async function intakeReport(svc: IntakeServices, input: NewReportInput, opts: IntakeOptions = {}): Promise<IntakeResult> {
   const now = opts.now ?? new Date();
   const report = parseWith(NewReport, input);
   const textHash = await textHashOf(report);
+  const submissionHash = await submissionHashOf(report);
   const reporterKey = reporterKeyOf(report);
-  const db = env.DB;
+  const idempotencyKey = report.idempotencyKey ? await scopedIdempotencyKey(report.idempotencyKey, report.meta.clientHash) : null;
+  const db = svc.db;
 
-  // Replays and the component need a look first (one round trip, and only when there is
-  // something to look up). Duplicates are found inside the write batch itself.
+  // Replays, the component and the known incident need a look first (one round trip, and only
+  // when there is something to look up). Duplicates are found inside the write batch itself.
   const replayLookups = [
     report.channelMessageId ? findReportByChannelMessageStatement(db, report.channel, report.channelMessageId) : null,
-    report.idempotencyKey ? findReportByIdempotencyKeyStatement(db, report.channel, report.idempotencyKey) : null,
+    idempotencyKey ? findReportByIdempotencyKeyStatement(db, report.channel, idempotencyKey) : null,
   ].filter((s): s is D1PreparedStatement => s !== null);
-  const lookups = [...replayLookups, ...(report.componentId ? [componentExistsStatement(db, report.componentId)] : [])];
+  const componentLookup = report.componentId ? componentExistsStatement(db, report.componentId) : null;
+  const incidentLookup = report.incidentId ? knownIncidentExistsStatement(db, report.incidentId) : null;
+  const lookups = [...replayLookups, ...(componentLookup ? [componentLookup] : []), ...(incidentLookup ? [incidentLookup] : [])];
   if (lookups.length > 0) {
     let rows: Array<Record<string, unknown> | null>;
     try {
       rows = await firstRows(db, lookups);
     } catch (err) {
-      throw await unavailable(env, report, now, err);
+      throw await unavailable(svc, report, now, err);
     }
     const replay = rows.slice(0, replayLookups.length).map(rowToReport).find((r) => r !== null);
-    if (replay) return await replayResult(env, report, replay, textHash);
-    if (report.componentId && !rows.at(-1)) {
+    if (replay) return await replayResult(svc, replay, { idempotencyKey, submissionHash });
+    let next = replayLookups.length;
+    if (componentLookup && !rows[next++]) {
       throw new ApiError("validation_failed", "component: Choose a component from the list.", {
         fields: { component: "Choose a component from the list." },
       });
     }
+    if (incidentLookup && !rows[next++]) {
+      const message = 'That problem is no longer open. Choose "Something else" and describe what you see.';
+      throw new ApiError("validation_failed", `incident: ${message}`, { fields: { incident: message } });
+    }
   }
 
-  const suppressDuplicates = protections(env).has("duplicates") && reporterKey !== null;
+  const suppressDuplicates = protections(svc.config).has("duplicates") && reporterKey !== null;
   const since = new Date(now.getTime() - DUPLICATE_WINDOW_MINUTES * 60_000).toISOString();
   for (let attempt = 1; ; attempt++) {
     const id = crypto.randomUUID();
-    const token = await viewTokenFor(id, env.HASH_SALT ?? "");
+    const token = await viewTokenFor(id, svc.config.hashSalt);
     const stored: Report = {
       id,
       reference: newReference(),
       viewTokenHash: await hashViewToken(token),
       channel: report.channel,
       channelMessageId: report.channelMessageId,
-      idempotencyKey: report.idempotencyKey,
+      idempotencyKey,
+      submissionHash,
       state: "new",
       urgency: report.urgency,
       subject: report.subject,
       reporter: report.reporter,
       componentId: report.componentId,
+      incidentId: report.incidentId,
       clientHash: report.meta.clientHash,
       userAgent: report.meta.userAgent,
       reporterKey,
@@ -144,7 +177,8 @@ export async function intakeReport(env: Env, input: NewReportInput, opts: Intake
       insertMessageStatement(db, { reportId: id, author: "reporter", authorName: report.reporter.name, body: report.message, createdAt: stored.createdAt }),
       duplicateNoteStatement(db, id, `within ${DUPLICATE_WINDOW_MINUTES} minutes`, stored.createdAt),
       insertOutboxStatement(db, { id: outboxId, kind: job.type, payload: job, now: stored.createdAt }),
-      intakeVerifiedStatement(db, report.channel, stored.createdAt),
+      // Each accepted report proves its intake path works (GET /api/admin/assurance).
+      checkSuccessStatement(db, `intake:${report.channel}`, now),
       duplicateOfStatement(db, id),
     ];
     let duplicateOf: { id: string; reference: string } | null;
@@ -156,56 +190,73 @@ export async function intakeReport(env: Env, input: NewReportInput, opts: Intake
       if (isUniqueViolation(err, "reports.channel")) {
         // A concurrent request with the same id won the race: answer with its report.
         const winner = (await firstRows(db, replayLookups).catch(() => [])).map(rowToReport).find((r) => r !== null);
-        if (winner) return await replayResult(env, report, winner, textHash);
+        if (winner) return await replayResult(svc, winner, { idempotencyKey, submissionHash });
       }
-      throw await unavailable(env, report, now, err);
+      throw await unavailable(svc, report, now, err);
     }
     stored.duplicateOf = duplicateOf?.id ?? null;
 
     // A duplicate is sent too: the fan-out sees reports.duplicate_of and pages nobody for it.
+    // Dispatched: the fan-out runs in this invocation after the answer (the page leaves within
+    // a second), with the queued copy and the outbox as the safety nets.
     try {
-      await env.FANOUT.send(job);
+      await svc.queue.dispatch(job);
     } catch (err) {
       // Stored and in the outbox: the cron sweep sends it again within a minute or two.
       console.error(`intake: queue send failed for ${stored.reference}; the outbox sweep will retry`, err);
       await recordOutboxSendFailure(db, outboxId, err).catch((e: unknown) => console.error("intake: could not record the send failure", e));
     }
 
-    const viewUrl = env.HASH_SALT ? privateViewUrl(env.PUBLIC_URL, stored.reference, token) : null;
-    if (stored.reporter.email) {
-      const mail = confirmationMail(stored, viewUrl, env.PUBLIC_URL);
-      const sending = sendMail(env, [stored.reporter.email], mail).then((sent) => {
-        if (sent === 0) console.error(`intake: confirmation mail for ${stored.reference} was not sent`);
-      });
-      if (opts.waitUntil) opts.waitUntil(sending);
-      else await sending;
-    }
+    const viewUrl = svc.config.hashSalt ? privateViewUrl(svc.config.publicUrl, stored.reference, token) : null;
+    if (stored.reporter.email) svc.defer(sendConfirmation(svc, stored, viewUrl, now));
     return { report: stored, created: true, duplicateOf, viewUrl };
   }
 }
 
-/** An idempotent replay: the same report again, unless the key was reused for other text. */
-async function replayResult(env: Env, report: NewReport, existing: Report, textHash: string): Promise<IntakeResult> {
-  if (report.idempotencyKey && existing.idempotencyKey === report.idempotencyKey && existing.textHash !== textHash) {
+/**
+ * The reporter's confirmation: the reference and the private link, and nothing the sender
+ * wrote (no name, no subject), so that the form is useless as a spam relay; and at most a few
+ * per address and per client an hour. Over the limit the report is stored and paged as usual,
+ * only not confirmed again by mail (the page and the API answer carry the reference).
+ */
+async function sendConfirmation(svc: IntakeServices, report: Report, viewUrl: string | null, now: Date): Promise<void> {
+  const address = report.reporter.email!.toLowerCase();
+  const addressHash = await sha256Hex(`confirmation-address\n${address}`);
+  const since = new Date(now.getTime() - 3_600_000).toISOString();
+  const sent = await countConfirmations(svc.db, addressHash, report.clientHash, since);
+  const limits = svc.config.confirmations;
+  if (sent.address >= limits.perAddressPerHour || sent.client >= limits.perClientPerHour) {
+    console.warn(`intake: no confirmation mail for ${report.reference}: ${sent.address >= limits.perAddressPerHour ? "address" : "client"} over its hourly limit`);
+    return;
+  }
+  await recordConfirmation(svc.db, addressHash, report.clientHash, now.toISOString());
+  const delivered = await sendMail(svc, [report.reporter.email!], confirmationMail(report, viewUrl, svc.config.publicUrl));
+  if (delivered === 0) console.error(`intake: confirmation mail for ${report.reference} was not sent`);
+}
+
+/** An idempotent replay: the same report again, unless the key was reused for another
+ * submission (any field different): then 409, as the IETF Idempotency-Key draft says. */
+async function replayResult(svc: IntakeServices, existing: Report, mine: { idempotencyKey: string | null; submissionHash: string }): Promise<IntakeResult> {
+  if (mine.idempotencyKey && existing.idempotencyKey === mine.idempotencyKey && existing.submissionHash !== mine.submissionHash) {
     throw new ApiError("conflict", "This Idempotency-Key was already used for a different report. Use a new key for a new report.");
   }
   let viewUrl: string | null = null;
-  if (env.HASH_SALT) {
-    const token = await viewTokenFor(existing.id, env.HASH_SALT);
+  if (svc.config.hashSalt) {
+    const token = await viewTokenFor(existing.id, svc.config.hashSalt);
     // After a HASH_SALT rotation the derived token no longer matches: no link then.
-    if ((await hashViewToken(token)) === existing.viewTokenHash) viewUrl = privateViewUrl(env.PUBLIC_URL, existing.reference, token);
+    if ((await hashViewToken(token)) === existing.viewTokenHash) viewUrl = privateViewUrl(svc.config.publicUrl, existing.reference, token);
   }
   return { report: existing, created: false, duplicateOf: null, viewUrl };
 }
 
 /** D1 failed: page on-call directly by mail with the report's text, then report the failure. */
-async function unavailable(env: Env, report: NewReport, now: Date, cause: unknown): Promise<IntakeUnavailableError> {
+async function unavailable(svc: IntakeServices, report: NewReport, now: Date, cause: unknown): Promise<IntakeUnavailableError> {
   console.error("intake: D1 unavailable, paging on-call directly", cause);
   let paged = false;
-  const to = fallbackRecipients(env);
+  const to = svc.config.fallbackPageTo;
   if (to.length > 0) {
     try {
-      paged = (await sendMail(env, to, fallbackPageMail(report, now, cause instanceof Error ? cause.message : String(cause)))) > 0;
+      paged = (await sendMail(svc, to, fallbackPageMail(report, now, cause instanceof Error ? cause.message : String(cause)))) > 0;
     } catch (err) {
       console.error("intake: the direct page failed too", err);
     }
@@ -213,14 +264,4 @@ async function unavailable(env: Env, report: NewReport, now: Date, cause: unknow
     console.error("intake: FALLBACK_PAGE_TO is empty: nobody can be paged directly");
   }
   return new IntakeUnavailableError(report, paged, cause);
-}
-
-/** Each accepted report proves its intake path works (GET /api/admin/assurance). */
-function intakeVerifiedStatement(db: D1Database, channel: string, now: string): D1PreparedStatement {
-  return db
-    .prepare(
-      `INSERT INTO assurance_checks (name, last_verified_at) VALUES (?1, ?2)
-       ON CONFLICT (name) DO UPDATE SET last_verified_at = excluded.last_verified_at`,
-    )
-    .bind(`intake:${channel}`, now);
 }

@@ -2,6 +2,7 @@
 // direct page to on-call. Texts are built by pure functions; sending is thin.
 import type { NewReport } from "../../contract/reports";
 import { siteConfig } from "../../site.config";
+import type { Services } from "../platform/services";
 import type { Report } from "./queries";
 
 export interface MailText {
@@ -9,15 +10,20 @@ export interface MailText {
   text: string;
 }
 
-export function confirmationMail(report: Report, viewUrl: string | null, publicUrl: string): MailText {
-  const hello = report.reporter.name ? `Hello ${report.reporter.name},` : "Hello,";
+/**
+ * The reporter's confirmation. It repeats nothing the sender wrote (not their name, not their
+ * subject): whoever types someone else's address into the form can make us send this mail,
+ * so it must carry nothing an abuser could use (help desks were abused as spam relays in 2023
+ * exactly so). Only our reference, the private link, our status page and contacts.
+ */
+export function confirmationMail(report: Pick<Report, "reference" | "createdAt">, viewUrl: string | null, publicUrl: string): MailText {
   const lines = [
-    hello,
+    "Hello,",
     "",
-    `We received your urgent report "${report.subject}" at ${report.createdAt.replace("T", " ").slice(0, 16)} UTC.`,
+    `We received an urgent report sent with this address at ${report.createdAt.replace("T", " ").slice(0, 16)} UTC.`,
     "",
-    `Your reference: ${report.reference}`,
-    ...(viewUrl ? ["", "Follow your report and add information here (keep this link private):", viewUrl] : []),
+    `Reference: ${report.reference}`,
+    ...(viewUrl ? ["", "Follow the report and add information here (keep this link private):", viewUrl] : []),
     "",
     "What happens next: the engineer on call has been alerted and will contact you. Current",
     `status: ${publicUrl.replace(/\/+$/, "")}/`,
@@ -25,6 +31,8 @@ export function confirmationMail(report: Report, viewUrl: string | null, publicU
     "If you cannot wait, reach us out of band:",
     ...(siteConfig.contacts.phone ? [`  Phone: ${siteConfig.contacts.phone}`] : []),
     ...(siteConfig.contacts.urgentEmail ? [`  Email: ${siteConfig.contacts.urgentEmail} (mention ${report.reference})`] : []),
+    "",
+    "If you did not send this report, you can ignore this mail.",
     "",
     `${siteConfig.name}`,
   ];
@@ -55,18 +63,10 @@ export function fallbackPageMail(report: NewReport, receivedAt: Date, cause: str
   return { subject: `URGENT (not stored): ${report.subject}`.slice(0, 200), text: lines.join("\n") };
 }
 
-/** FALLBACK_PAGE_TO: comma-separated addresses. */
-export function fallbackRecipients(env: Env): string[] {
-  return (env.FALLBACK_PAGE_TO ?? "")
-    .split(",")
-    .map((a) => a.trim())
-    .filter((a) => /^[^\s@]+@[^\s@]+$/.test(a));
-}
-
 /** Sends to each recipient separately, so one refused address does not stop the others.
  * Resolves with how many were accepted. */
-export async function sendMail(env: Env, to: string[], mail: MailText): Promise<number> {
-  const results = await Promise.allSettled(to.map((address) => env.EMAIL.send({ to: address, from: env.MAIL_FROM, subject: mail.subject, text: mail.text })));
+export async function sendMail(svc: Pick<Services, "mail" | "config">, to: string[], mail: MailText): Promise<number> {
+  const results = await Promise.allSettled(to.map((address) => svc.mail.send({ to: address, from: svc.config.mailFrom, subject: mail.subject, text: mail.text })));
   for (const r of results) if (r.status === "rejected") console.error("mail: send failed", r.reason);
   return results.filter((r) => r.status === "fulfilled").length;
 }

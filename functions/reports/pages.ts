@@ -8,10 +8,11 @@ import { fetchShell, liveResponse, setText } from "../platform/shell";
 import type { Report, ReportMessage } from "./queries";
 
 /** Form fields whose values are put back into the form when it is shown again. */
-export const formFields = ["name", "email", "phone", "subject", "message", "component", "urgency"] as const;
+export const formFields = ["name", "email", "phone", "subject", "message", "component", "urgency", "incident"] as const;
 export type FormField = (typeof formFields)[number];
 
 const fieldLabels: Record<string, string> = {
+  incident: "We already know about",
   subject: "What is wrong?",
   urgency: "How urgent is it?",
   component: "Affected service",
@@ -29,6 +30,8 @@ export interface ReportFormState {
   errors: Record<string, string>;
   formId: string;
   components: Array<{ id: string; name: string }>;
+  /** Unresolved incidents: shown first, so a reporter can say it is one of them. */
+  knownIncidents?: Array<{ id: string; name: string; status: string }>;
   /** A message about the whole form (e.g. storage unavailable), shown above it. */
   alert?: SafeHtml;
   turnstileSiteKey?: string;
@@ -121,6 +124,30 @@ export async function renderReportForm(env: Env, requestUrl: string, state: Repo
         el.append(html`${options}`.toString(), { html: true });
       },
     });
+  const known = state.knownIncidents ?? [];
+  if (known.length > 0) {
+    const chosen = values.incident ?? "";
+    // "Something else" is chosen unless a known incident is: by default a report pages.
+    const other = !known.some((i) => i.id === chosen);
+    const choices = [
+      ...known.map(
+        (i) => html`<label class="choice"><input type="radio" name="incident" value="${i.id}"${chosen === i.id ? html` checked` : ""} />
+          <span><strong>${i.name}</strong>, ${i.status}</span></label>`,
+      ),
+      html`<label class="choice"><input type="radio" name="incident" value="other"${other ? html` checked` : ""} /> <span>Something else</span></label>`,
+    ];
+    rw = rw
+      .on("[data-slot=known-incidents]", {
+        element(el) {
+          el.removeAttribute("hidden");
+        },
+      })
+      .on("[data-slot=known-incident-choices]", {
+        element(el) {
+          el.setInnerContent(html`${choices}`.toString(), { html: true });
+        },
+      });
+  }
   for (const [field, message] of Object.entries(errors)) {
     if (field === "_") continue;
     rw = rw.on(`[data-slot=error-${field}]`, {

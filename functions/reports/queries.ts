@@ -10,11 +10,14 @@ export interface Report {
   channel: ReportChannel;
   channelMessageId: string | null;
   idempotencyKey: string | null;
+  /** SHA-256 of the whole submission: an Idempotency-Key reused with anything else is a conflict. */
+  submissionHash: string | null;
   state: ReportState;
   urgency: Urgency;
   subject: string;
   reporter: { name: string | null; email: string | null; phone: string | null; xHandle: string | null };
   componentId: string | null;
+  incidentId: string | null;
   clientHash: string | null;
   userAgent: string | null;
   reporterKey: string | null;
@@ -43,6 +46,7 @@ interface ReportRow {
   channel: ReportChannel;
   channel_message_id: string | null;
   idempotency_key: string | null;
+  submission_hash: string | null;
   state: ReportState;
   urgency: Urgency;
   subject: string;
@@ -51,6 +55,7 @@ interface ReportRow {
   reporter_phone: string | null;
   reporter_x_handle: string | null;
   component_id: string | null;
+  incident_id: string | null;
   client_hash: string | null;
   user_agent: string | null;
   reporter_key: string | null;
@@ -80,11 +85,13 @@ export function toReport(row: ReportRow): Report {
     channel: row.channel,
     channelMessageId: row.channel_message_id,
     idempotencyKey: row.idempotency_key,
+    submissionHash: row.submission_hash,
     state: row.state,
     urgency: row.urgency,
     subject: row.subject,
     reporter: { name: row.reporter_name, email: row.reporter_email, phone: row.reporter_phone, xHandle: row.reporter_x_handle },
     componentId: row.component_id,
+    incidentId: row.incident_id,
     clientHash: row.client_hash,
     userAgent: row.user_agent,
     reporterKey: row.reporter_key,
@@ -112,6 +119,30 @@ export function findReportByIdempotencyKeyStatement(db: D1Database, channel: Rep
   return db.prepare("SELECT * FROM reports WHERE channel = ?1 AND idempotency_key = ?2").bind(channel, key);
 }
 
+/** The components a reporter can choose on the form, in page order. */
+export async function listComponentChoices(db: D1Database): Promise<Array<{ id: string; name: string }>> {
+  const { results } = await db.prepare("SELECT id, name FROM components ORDER BY position, name").all<{ id: string; name: string }>();
+  return results;
+}
+
+/** Unresolved incidents, newest first: the problems the report form says we know about. */
+export async function listKnownIncidents(db: D1Database, limit = 5): Promise<Array<{ id: string; name: string; status: string }>> {
+  const { results } = await db
+    .prepare(
+      `SELECT id, name, status FROM incidents WHERE kind = 'incident' AND status IN ('investigating','identified','monitoring')
+       ORDER BY created_at DESC LIMIT ?1`,
+    )
+    .bind(limit)
+    .all<{ id: string; name: string; status: string }>();
+  return results;
+}
+
+export function knownIncidentExistsStatement(db: D1Database, incidentId: string): D1PreparedStatement {
+  return db
+    .prepare("SELECT id FROM incidents WHERE id = ?1 AND kind = 'incident' AND status IN ('investigating','identified','monitoring')")
+    .bind(incidentId);
+}
+
 export function componentExistsStatement(db: D1Database, componentId: string): D1PreparedStatement {
   return db.prepare("SELECT id FROM components WHERE id = ?1").bind(componentId);
 }
@@ -137,6 +168,16 @@ export async function findReportById(db: D1Database, id: string): Promise<Report
   return row ? toReport(row) : null;
 }
 
+export async function findMessage(db: D1Database, reportId: string, messageId: number): Promise<ReportMessage | null> {
+  const row = await db.prepare("SELECT * FROM report_messages WHERE report_id = ?1 AND id = ?2").bind(reportId, messageId).first<MessageRow>();
+  return row ? toMessage(row) : null;
+}
+
+export async function findMessageById(db: D1Database, messageId: number): Promise<ReportMessage | null> {
+  const row = await db.prepare("SELECT * FROM report_messages WHERE id = ?1").bind(messageId).first<MessageRow>();
+  return row ? toMessage(row) : null;
+}
+
 export async function listMessages(db: D1Database, reportId: string): Promise<ReportMessage[]> {
   const { results } = await db.prepare("SELECT * FROM report_messages WHERE report_id = ?1 ORDER BY id").bind(reportId).all<MessageRow>();
   return results.map(toMessage);
@@ -158,6 +199,7 @@ export async function listMessagesOf(db: D1Database, reportIds: string[]): Promi
 export interface ReportFilter {
   channel?: ReportChannel;
   state?: ReportState;
+  incident?: string;
   /** Only reports created strictly before this time. */
   before?: string;
   /** Paging: only reports after this (created_at, id) position in newest-first order. */
@@ -171,10 +213,10 @@ export async function listReports(db: D1Database, filter: ReportFilter): Promise
     .prepare(
       `SELECT * FROM reports
        WHERE (?1 IS NULL OR channel = ?1) AND (?2 IS NULL OR state = ?2) AND (?3 IS NULL OR created_at < ?3)
-         AND (?5 IS NULL OR created_at < ?5 OR (created_at = ?5 AND id < ?6))
+         AND (?5 IS NULL OR created_at < ?5 OR (created_at = ?5 AND id < ?6)) AND (?7 IS NULL OR incident_id = ?7)
        ORDER BY created_at DESC, id DESC LIMIT ?4`,
     )
-    .bind(filter.channel ?? null, filter.state ?? null, filter.before ?? null, filter.limit, filter.after?.createdAt ?? null, filter.after?.id ?? null)
+    .bind(filter.channel ?? null, filter.state ?? null, filter.before ?? null, filter.limit, filter.after?.createdAt ?? null, filter.after?.id ?? null, filter.incident ?? null)
     .all<ReportRow>();
   return results.map(toReport);
 }
@@ -191,11 +233,11 @@ export function insertReportStatement(db: D1Database, r: Report, duplicates: { s
     .prepare(
       `INSERT INTO reports (id, reference, view_token_hash, channel, channel_message_id, idempotency_key, state, urgency,
          subject, reporter_name, reporter_email, reporter_phone, reporter_x_handle, component_id, client_hash, user_agent,
-         reporter_key, text_hash, duplicate_of, alert_id, created_at)
+         reporter_key, text_hash, duplicate_of, alert_id, created_at, submission_hash, incident_id)
        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
          COALESCE(?19, (SELECT d.id FROM reports d WHERE ?22 IS NOT NULL AND d.reporter_key = ?17 AND d.text_hash = ?18
                         AND d.created_at >= ?22 ORDER BY d.created_at DESC LIMIT 1)),
-         ?20, ?21)`,
+         ?20, ?21, ?23, ?24)`,
     )
     .bind(
       r.id,
@@ -220,6 +262,8 @@ export function insertReportStatement(db: D1Database, r: Report, duplicates: { s
       r.alertId,
       r.createdAt,
       duplicates?.since ?? null,
+      r.submissionHash,
+      r.incidentId,
     );
 }
 
@@ -246,7 +290,7 @@ export function insertMessageStatement(
   m: { reportId: string; author: MessageAuthor; authorName: string | null; body: string; createdAt: string },
 ): D1PreparedStatement {
   return db
-    .prepare("INSERT INTO report_messages (report_id, author, author_name, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5)")
+    .prepare("INSERT INTO report_messages (report_id, author, author_name, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id")
     .bind(m.reportId, m.author, m.authorName, m.body, m.createdAt);
 }
 
@@ -277,6 +321,7 @@ export interface OutboxRow {
   attempts: number;
   last_attempt_at: string | null;
   last_error: string | null;
+  fallback_paged_at: string | null;
 }
 
 /** An outbox row counted as sent once: intake sends it right after the batch succeeds. */
@@ -284,6 +329,17 @@ export function insertOutboxStatement(db: D1Database, row: { id: string; kind: s
   return db
     .prepare("INSERT INTO outbox (id, kind, payload, created_at, attempts, last_attempt_at) VALUES (?1, ?2, ?3, ?4, 1, ?4)")
     .bind(row.id, row.kind, JSON.stringify(row.payload), row.now);
+}
+
+/** The outbox row of a follow-up, in the same batch right after its message's insert: the job
+ * names that message by its new row id. */
+export function insertFollowUpOutboxStatement(db: D1Database, row: { id: string; reportId: string; now: string }): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO outbox (id, kind, payload, created_at, attempts, last_attempt_at)
+       VALUES (?1, 'report.followup', json_object('type', 'report.followup', 'reportId', ?2, 'messageId', last_insert_rowid(), 'outboxId', ?1), ?3, 1, ?3)`,
+    )
+    .bind(row.id, row.reportId, row.now);
 }
 
 /** For the consumer of a job: the outbox row has reached its handler. Idempotent. */
@@ -296,16 +352,20 @@ export async function recordOutboxSendFailure(db: D1Database, outboxId: string, 
   await db.prepare("UPDATE outbox SET last_error = ?2 WHERE id = ?1").bind(outboxId, message.slice(0, 500)).run();
 }
 
-/** Rows not yet dispatched whose last send is older than `sentBefore`, oldest first. */
-export async function listUndispatchedOutbox(db: D1Database, sentBefore: string, maxAttempts: number, limit: number): Promise<OutboxRow[]> {
+/** Rows not yet dispatched whose last send is older than `sentBefore`, oldest first. The
+ * caller decides, per row, whether its backoff has passed. */
+export async function listUndispatchedOutbox(db: D1Database, sentBefore: string, limit: number): Promise<OutboxRow[]> {
   const { results } = await db
-    .prepare(
-      `SELECT * FROM outbox WHERE dispatched_at IS NULL AND (last_attempt_at IS NULL OR last_attempt_at < ?1) AND attempts < ?2
-       ORDER BY created_at LIMIT ?3`,
-    )
-    .bind(sentBefore, maxAttempts, limit)
+    .prepare(`SELECT * FROM outbox WHERE dispatched_at IS NULL AND (last_attempt_at IS NULL OR last_attempt_at < ?1) ORDER BY last_attempt_at LIMIT ?2`)
+    .bind(sentBefore, limit)
     .all<OutboxRow>();
   return results;
+}
+
+/** Claims the one direct page by mail for a row that keeps not reaching the fan-out. */
+export async function claimOutboxFallbackPage(db: D1Database, outboxId: string, now: string): Promise<boolean> {
+  const res = await db.prepare("UPDATE outbox SET fallback_paged_at = ?2 WHERE id = ?1 AND fallback_paged_at IS NULL").bind(outboxId, now).run();
+  return res.meta.changes === 1;
 }
 
 export async function recordOutboxAttempt(db: D1Database, outboxId: string, now: string, error: string | null): Promise<void> {
@@ -315,7 +375,77 @@ export async function recordOutboxAttempt(db: D1Database, outboxId: string, now:
     .run();
 }
 
-export async function countStuckOutbox(db: D1Database, maxAttempts: number): Promise<number> {
-  const row = await db.prepare("SELECT COUNT(*) AS n FROM outbox WHERE dispatched_at IS NULL AND attempts >= ?1").bind(maxAttempts).first<{ n: number }>();
+export async function countStuckOutbox(db: D1Database, minAttempts: number): Promise<number> {
+  const row = await db.prepare("SELECT COUNT(*) AS n FROM outbox WHERE dispatched_at IS NULL AND attempts >= ?1").bind(minAttempts).first<{ n: number }>();
   return row?.n ?? 0;
+}
+
+// ---- confirmation mails --------------------------------------------------------------------
+
+/** Confirmations sent to an address, and caused by a client, since `since`. */
+export async function countConfirmations(db: D1Database, addressHash: string, clientHash: string | null, since: string): Promise<{ address: number; client: number }> {
+  const row = await db
+    .prepare(
+      `SELECT (SELECT COUNT(*) FROM confirmation_mails WHERE address_hash = ?1 AND sent_at >= ?3) AS address,
+              (SELECT COUNT(*) FROM confirmation_mails WHERE ?2 IS NOT NULL AND client_hash = ?2 AND sent_at >= ?3) AS client`,
+    )
+    .bind(addressHash, clientHash, since)
+    .first<{ address: number; client: number }>();
+  return { address: row?.address ?? 0, client: row?.client ?? 0 };
+}
+
+export async function recordConfirmation(db: D1Database, addressHash: string, clientHash: string | null, now: string): Promise<void> {
+  await db.prepare("INSERT INTO confirmation_mails (address_hash, client_hash, sent_at) VALUES (?1, ?2, ?3)").bind(addressHash, clientHash, now).run();
+}
+
+// ---- what the on-call fan-out reads and writes about reports --------------------------------
+// The fan-out (functions/alerts/) sits above intake: it reads reports and links them to
+// alerts through these statements only, so the reports table has one owner.
+
+/** The first message of a report: its text as the reporter wrote it. */
+export async function firstMessageBody(db: D1Database, reportId: string): Promise<string> {
+  const row = await db.prepare("SELECT body FROM report_messages WHERE report_id = ?1 ORDER BY id LIMIT 1").bind(reportId).first<{ body: string }>();
+  return row?.body ?? "";
+}
+
+/** Links a report to an alert, once (a report already linked keeps its alert). */
+export function linkReportToAlertStatement(db: D1Database, reportId: string, alertId: string): D1PreparedStatement {
+  return db.prepare("UPDATE reports SET alert_id = ?2 WHERE id = ?1 AND alert_id IS NULL").bind(reportId, alertId);
+}
+
+/** Every report of one alert moves to another (a merged alert's reports). */
+export function moveAlertReportsStatement(db: D1Database, fromAlertId: string, toAlertId: string): D1PreparedStatement {
+  return db.prepare("UPDATE reports SET alert_id = ?2 WHERE alert_id = ?1").bind(fromAlertId, toAlertId);
+}
+
+/** The reports of an alert follow it: acknowledged (new ones) or resolved (all open ones). */
+export function closeAlertReportsStatement(db: D1Database, alertId: string, to: "acknowledged" | "resolved", by: string, now: string): D1PreparedStatement {
+  return to === "acknowledged"
+    ? db.prepare("UPDATE reports SET state = 'acknowledged', acknowledged_at = ?2, acknowledged_by = ?3 WHERE alert_id = ?1 AND state = 'new'").bind(alertId, now, by)
+    : db
+        .prepare("UPDATE reports SET state = 'resolved', resolved_at = ?2, acknowledged_at = COALESCE(acknowledged_at, ?2) WHERE alert_id = ?1 AND state != 'resolved'")
+        .bind(alertId, now);
+}
+
+/**
+ * A system line in the thread of each report of an alert that is about to follow the alert's
+ * change (so it runs before closeAlertReportsStatement in the same batch). `changedAt` guards
+ * it: the alert row must carry this instant, i.e. this very call changed the alert.
+ */
+export function alertNoteForReportsStatement(
+  db: D1Database,
+  alertId: string,
+  to: "acknowledged" | "resolved",
+  body: string,
+  changedAt: string,
+): D1PreparedStatement {
+  const states = to === "acknowledged" ? "('new')" : "('new','acknowledged')";
+  const column = to === "acknowledged" ? "acknowledged_at" : "resolved_at";
+  return db
+    .prepare(
+      `INSERT INTO report_messages (report_id, author, author_name, body, created_at)
+       SELECT id, 'system', NULL, ?2, ?3 FROM reports WHERE alert_id = ?1 AND state IN ${states}
+         AND EXISTS (SELECT 1 FROM alerts WHERE id = ?1 AND ${column} = ?3)`,
+    )
+    .bind(alertId, body, changedAt);
 }

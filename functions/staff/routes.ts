@@ -1,5 +1,4 @@
 import { Hono } from "hono";
-import { listChecks } from "../assurance/checks";
 import type { AppEnv } from "../platform/types";
 import { requireStaff } from "./auth";
 
@@ -11,17 +10,4 @@ export const staffRoutes = new Hono<AppEnv>()
   .get("/api/admin/whoami", (c) => {
     const staff = c.get("staff");
     return c.json({ name: staff.name, scopes: staff.scopes });
-  })
-  .get("/api/admin/assurance", async (c) => {
-    c.header("Cache-Control", "no-store");
-    const checks = await listChecks(c.env.DB);
-    return c.json({
-      checks: checks.map((ch) => ({
-        name: ch.name,
-        last_verified_at: ch.lastVerifiedAt,
-        last_error: ch.lastError,
-        last_error_at: ch.lastErrorAt,
-        detail: ch.detail,
-      })),
-    });
   });

@@ -2,14 +2,17 @@
 // GET); POST acknowledges. Twilio's SMS replies and the voice digit are verified by
 // X-Twilio-Signature (valid, tampered, missing).
 import { env } from "cloudflare:workers";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { signAckToken } from "../../functions/alerts/ack-token";
 import { handleReportReceived } from "../../functions/alerts/lifecycle";
 import { findAlert } from "../../functions/alerts/queries";
 import { twilioSignature } from "../../functions/alerts/twilio-signature";
 import { createApp } from "../../functions/app";
 import { unique } from "../helpers";
-import { alertOfReport, drain, insertReport, pushConfig, testEnv } from "./helpers";
+import { alertOfReport, drain, insertReport, pushConfig, testEnv, quietOnCall } from "./helpers";
+
+// Each test starts with nobody busy (see quietOnCall).
+beforeEach(quietOnCall);
 
 const app = createApp();
 const PUBLIC = "https://status.example-hosting.test";
@@ -19,16 +22,20 @@ beforeAll(async () => {
   await pushConfig({
     version: 1,
     people: [{ id: "pat", name: "Pat", timezone: "UTC", contactMethods: [{ type: "email", address: "pat@ops.example.test" }, { type: "sms", number: PAT_PHONE }] }],
-    policies: [{ id: "only", levels: [{ timeoutMinutes: 5, targets: [{ person: "pat" }] }] }],
-    routing: { defaultPolicy: "only" },
+    policies: [
+      { id: "only", levels: [{ timeoutMinutes: 5, targets: [{ person: "pat" }] }] },
+      { id: "second", levels: [{ timeoutMinutes: 5, targets: [{ person: "pat" }] }] },
+    ],
+    routing: { rules: [{ components: ["cmp_second"], policy: "second" }], defaultPolicy: "only" },
   }, new Date("2026-01-01T00:00:00Z"));
 });
 
-async function raise(subject = "Web hosting down", opts: { mailFails?: boolean } = {}) {
+async function raise(subject = "Web hosting down", opts: { mailFails?: boolean; componentId?: string; at?: Date } = {}) {
   const t = testEnv(opts);
-  const r = await insertReport({ subject, componentId: unique("cmp") });
-  await handleReportReceived(t.env, r.job, new Date());
-  await drain(t, new Date());
+  const at = opts.at ?? new Date();
+  const r = await insertReport({ subject, componentId: opts.componentId ?? unique("cmp"), createdAt: at });
+  await handleReportReceived(t.svc, r.job, at);
+  await drain(t, at);
   const alertId = (await alertOfReport(r.id))!;
   const token = await signAckToken(env.ACK_SIGNING_KEY, { alertId, personId: "pat", expiresAt: new Date(Date.now() + 3_600_000) });
   return { t, alertId, token, mail: t.mail };
@@ -43,6 +50,11 @@ async function twilioPost(t: ReturnType<typeof testEnv>, path: string, params: R
   const headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded" };
   if (sig) headers["x-twilio-signature"] = sig;
   return request(t, path, { method: "POST", headers, body: new URLSearchParams(params).toString() });
+}
+
+/** A Twilio message id as Twilio makes them: SM and 32 hex digits. */
+function messageSid(): string {
+  return `SM${crypto.randomUUID().replaceAll("-", "")}`;
 }
 
 describe("acknowledgement link", () => {
@@ -122,7 +134,7 @@ describe("acknowledgement link", () => {
 describe("Twilio webhooks", () => {
   it("an SMS reply 4 with a valid signature acknowledges the newest alert paged to that number", async () => {
     const { t, alertId } = await raise();
-    const res = await twilioPost(t, "/hooks/twilio/sms", { From: PAT_PHONE, To: "+15005550006", Body: "4", MessageSid: "SM1" });
+    const res = await twilioPost(t, "/hooks/twilio/sms", { From: PAT_PHONE, To: "+15005550006", Body: "4", MessageSid: messageSid() });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toContain("text/xml");
     expect(await res.text()).toMatch(/<Message>Alert \w+ acknowledged\. Escalation stopped\.<\/Message>/);
@@ -132,11 +144,53 @@ describe("Twilio webhooks", () => {
   it("ACK <code> acknowledges that alert, only when it was paged to the sender", async () => {
     const { t, alertId } = await raise("Mail delayed");
     const code = (await findAlert(env.DB, alertId))!.ackCode;
-    const stranger = await twilioPost(t, "/hooks/twilio/sms", { From: "+15005550199", Body: `ACK ${code}` });
+    const stranger = await twilioPost(t, "/hooks/twilio/sms", { From: "+15005550199", Body: `ACK ${code}`, MessageSid: messageSid() });
     expect(await stranger.text()).toContain(`No open alert ${code} was paged to this number.`);
     expect((await findAlert(env.DB, alertId))!.state).toBe("triggered");
-    await twilioPost(t, "/hooks/twilio/sms", { From: PAT_PHONE, Body: `ack ${code.toLowerCase()}` });
+    await twilioPost(t, "/hooks/twilio/sms", { From: PAT_PHONE, Body: `ack ${code.toLowerCase()}`, MessageSid: messageSid() });
     expect((await findAlert(env.DB, alertId))!.state).toBe("acknowledged");
+  });
+
+  it("a replayed, validly signed 4 acknowledges nothing a second time: not even a newer alert its owner never saw", async () => {
+    const first = await raise("Replay target one");
+    const captured = { From: PAT_PHONE, To: "+15005550006", Body: "4", MessageSid: messageSid() };
+    await twilioPost(first.t, "/hooks/twilio/sms", captured);
+    expect((await findAlert(env.DB, first.alertId))!.state).toBe("acknowledged");
+    // Later a new alert pages Pat; the attacker sends the very same signed request again.
+    const second = await raise("Replay target two");
+    const replay = await twilioPost(second.t, "/hooks/twilio/sms", captured);
+    expect(replay.status).toBe(200);
+    expect(await replay.text()).not.toContain("<Message>");
+    expect((await findAlert(env.DB, second.alertId))!.state).toBe("triggered");
+  });
+
+  it("a bare 4 with two open alerts paged to the number asks for the code and acknowledges neither", async () => {
+    const a = await raise("Two open one");
+    const b = await raise("Two open two", { componentId: "cmp_second" });
+    const res = await twilioPost(b.t, "/hooks/twilio/sms", { From: PAT_PHONE, Body: "4", MessageSid: messageSid() });
+    const text = await res.text();
+    const codes = [(await findAlert(env.DB, a.alertId))!.ackCode, (await findAlert(env.DB, b.alertId))!.ackCode];
+    expect(text).toContain("Reply ACK and the code");
+    for (const code of codes) expect(text).toContain(code);
+    expect((await findAlert(env.DB, a.alertId))!.state).toBe("triggered");
+    expect((await findAlert(env.DB, b.alertId))!.state).toBe("triggered");
+    await twilioPost(b.t, "/hooks/twilio/sms", { From: PAT_PHONE, Body: `ACK ${codes[1]}`, MessageSid: messageSid() });
+    expect((await findAlert(env.DB, b.alertId))!.state).toBe("acknowledged");
+    expect((await findAlert(env.DB, a.alertId))!.state).toBe("triggered");
+  });
+
+  it("a bare 4 does not acknowledge an alert paged to the number more than an hour ago", async () => {
+    const old = await raise("Paged long ago", { at: new Date(Date.now() - 2 * 3_600_000) });
+    const res = await twilioPost(old.t, "/hooks/twilio/sms", { From: PAT_PHONE, Body: "4", MessageSid: messageSid() });
+    expect(await res.text()).toContain("in the last hour");
+    expect((await findAlert(env.DB, old.alertId))!.state).toBe("triggered");
+  });
+
+  it("refuses an SMS webhook without a Twilio MessageSid", async () => {
+    const { t, alertId } = await raise();
+    const res = await twilioPost(t, "/hooks/twilio/sms", { From: PAT_PHONE, Body: "4" });
+    expect(res.status).toBe(400);
+    expect((await findAlert(env.DB, alertId))!.state).toBe("triggered");
   });
 
   it.each([
@@ -144,7 +198,7 @@ describe("Twilio webhooks", () => {
     ["tampered", "AAAAAAAAAAAAAAAAAAAAAAAAAAA="],
   ])("refuses a %s signature with 403 and changes nothing", async (_n, sig) => {
     const { t, alertId } = await raise();
-    const res = await twilioPost(t, "/hooks/twilio/sms", { From: PAT_PHONE, Body: "4" }, sig);
+    const res = await twilioPost(t, "/hooks/twilio/sms", { From: PAT_PHONE, Body: "4", MessageSid: messageSid() }, sig);
     expect(res.status).toBe(403);
     expect((await res.json()) as { error: { code: string } }).toMatchObject({ error: { code: "forbidden" } });
     expect((await findAlert(env.DB, alertId))!.state).toBe("triggered");
@@ -152,8 +206,9 @@ describe("Twilio webhooks", () => {
 
   it("refuses a valid signature over different parameters (body tampered in transit)", async () => {
     const { t, alertId } = await raise();
-    const sig = await twilioSignature(t.env.TWILIO_AUTH_TOKEN, `${PUBLIC}/hooks/twilio/sms`, Object.entries({ From: PAT_PHONE, Body: "hello" }));
-    const res = await twilioPost(t, "/hooks/twilio/sms", { From: PAT_PHONE, Body: "4" }, sig);
+    const sid = messageSid();
+    const sig = await twilioSignature(t.env.TWILIO_AUTH_TOKEN, `${PUBLIC}/hooks/twilio/sms`, Object.entries({ From: PAT_PHONE, Body: "hello", MessageSid: sid }));
+    const res = await twilioPost(t, "/hooks/twilio/sms", { From: PAT_PHONE, Body: "4", MessageSid: sid }, sig);
     expect(res.status).toBe(403);
     expect((await findAlert(env.DB, alertId))!.state).toBe("triggered");
   });

@@ -1,11 +1,14 @@
 // Acknowledging by replying "ack" to the page mail (the inbound-email handler calls this).
 import { env } from "cloudflare:workers";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { acknowledgeByEmailReply, parseAckReply } from "../../functions/alerts/email-reply";
 import { handleReportReceived } from "../../functions/alerts/lifecycle";
 import { findAlert } from "../../functions/alerts/queries";
 import { unique } from "../helpers";
-import { alertOfReport, drain, insertReport, pushConfig, testEnv } from "./helpers";
+import { alertOfReport, drain, insertReport, pushConfig, testEnv, quietOnCall } from "./helpers";
+
+// Each test starts with nobody busy (see quietOnCall).
+beforeEach(quietOnCall);
 
 beforeAll(async () => {
   await pushConfig({
@@ -31,13 +34,13 @@ describe("ack by email reply", () => {
   it("acknowledges when the sender was paged for that alert, and only then", async () => {
     const t = testEnv();
     const r = await insertReport({ subject: "Reply test", componentId: unique("cmp") });
-    await handleReportReceived(t.env, r.job, new Date());
+    await handleReportReceived(t.svc, r.job, new Date());
     await drain(t, new Date());
     const alertId = (await alertOfReport(r.id))!;
     const subject = `Re: ${t.mail[0]!.subject}`;
-    expect(await acknowledgeByEmailReply(env, { from: "mallory@evil.example", subject, text: "ack" }, new Date())).toBeNull();
+    expect(await acknowledgeByEmailReply(t.svc, { from: "mallory@evil.example", subject, text: "ack" }, new Date())).toBeNull();
     expect((await findAlert(env.DB, alertId))!.state).toBe("triggered");
-    const outcome = await acknowledgeByEmailReply(env, { from: "Kim <KIM@ops.example.test>", subject, text: "ack" }, new Date());
+    const outcome = await acknowledgeByEmailReply(t.svc, { from: "Kim <KIM@ops.example.test>", subject, text: "ack" }, new Date());
     expect(outcome).toMatchObject({ changed: true, alert: { state: "acknowledged", acknowledgedBy: "Kim" } });
   });
 });

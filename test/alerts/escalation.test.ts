@@ -1,6 +1,6 @@
 // Walking a plan: the unacknowledged timeline with a controlled clock (pure).
 import { describe, expect, it } from "vitest";
-import type { EscalationPlan } from "../../contract/oncall";
+import type { EscalationPlan } from "../../functions/oncall/config";
 import { nextStep, unacknowledgedTimeline } from "../../functions/alerts/escalation";
 
 const target = (id: string) => ({ personId: id, name: id, timezone: "UTC", contactMethods: [{ type: "email" as const, address: `${id}@example.test` }] });

@@ -4,10 +4,11 @@
 import { env } from "cloudflare:workers";
 import { vi } from "vitest";
 import type { Job } from "../../contract/jobs";
-import { OncallConfig, type OncallConfigInput } from "../../contract/oncall";
+import { OncallConfig, type OncallConfigInput } from "../../functions/oncall/config";
 import { RetryLater, sendNotification } from "../../functions/alerts/delivery";
 import { escalateAlert, handleReportReceived } from "../../functions/alerts/lifecycle";
 import { insertConfigStatement, serializeConfig } from "../../functions/oncall/queries";
+import { buildServices } from "../../functions/platform/services";
 import { fakeProviders, unique } from "../helpers";
 
 export const fakeUrl = () => fakeProviders.url();
@@ -30,8 +31,18 @@ export interface QueuedJob {
   delaySeconds: number;
 }
 
-/** An env with a captured queue, a recording mail binding and providers at the fakes. */
-export function testEnv(opts: { mailFails?: boolean } = {}) {
+/**
+ * Starts a test with nobody busy: every alert earlier tests of this file left open is
+ * resolved, so no policy is held by another test's unacknowledged alert.
+ */
+export async function quietOnCall(): Promise<void> {
+  await env.DB.prepare("UPDATE alerts SET state = 'resolved', next_escalation_at = NULL, held_by = NULL WHERE state IN ('triggered','acknowledged')").run();
+}
+
+/** An env with a captured queue, a recording mail binding and providers at the fakes. The
+ * hourly page ceiling is out of the way unless a test sets `pageCeiling`: pages of earlier
+ * tests in the file would count towards it. */
+export function testEnv(opts: { mailFails?: boolean; pageCeiling?: number } = {}) {
   const queued: QueuedJob[] = [];
   const mail: SentMail[] = [];
   const base = fakeUrl();
@@ -66,7 +77,11 @@ export function testEnv(opts: { mailFails?: boolean } = {}) {
     NTFY_TOKEN: "",
     WEBHOOK_SIGNING_SECRET: "whsec-test",
   };
-  return { env: testEnv, queued, mail, email };
+  // The services the Worker builds from these bindings: captured queue, recording mail.
+  const deferred: Promise<unknown>[] = [];
+  const svc = buildServices(testEnv, (work) => void deferred.push(work));
+  svc.config.paging.pagesPerPersonPerHour = opts.pageCeiling ?? 1_000_000;
+  return { env: testEnv, svc, queued, mail, email, settle: () => Promise.all(deferred) };
 }
 
 export type TestEnv = ReturnType<typeof testEnv>;
@@ -106,11 +121,11 @@ export async function drain(t: TestEnv, now: Date, opts: { timers?: boolean; tim
     const i = t.queued.findIndex((q) => q.delaySeconds === 0 || (opts.timers && q.body.type === "alert.escalate"));
     if (i < 0) break;
     const [{ body }] = t.queued.splice(i, 1) as [QueuedJob];
-    if (body.type === "report.received") await handleReportReceived(t.env, body, now);
-    else if (body.type === "alert.escalate") await escalateAlert(t.env, body.alertId, now);
+    if (body.type === "report.received") await handleReportReceived(t.svc, body, now);
+    else if (body.type === "alert.escalate") await escalateAlert(t.svc, body.alertId, now);
     else if (body.type === "notification.send") {
       try {
-        outcomes.push({ deliveryId: body.deliveryId, outcome: await sendNotification(t.env, body.deliveryId, now, { timeoutMs: opts.timeoutMs ?? 3000 }) });
+        outcomes.push({ deliveryId: body.deliveryId, outcome: await sendNotification(t.svc, body.deliveryId, now, { timeoutMs: opts.timeoutMs ?? 3000 }) });
       } catch (err) {
         if (!(err instanceof RetryLater)) throw err;
         outcomes.push({ deliveryId: body.deliveryId, outcome: `retry:${err.minDelaySeconds ?? "backoff"}` });

@@ -2,11 +2,14 @@
 // and the deliveries; acknowledging a report stops its alert; the alert API lists, shows and
 // resolves, with an audit row.
 import { env } from "cloudflare:workers";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { handleReportReceived } from "../../functions/alerts/lifecycle";
 import { findAlert } from "../../functions/alerts/queries";
 import { fetchWorker, staffHeaders, unique } from "../helpers";
-import { alertOfReport, drain, insertReport, pushConfig, testEnv } from "./helpers";
+import { alertOfReport, drain, insertReport, pushConfig, testEnv, quietOnCall } from "./helpers";
+
+// Each test starts with nobody busy (see quietOnCall).
+beforeEach(quietOnCall);
 
 beforeAll(async () => {
   await pushConfig({
@@ -20,7 +23,7 @@ beforeAll(async () => {
 async function raise() {
   const t = testEnv();
   const r = await insertReport({ subject: "Object storage errors", componentId: unique("cmp") });
-  await handleReportReceived(t.env, r.job, new Date());
+  await handleReportReceived(t.svc, r.job, new Date());
   await drain(t, new Date());
   return { ...r, alertId: (await alertOfReport(r.id))! };
 }

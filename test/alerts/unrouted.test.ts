@@ -10,12 +10,12 @@ describe("an alert nobody can be paged for", () => {
   it("is recorded as unrouted and flagged in assurance", async () => {
     const t = testEnv();
     const r = await insertReport({ subject: "Everything is down", componentId: unique("cmp") });
-    await handleReportReceived(t.env, r.job, new Date());
+    await handleReportReceived(t.svc, r.job, new Date());
     const alertId = (await alertOfReport(r.id))!;
     expect(alertId).toMatch(/^al_/);
     expect((await eventsOf(alertId)).map((e) => e.type)).toEqual(["raised", "unrouted"]);
     expect(t.queued).toEqual([]);
-    expect(await escalateDueAlerts(t.env, new Date(Date.now() + 3_600_000))).toBe(0);
+    expect(await escalateDueAlerts(t.svc, new Date(Date.now() + 3_600_000))).toBe(0);
     const check = await env.DB.prepare("SELECT last_error FROM assurance_checks WHERE name = 'oncall:routing'").first<{ last_error: string }>();
     expect(check!.last_error).toContain("no on-call configuration is loaded");
   });

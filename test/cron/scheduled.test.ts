@@ -1,7 +1,9 @@
 import { createExecutionContext, createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { runScheduled, type CronTask } from "../../functions/cron/scheduled";
+import { runScheduled } from "../../functions/cron/scheduled";
+import type { CronTask } from "../../functions/platform/tasks";
+import { servicesOf } from "../helpers";
 import worker from "../../functions/index";
 
 describe("scheduled handler", () => {
@@ -21,7 +23,7 @@ describe("scheduled handler", () => {
       { name: "breaks", run: async () => { throw new Error("provider down"); } },
       { name: "works", run: async () => { ran.push("works"); } },
     ];
-    const result = await runScheduled(env, new Date(), tasks);
+    const result = await runScheduled(servicesOf(), new Date(), tasks);
     expect(result.failed).toEqual(["breaks"]);
     expect(ran).toEqual(["works"]);
     const row = await env.DB.prepare("SELECT last_error FROM assurance_checks WHERE name = 'cron:breaks'").first<{ last_error: string }>();

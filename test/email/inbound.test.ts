@@ -1,13 +1,16 @@
 import { env } from "cloudflare:workers";
 import { createExecutionContext } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { MAX_INBOUND_EMAIL_BYTES } from "../../functions/email/inbound";
 import worker from "../../functions/index";
 import { handleReportReceived } from "../../functions/alerts/lifecycle";
 import { findAlert } from "../../functions/alerts/queries";
-import { alertOfReport, drain, insertReport, pushConfig, testEnv } from "../alerts/helpers";
+import { alertOfReport, drain, insertReport, pushConfig, testEnv, quietOnCall } from "../alerts/helpers";
 import { unique } from "../helpers";
 import { fakeEmail } from "./fake-email";
+
+// Each test starts with nobody busy (see quietOnCall).
+beforeEach(quietOnCall);
 
 describe("email handler", () => {
   it("stores every inbound mail raw before anything else and records the intake path", async () => {
@@ -48,7 +51,7 @@ describe("a reply to a page mail", () => {
     });
     const t = testEnv();
     const report = await insertReport({ subject: "Web down", componentId: unique("cmp") });
-    await handleReportReceived(t.env, report.job, new Date());
+    await handleReportReceived(t.svc, report.job, new Date());
     await drain(t, new Date());
     const alertId = (await alertOfReport(report.id))!;
     const pageSubject = t.mail[0]!.subject;

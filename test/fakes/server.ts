@@ -1,8 +1,12 @@
 // One loopback HTTP server for every provider we cannot reach from here. Each provider fake
-// lives in its own file under test/fakes/ and registers the real request/response shapes of
-// its provider. Tests drive it over HTTP (from inside workerd):
+// speaks the real request/response shapes of its provider (test/fakes/providers.ts lists
+// them; an on-call channel's fake lives in its folder). Tests drive it over HTTP (from inside
+// workerd):
 //   GET  /__requests?provider=NAME   what the Worker sent (method, path, headers, body)
-//   POST /__script {provider, responses:[{status, body, headers, delayMs}]}  next answers
+//   GET  /__providers                the names and path prefixes of the fakes
+//   POST /__script {provider, match?, responses:[{status, body, headers, delayMs}]}  next
+//        answers; with `match`, only for requests whose path or body contains it, so a test
+//        scripts its own requests and not another file's
 //   POST /__reset                    forget requests and scripts
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -13,7 +17,8 @@ export type { ProviderFake, RecordedRequest, ScriptedResponse } from "./types";
 
 export async function startFakeProviderServer(): Promise<{ url: string; close(): Promise<void> }> {
   const requests: RecordedRequest[] = [];
-  const scripts = new Map<string, ScriptedResponse[]>();
+  /** Scripted answers per provider, each for any request or only those containing `match`. */
+  const scripts = new Map<string, Array<{ match: string | null; response: ScriptedResponse }>>();
 
   const server = createServer(async (req, res) => {
     const body = await readBody(req);
@@ -22,9 +27,12 @@ export async function startFakeProviderServer(): Promise<{ url: string; close():
       const provider = url.searchParams.get("provider");
       return send(res, { status: 200, body: requests.filter((r) => !provider || r.provider === provider) });
     }
+    if (url.pathname === "/__providers") {
+      return send(res, { status: 200, body: providerFakes.map((f) => ({ name: f.name, prefix: f.prefix })) });
+    }
     if (url.pathname === "/__script" && req.method === "POST") {
-      const { provider, responses } = JSON.parse(body) as { provider: string; responses: ScriptedResponse[] };
-      scripts.set(provider, [...(scripts.get(provider) ?? []), ...responses]);
+      const { provider, match, responses } = JSON.parse(body) as { provider: string; match?: string; responses: ScriptedResponse[] };
+      scripts.set(provider, [...(scripts.get(provider) ?? []), ...responses.map((response) => ({ match: match ?? null, response }))]);
       return send(res, { status: 204 });
     }
     if (url.pathname === "/__reset" && req.method === "POST") {
@@ -43,7 +51,9 @@ export async function startFakeProviderServer(): Promise<{ url: string; close():
       at: new Date().toISOString(),
     };
     requests.push(recorded);
-    const scripted = scripts.get(fake.name)?.shift();
+    const queue = scripts.get(fake.name) ?? [];
+    const next = queue.findIndex((s) => s.match === null || recorded.path.includes(s.match) || recorded.body.includes(s.match));
+    const scripted = next >= 0 ? queue.splice(next, 1)[0]!.response : undefined;
     const answer = scripted ?? fake.respond(recorded);
     if (answer.delayMs) await new Promise((r) => setTimeout(r, answer.delayMs));
     send(res, answer);

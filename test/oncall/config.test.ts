@@ -1,7 +1,7 @@
 // The configuration schema: a valid document passes with defaults filled in; every mistake a
 // team lead is likely to make is refused with a message that names the field.
 import { describe, expect, it } from "vitest";
-import { OncallConfig, oncallJsonSchema } from "../../contract/oncall";
+import { OncallConfig, oncallJsonSchema } from "../../functions/oncall/config";
 import schemaText from "../../oncall.schema.json?raw";
 import exampleText from "../../oncall.example.json?raw";
 import demoText from "../../scripts/seed/oncall.demo.json?raw";

@@ -1,7 +1,8 @@
 // The doctor on the cron: its verdict lands in assurance as "oncall:doctor".
 import { env } from "cloudflare:workers";
+import { servicesOf } from "../helpers";
 import { describe, expect, it, vi } from "vitest";
-import { listChecks } from "../../functions/assurance/checks";
+import { listChecks } from "../../functions/assurance/queries";
 import { oncallDoctorCronTask } from "../../functions/oncall/cron";
 import { insertConfigStatement, serializeConfig } from "../../functions/oncall/queries";
 import { config } from "./fixtures";
@@ -14,14 +15,14 @@ describe("oncall-doctor cron task", () => {
   it("records a failing verdict with its reasons, only on the quarter hour", async () => {
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});
     const before = await doctorCheck();
-    await oncallDoctorCronTask.run(env, new Date("2026-03-20T12:07:00Z"));
+    await oncallDoctorCronTask.run(servicesOf(), new Date("2026-03-20T12:07:00Z"));
     expect(await doctorCheck()).toEqual(before);
 
     // A rotation that starts long after the next 14 days: a gap, so the doctor fails.
     const gap = config({ rotations: [{ id: "primary", timezone: "Europe/Amsterdam", members: ["alice"], handoff: { every: "day", at: "09:00" }, start: "2099-01-01" }] });
     const { document, sha256 } = await serializeConfig(gap);
     await insertConfigStatement(env.DB, { document, sha256, createdBy: "test", now: new Date() }).run();
-    await oncallDoctorCronTask.run(env, new Date("2026-03-20T12:15:00Z"));
+    await oncallDoctorCronTask.run(servicesOf(), new Date("2026-03-20T12:15:00Z"));
     const failed = await doctorCheck();
     expect(failed!.lastError).toMatch(/Rotation "primary" has nobody on call/);
     expect(failed!.lastErrorAt).toBe("2026-03-20T12:15:00.000Z");
@@ -41,7 +42,7 @@ describe("oncall-doctor cron task", () => {
     await insertConfigStatement(env.DB, { document, sha256, createdBy: "test", now: new Date() }).run();
     const now = new Date();
     now.setUTCMinutes(30, 0, 0);
-    await oncallDoctorCronTask.run(env, now);
+    await oncallDoctorCronTask.run(servicesOf(), now);
     const check = await doctorCheck();
     expect(check!.lastVerifiedAt).toBe(now.toISOString());
     // "warn" under the test Worker's example-domain MAIL_FROM; never "fail".

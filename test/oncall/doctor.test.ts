@@ -1,9 +1,10 @@
 // The doctor's checks as pure functions: each finding the doctor must make, and a healthy
 // configuration that passes.
 import { describe, expect, it } from "vitest";
-import type { OncallConfigInput } from "../../contract/oncall";
+import type { OncallConfigInput } from "../../functions/oncall/config";
+import { channelKinds } from "../../functions/channels/registry";
 import { emailProblem, runDoctor, type DoctorInput } from "../../functions/oncall/doctor";
-import { OncallConfig } from "../../contract/oncall";
+import { OncallConfig } from "../../functions/oncall/config";
 import demoText from "../../scripts/seed/oncall.demo.json?raw";
 import { config, configInput } from "./fixtures";
 
@@ -16,17 +17,14 @@ const allSecrets = {
   TWILIO_AUTH_TOKEN: "t",
   TWILIO_FROM: "+3197010000000",
 };
-const requiredSecrets: DoctorInput["requiredSecrets"] = {
-  sms: ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM"],
-  voice: ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM"],
-  webhook: ["WEBHOOK_SIGNING_SECRET"],
-};
+// What the channels declare (providers, required secrets), as in production.
+const channels = channelKinds;
 
 function doctor(overrides: Partial<OncallConfigInput> = {}, input: Partial<DoctorInput> = {}) {
   return runDoctor({
     config: config(overrides),
     env: allSecrets,
-    requiredSecrets,
+    channels,
     intakeAddresses: ["urgent@status.example-hosting.nl"],
     production: true,
     now: NOW,
@@ -53,7 +51,7 @@ describe("doctor", () => {
     const report = runDoctor({
       config: OncallConfig.parse(JSON.parse(demoText)),
       env: { ACK_SIGNING_KEY: "k", MAIL_FROM: "status@example-hosting.test", PUBLIC_URL: "http://127.0.0.1:8787" },
-      requiredSecrets,
+      channels,
       intakeAddresses: ["urgent@status.example-hosting.test"],
       production: false,
       now: NOW,
@@ -63,7 +61,7 @@ describe("doctor", () => {
   });
 
   it("fails without any configuration, saying how to push one", () => {
-    const report = runDoctor({ config: null, env: allSecrets, requiredSecrets, intakeAddresses: ["u@x.nl"], production: false, now: NOW });
+    const report = runDoctor({ config: null, env: allSecrets, channels, intakeAddresses: ["u@x.nl"], production: false, now: NOW });
     expect(report.verdict).toBe("fail");
     expect(report.checks[0]!.details[0]).toMatch(/npm run oncall -- push/);
   });

@@ -1,5 +1,5 @@
 // Configuration builders shared by the on-call tests.
-import { OncallConfig, type OncallConfigInput, type Rotation } from "../../contract/oncall";
+import { OncallConfig, type OncallConfigInput, type Rotation } from "../../functions/oncall/config";
 
 export function rotation(partial: Partial<Rotation> & Pick<Rotation, "handoff">): Rotation {
   return { id: "r", timezone: "Europe/Amsterdam", members: ["alice", "bob"], start: "2026-01-05", overrides: [], ...partial };

@@ -1,7 +1,7 @@
 // The seam fan-out uses: the active configuration from D1, routed and resolved at an instant.
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import type { OncallConfig } from "../../contract/oncall";
+import type { OncallConfig } from "../../functions/oncall/config";
 import { escalationPlanFor, findPerson } from "../../functions/oncall/plan";
 import { insertConfigStatement, loadActiveConfig, serializeConfig } from "../../functions/oncall/queries";
 import { config } from "./fixtures";

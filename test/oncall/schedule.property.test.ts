@@ -3,7 +3,7 @@
 // daylight-saving gap), and onCallAt agrees with the shift list at every instant.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { weekdays, type Rotation } from "../../contract/oncall";
+import { weekdays, type Rotation } from "../../functions/oncall/config";
 import { onCallAt, shiftsBetween } from "../../functions/oncall/schedule.pure";
 import { HOUR, instantOfWall, wallClockAt } from "../../functions/platform/zoned-time.pure";
 

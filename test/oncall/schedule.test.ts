@@ -1,7 +1,7 @@
 // Schedule maths, table-driven: hand-offs at wall-clock times in the rotation's zone, across
 // daylight-saving changes (Europe/Amsterdam, America/New_York), overrides and gaps.
 import { describe, expect, it } from "vitest";
-import type { Rotation } from "../../contract/oncall";
+import type { Rotation } from "../../functions/oncall/config";
 import { gapsBetween, onCallAt, shiftsBetween, upcomingShifts } from "../../functions/oncall/schedule.pure";
 import { instantOfWall, wallClockAt } from "../../functions/platform/zoned-time.pure";
 import { rotation } from "./fixtures";

@@ -25,7 +25,7 @@ describe("a route's own security header wins over the global default", () => {
   it("GET /ack/{token} keeps Referrer-Policy: no-referrer (the link is a credential)", async () => {
     const t = testEnv();
     const report = await insertReport({ subject: "Mail bounces", componentId: unique("cmp") });
-    await handleReportReceived(t.env, report.job, new Date());
+    await handleReportReceived(t.svc, report.job, new Date());
     const alertId = (await alertOfReport(report.id))!;
     expect(alertId).toBeTruthy();
     const token = await signAckToken(env.ACK_SIGNING_KEY, { alertId, personId: "robin", expiresAt: new Date(Date.now() + 3_600_000) });

@@ -1,0 +1,34 @@
+// What a page says, and that it fits two SMS segments whatever people wrote.
+import { describe, expect, it } from "vitest";
+import { MAX_TEXT_CHARS, alertText, truncate } from "../../functions/alerts/message.pure";
+
+const ackUrl = "https://status.example-hosting.test/ack/al_abcdefghijkl.alice.mh3k2p1.0123456789abcdef0123456789abcdef";
+
+describe("page text", () => {
+  it("names what, where, how many, the first words and how to acknowledge", () => {
+    const text = alertText({ siteName: "Example Hosting", ackCode: "7KQ2M", component: "Web hosting", subject: "All sites 502", reportCount: 12, firstText: "Since 10:02 every site on web12 answers 502.", ackUrl, replyHint: true });
+    expect(text).toBe(`[Example Hosting] ALERT 7KQ2M: Web hosting: All sites 502 (12 reports). "Since 10:02 every site on web12 answers 502." Ack: ${ackUrl} or reply 4`);
+    expect(text.length).toBeLessThanOrEqual(MAX_TEXT_CHARS);
+  });
+
+  it.each([
+    ["a very long first report", "x ".repeat(3000), "Site down"],
+    ["a very long subject", "short", "s".repeat(200)],
+    ["newlines and tabs", "line one\n\n\tline two", "Site down"],
+  ])("stays within two SMS segments with %s, keeping the whole ack link", (_n, firstText, subject) => {
+    const text = alertText({ siteName: "Example Hosting", ackCode: "7KQ2M", component: null, subject, reportCount: 1, firstText, ackUrl, replyHint: true });
+    expect(text.length).toBeLessThanOrEqual(MAX_TEXT_CHARS);
+    expect(text).toContain(ackUrl);
+    expect(text).not.toMatch(/[\n\t]/);
+  });
+
+  it("offers the SMS reply only where replying works", () => {
+    const text = alertText({ siteName: "X", ackCode: "7KQ2M", component: null, subject: "Down", reportCount: 1, firstText: "down", ackUrl });
+    expect(text.endsWith(`Ack: ${ackUrl}`)).toBe(true);
+  });
+
+  it("cuts at a word boundary with an ellipsis", () => {
+    expect(truncate("the quick brown fox jumps", 17)).toBe("the quick brown…");
+    expect(truncate("short", 15)).toBe("short");
+  });
+});

@@ -1,8 +1,0 @@
-// Teams Workflows webhook (Power Automate): 202 Accepted, empty body.
-import type { ProviderFake } from "./types";
-
-export const teamsFake: ProviderFake = {
-  name: "teams",
-  prefix: "/teams",
-  respond: (req) => (req.method === "POST" ? { status: 202, body: "" } : { status: 405, body: "" }),
-};
