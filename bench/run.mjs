@@ -25,7 +25,7 @@ if (built.status !== 0) process.exit(1);
 const figures = {};
 for (const bench of selected) {
   // A fresh server (and database) per benchmark, so one does not skew the next.
-  const server = await startServer();
+  const server = await startServer({ vars: bench.vars ?? {} });
   try {
     console.log(`\n=== ${bench.name} ===`);
     figures[bench.name] = await bench.run(server);

@@ -1,6 +1,7 @@
 // Messages on the fan-out queue. Every consumer parses bodies with this schema first: a queue
 // body is input like any other. Capabilities add their job types here.
 import { z } from "zod";
+import { Urgency } from "./reports";
 
 export const CanaryJob = z.object({
   type: z.literal("canary"),
@@ -42,6 +43,46 @@ export const ReportFollowUpJob = z.object({
  * known incident, follow-ups. At most one digest per person per window goes out. */
 export const DigestFlushJob = z.object({ type: z.literal("digest.flush"), personId: z.string().min(1) });
 
-export const Job = z.discriminatedUnion("type", [CanaryJob, ReportReceivedJob, ReportFollowUpJob, AlertEscalateJob, NotificationSendJob, DigestFlushJob]);
+
+/** Where a signal comes from: a monitor probing the company's servers from the edge, or a
+ * heartbeat those servers (or their jobs) ping. */
+export const SignalSource = z.enum(["monitor", "heartbeat"]);
+
+/**
+ * A monitor or heartbeat went bad (after its hysteresis). Enqueued exactly once per state
+ * transition (functions/monitors). `key` names the outage: one open signal per key. A second
+ * `signal.raised` with a key that is still open means the same outage got worse (degraded, then
+ * down: higher urgency), not a new one. The alerts side raises or updates one alert per key,
+ * routed like reports, with channel "monitor".
+ */
+export const SignalRaisedJob = z.object({
+  type: z.literal("signal.raised"),
+  source: SignalSource,
+  sourceId: z.string().min(1).max(64),
+  key: z.string().min(1).max(200),
+  subject: z.string().min(1).max(300),
+  text: z.string().min(1).max(4000),
+  componentId: z.string().min(1).max(64).nullable(),
+  urgency: Urgency,
+});
+
+/** The outage named by `key` is over (the monitor recovered, or it is no longer monitored). */
+export const SignalRecoveredJob = z.object({
+  type: z.literal("signal.recovered"),
+  source: SignalSource,
+  sourceId: z.string().min(1).max(64),
+  key: z.string().min(1).max(200),
+});
+
+export const Job = z.discriminatedUnion("type", [
+  CanaryJob,
+  ReportReceivedJob,
+  ReportFollowUpJob,
+  AlertEscalateJob,
+  NotificationSendJob,
+  DigestFlushJob,
+  SignalRaisedJob,
+  SignalRecoveredJob,
+]);
 export type Job = z.infer<typeof Job>;
 export type JobType = Job["type"];

@@ -4,7 +4,7 @@ import { z } from "zod";
  * What a staff API token may do. `admin` implies every other scope, and sees secrets in full
  * (on-call contact details are masked for everyone else). A write scope implies its read scope.
  */
-export const staffScopes = ["admin", "status:write", "reports:read", "reports:write", "oncall:read", "oncall:write"] as const;
+export const staffScopes = ["admin", "status:write", "reports:read", "reports:write", "oncall:read", "oncall:write", "monitors:write"] as const;
 export const StaffScope = z.enum(staffScopes);
 export type StaffScope = z.infer<typeof StaffScope>;
 

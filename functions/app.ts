@@ -7,6 +7,7 @@ import { alertStaffRoutes } from "./alerts/staff-routes";
 import { twilioPagingRoutes } from "./alerts/twilio-routes";
 import { assuranceRoutes } from "./assurance/routes";
 import { healthRoutes } from "./health/routes";
+import { heartbeatRoutes, monitorRoutes } from "./monitors/routes";
 import { inboxRoutes } from "./inbox/routes";
 import { oncallRoutes } from "./oncall/routes";
 import { ApiError, errorBody, toApiError } from "./platform/errors";
@@ -44,6 +45,8 @@ const capabilities = [
   reportApiRoutes,
   reporterRoutes,
   inboxRoutes,
+  monitorRoutes,
+  heartbeatRoutes,
 ];
 
 /** Paths whose errors are answered as JSON; everything else is a page for people. */

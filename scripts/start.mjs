@@ -4,7 +4,8 @@
 //
 // Environment: PORT; OOB_STATE_DIR (where local D1/queues live, default .wrangler/state);
 // OOB_SKIP_BUILD=1 to reuse dist/; OOB_NO_CRON=1 to stop the local once-a-minute cron tick;
-// STAFF_TOKEN and the other secrets override .dev.vars.
+// STAFF_TOKEN and the other secrets override .dev.vars; DIGEST_WINDOW_MINUTES,
+// PAGES_PER_PERSON_PER_HOUR and CONFIRMATIONS_PER_* override wrangler.toml's [vars].
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
@@ -60,6 +61,11 @@ if (process.env.OOB_LOCAL_NTFY !== "0" && !process.env.NTFY_SERVER) {
   ntfyVars.push("--var", `NTFY_SERVER:${process.env.NTFY_SERVER}`);
 }
 
+// The paging and confirmation knobs of wrangler.toml [vars] can be set from the environment
+// for one run (the benchmarks do), e.g. PAGES_PER_PERSON_PER_HOUR=1000 npm start.
+const tunables = ["DIGEST_WINDOW_MINUTES", "PAGES_PER_PERSON_PER_HOUR", "CONFIRMATIONS_PER_ADDRESS_PER_HOUR", "CONFIRMATIONS_PER_CLIENT_PER_HOUR"];
+const tunableVars = tunables.filter((name) => process.env[name]).flatMap((name) => ["--var", `${name}:${process.env[name]}`]);
+
 step(`starting the Worker on ${base}`);
 const dev = spawn(
   "wrangler",
@@ -71,6 +77,7 @@ const dev = spawn(
     "--env-file", envFile,
     "--var", `PUBLIC_URL:${base}`,
     ...ntfyVars,
+    ...tunableVars,
     "--show-interactive-dev-session=false",
     "--log-level", process.env.OOB_LOG_LEVEL || "warn",
   ],
@@ -99,7 +106,7 @@ console.log(`
   Status page     ${base}/
   Urgent report   ${base}/report
   Status API      ${base}/api/v2/summary.json
-  Staff console   ${base}/admin
+  Staff API       ${base}/api/admin/   (README "Staff API"; the token below as a bearer token)
   Staff token     ${effective.STAFF_TOKEN}${generatedToken ? "   (generated, saved in .dev.vars)" : ""}
   Local mail      .wrangler/tmp/email (simulated: nothing leaves this machine)${localNtfyDir ? `\n  Local ntfy      ${localNtfyDir.slice(root.length)} (simulated)` : ""}
 

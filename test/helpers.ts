@@ -38,9 +38,6 @@ export const fakeProviders = {
   async script(provider: string, responses: import("./fakes/types").ScriptedResponse[]) {
     await fetch(`${inject("fakeProviderUrl")}/__script`, { method: "POST", body: JSON.stringify({ provider, responses }) });
   },
-  async reset() {
-    await fetch(`${inject("fakeProviderUrl")}/__reset`, { method: "POST" });
-  },
 };
 
 /** The services the Worker builds from `bindings` (the test's env by default), as a request

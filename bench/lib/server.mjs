@@ -6,12 +6,12 @@ import { quietEnv } from "../../scripts/lib/env.mjs";
 
 export const BENCH_STAFF_TOKEN = "bench-staff-token-0123456789abcdef";
 
-export async function startServer({ port = Number(process.env.BENCH_PORT || 8795), build = false } = {}) {
+export async function startServer({ port = Number(process.env.BENCH_PORT || 8795), build = false, vars = {} } = {}) {
   const stateDir = `.wrangler/bench-state-${port}`;
   rmSync(new URL(`../../${stateDir}`, import.meta.url), { recursive: true, force: true });
   const child = spawn("node", ["scripts/start.mjs"], {
     cwd: new URL("../..", import.meta.url).pathname,
-    env: quietEnv({ PORT: String(port), OOB_STATE_DIR: stateDir, OOB_SKIP_BUILD: build ? "0" : "1", STAFF_TOKEN: BENCH_STAFF_TOKEN, OOB_LOG_LEVEL: "error" }),
+    env: quietEnv({ PORT: String(port), OOB_STATE_DIR: stateDir, OOB_SKIP_BUILD: build ? "0" : "1", STAFF_TOKEN: BENCH_STAFF_TOKEN, OOB_LOG_LEVEL: "error", ...vars }),
     stdio: ["ignore", "pipe", "inherit"],
     detached: true,
   });

@@ -5,11 +5,14 @@ import { handleDeadNotification, resendStuckDeliveries, sendNotification } from 
 import { flushDigest, flushDueDigests } from "./digest";
 import { handleReportFollowUp } from "./followup";
 import { escalateAlert, escalateDueAlerts, handleReportReceived } from "./lifecycle";
+import { handleSignalRaised, handleSignalRecovered } from "./signals";
 
 export const alertJobHandlers: JobHandlers = {
   "report.received": (job, { svc, now }) => handleReportReceived(svc, job, now),
   "report.followup": (job, { svc, now }) => handleReportFollowUp(svc, job, now),
   "digest.flush": async (job, { svc, now }) => void (await flushDigest(svc, job.personId, now)),
+  "signal.raised": (job, { svc, now }) => handleSignalRaised(svc, job, now),
+  "signal.recovered": (job, { svc, now }) => handleSignalRecovered(svc, job, now),
   "alert.escalate": async (job, { svc, now }) => void (await escalateAlert(svc, job.alertId, now)),
   "notification.send": async (job, { svc, now }) => void (await sendNotification(svc, job.deliveryId, now)),
 };

@@ -63,7 +63,7 @@ export type FanoutServices = Pick<Services, "db" | "queue" | "config">;
 // Crockford base32 without look-alikes: codes people type on a phone ("ACK 7KQ2M").
 const CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ";
 
-function randomCode(length: number): string {
+export function randomCode(length: number): string {
   const bytes = crypto.getRandomValues(new Uint8Array(length));
   return Array.from(bytes, (b) => CODE_ALPHABET[b % CODE_ALPHABET.length]).join("");
 }
@@ -227,7 +227,7 @@ async function raiseAlert(
  * hundred different subjects must not become a hundred pages. When the pager is acknowledged
  * the oldest held alert pages in its turn (promoteHeldAlert).
  */
-async function startPaging(svc: FanoutServices, alert: Alert, now: Date): Promise<void> {
+export async function startPaging(svc: FanoutServices, alert: Alert, now: Date): Promise<void> {
   const plan = alert.plan;
   const db = svc.db;
   if (!plan || plan.levels.length === 0) {

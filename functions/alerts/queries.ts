@@ -329,6 +329,15 @@ export function insertAlertStatement(db: D1Database, a: NewAlert): D1PreparedSta
     );
 }
 
+/** The open alert of a signal's outage (its key), the oldest when a race made two. */
+export async function findOpenSignalAlert(db: D1Database, key: string): Promise<Alert | null> {
+  const row = await db
+    .prepare("SELECT * FROM alerts WHERE group_key = ?1 AND state IN ('triggered','acknowledged') ORDER BY created_at, id LIMIT 1")
+    .bind(`signal:${key}`)
+    .first<AlertRow>();
+  return row ? toAlert(row) : null;
+}
+
 /** The open alert collecting reports about a known incident, if there is one. */
 export async function findIncidentAlert(db: D1Database, incidentId: string): Promise<Alert | null> {
   const row = await db

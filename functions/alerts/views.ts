@@ -23,6 +23,9 @@ export function alertBody(alert: Alert, extra: { component?: string | null; even
     resolved_at: alert.resolvedAt,
     resolved_by: alert.resolvedBy,
     merged_into: alert.mergedInto,
+    /** Held behind this alert of the same policy: told in digests, pages when that one is taken. */
+    held_by: alert.heldBy,
+    incident_id: alert.incidentId,
     ...(extra.events ? { events: extra.events } : {}),
     ...(extra.deliveries ? { deliveries: extra.deliveries.map(deliveryBody) } : {}),
   };

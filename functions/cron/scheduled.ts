@@ -9,6 +9,7 @@ import { runJob } from "../queue/consumer";
 import type { CronTask } from "../platform/tasks";
 import { outboxCronTask } from "../reports/outbox";
 import { maintenanceClock } from "../status/cron";
+import { monitorsCronTask } from "../monitors/cron";
 
 export const cronTasks: CronTask[] = [
   // Re-sends report.received jobs whose queue send failed or was never processed.
@@ -19,6 +20,8 @@ export const cronTasks: CronTask[] = [
   ...alertCronTasks,
   // The on-call doctor every quarter hour, recorded as assurance "oncall:doctor".
   oncallDoctorCronTask,
+  // Monitors due, heartbeats missed, and the effects of their status changes.
+  monitorsCronTask,
 ];
 
 /**

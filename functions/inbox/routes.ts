@@ -32,6 +32,8 @@ type Ctx = Context<AppEnv>;
 const ListQuery = z.object({
   channel: ReportChannel.optional(),
   state: ReportState.optional(),
+  /** Reports that named this known incident: how many customers say they are affected. */
+  incident: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "Use an incident id, e.g. inc_…").optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
   before: z.iso.datetime().optional(),
   /** Opaque paging cursor: `next_cursor` of the previous page. */

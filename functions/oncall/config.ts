@@ -4,10 +4,11 @@
 // TypeScript: erasable syntax only, here and in everything it imports).
 import { z } from "zod";
 import { ReportChannel, Urgency } from "../../contract/reports";
-import { isLocalDateTime, weekdays } from "../platform/zoned-time.pure";
+import { TimeZone } from "../../contract/time";
 import { channelList, type ContactMethod as AnyContactMethod, type ContactMethodInput } from "../channels/registry";
 
 export { channelTypes, type ChannelType } from "../channels/registry";
+export { TimeZone };
 
 const id = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "Use lowercase letters, digits, - and _ (max 64).");
 
@@ -46,24 +47,8 @@ export interface EscalationPlan {
 
 const comment = z.union([z.string(), z.array(z.string())]).optional();
 
-/** Zones already found valid: building an Intl formatter is the costly part of parsing. */
-const knownTimeZones = new Set<string>();
 
-function isTimeZone(tz: string): boolean {
-  if (knownTimeZones.has(tz)) return true;
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: tz });
-  } catch {
-    return false;
-  }
-  knownTimeZones.add(tz);
-  return true;
-}
-
-/** An IANA timezone name, e.g. Europe/Amsterdam. */
-export const TimeZone = z.string().min(1).max(64).refine(isTimeZone, "Use an IANA timezone name such as Europe/Amsterdam.");
-
-export { weekdays };
+export const weekdays = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] as const;
 export const Weekday = z.enum(weekdays);
 export type Weekday = z.infer<typeof Weekday>;
 
@@ -79,16 +64,17 @@ export const LocalDate = z
     return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(s);
   }, "That date does not exist.");
 
+const LOCAL_DATETIME = /^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d$/;
 const ABSOLUTE_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
 /** A moment: either wall-clock "YYYY-MM-DDTHH:mm" in the rotation's timezone, or an absolute
  * ISO 8601 time with "Z" or an offset ("2026-11-28T22:00:00Z"). */
 export const When = z
   .string()
-  .refine((s) => isLocalDateTime(s) || (ABSOLUTE_DATETIME.test(s) && !Number.isNaN(Date.parse(s))), {
+  .refine((s) => LOCAL_DATETIME.test(s) || (ABSOLUTE_DATETIME.test(s) && !Number.isNaN(Date.parse(s))), {
     message: 'Use "YYYY-MM-DDTHH:mm" (wall clock in the rotation\'s timezone) or an ISO time with Z or an offset.',
   });
 export function isLocalWhen(s: string): boolean {
-  return isLocalDateTime(s);
+  return LOCAL_DATETIME.test(s);
 }
 
 export const Person = z.strictObject({
@@ -177,10 +163,15 @@ export const EscalationPolicy = z.strictObject({
 });
 export type EscalationPolicy = z.infer<typeof EscalationPolicy>;
 
+/** Where an alert came from: a report's intake channel, or a monitor or heartbeat of the
+ * company's servers (functions/monitors). Routing rules can tell them apart. */
+export const RouteChannel = z.enum([...ReportChannel.options, "monitor", "heartbeat"]);
+export type RouteChannel = z.infer<typeof RouteChannel>;
+
 /** A rule matches when every condition it states matches; an absent condition matches all. */
 export const RoutingRule = z.strictObject({
   "//": comment,
-  channels: z.array(ReportChannel).min(1).optional(),
+  channels: z.array(RouteChannel).min(1).optional(),
   urgencies: z.array(Urgency).min(1).optional(),
   /** Component ids (as on the status page); a report without a component never matches this. */
   components: z.array(z.string().min(1).max(64)).min(1).optional(),

@@ -4,8 +4,8 @@
 import type { ChannelKind } from "../channels/registry";
 import type { ChannelType, ContactMethod, OncallConfig } from "./config";
 import { ReportChannel, Urgency } from "../../contract/reports";
-import { planFor } from "./resolve.pure";
-import { gapsBetween, LOOKAHEAD_DAYS } from "./schedule.pure";
+import { planFor } from "./resolve";
+import { gapsBetween, LOOKAHEAD_DAYS } from "./schedule";
 import { DAY, formatWall, wallClockAt } from "../platform/zoned-time.pure";
 
 export type Verdict = "pass" | "warn" | "fail";

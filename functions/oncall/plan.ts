@@ -1,8 +1,8 @@
 // The seam fan-out depends on: who to page for a report's route, at an instant.
-import type { EscalationPlan, PageTarget } from "./config";
-import type { ReportChannel, Urgency } from "../../contract/reports";
+import type { EscalationPlan, PageTarget, RouteChannel } from "./config";
+import type { Urgency } from "../../contract/reports";
 import { loadActiveConfig } from "./queries";
-import { planFor, toPageTarget } from "./resolve.pure";
+import { planFor, toPageTarget } from "./resolve";
 
 /**
  * Loads the active on-call configuration, picks the policy by the routing rules and resolves
@@ -14,7 +14,7 @@ import { planFor, toPageTarget } from "./resolve.pure";
  */
 export async function escalationPlanFor(
   db: D1Database,
-  route: { channel: ReportChannel; urgency: Urgency; componentId: string | null },
+  route: { channel: RouteChannel; urgency: Urgency; componentId: string | null },
   at: Date,
 ): Promise<EscalationPlan | null> {
   const stored = await loadActiveConfig(db, { lenient: true });

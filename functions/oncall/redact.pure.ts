@@ -2,7 +2,13 @@
 // webhook URL or a routing key is enough to read, or forge, every page; phone numbers and
 // addresses are personal data. Masked values stay recognisable ("a•••@example.com",
 // "+31•••78", "https://hooks.slack.com/•••") so a reader can still tell who is reached how.
-import type { OncallConfig } from "./config";
+
+/** What masking reads of the on-call document (config.ts's OncallConfig fits): the people's
+ * contact methods, whatever channels they name. Structural, so this module imports nothing
+ * that reaches the channel registry. */
+export interface ContactDetails {
+  people: ReadonlyArray<{ contactMethods: ReadonlyArray<object> }>;
+}
 
 /** Marks a masked value. No contact-method field accepts it, except inside a URL (see maskedFields). */
 export const MASK = "•••";
@@ -37,7 +43,7 @@ export function maskValue(value: string): string {
  * addresses), mapped to its masked form. A URL's path is a secret by itself too: error pages
  * quote the path without the host.
  */
-export function secretsOf(config: OncallConfig | null, extra: readonly string[] = []): Map<string, string> {
+export function secretsOf(config: ContactDetails | null, extra: readonly string[] = []): Map<string, string> {
   const secrets = new Map<string, string>();
   const add = (value: unknown) => {
     if (typeof value !== "string" || value === "") return;

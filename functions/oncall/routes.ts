@@ -19,7 +19,7 @@ import { runDoctor } from "./doctor";
 import { doctorInputFromEnv } from "./doctor-input";
 import { insertConfigStatement, loadActiveConfig, serializeConfig, type StoredConfig } from "./queries";
 import { maskedFields, MASK, redact, secretsOf } from "./redact.pure";
-import { gapsBetween, onCallAt, shiftsBetween, LOOKAHEAD_DAYS, type Shift } from "./schedule.pure";
+import { gapsBetween, onCallAt, shiftsBetween, LOOKAHEAD_DAYS, type Shift } from "./schedule";
 import { DAY } from "../platform/zoned-time.pure";
 
 /** The configuration is a few KB; this leaves room for hundreds of people and overrides. */

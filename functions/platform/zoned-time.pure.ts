@@ -11,16 +11,6 @@ export const HOUR = 60 * MINUTE;
 export const DAY = 24 * HOUR;
 export const WEEK = 7 * DAY;
 
-/** Days of the week in ISO order (Monday first), as the on-call document names them. */
-export const weekdays = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] as const;
-
-const LOCAL_DATETIME = /^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d$/;
-
-/** True for a wall-clock date and time "YYYY-MM-DDTHH:mm" (no zone, no seconds). */
-export function isLocalDateTime(text: string): boolean {
-  return LOCAL_DATETIME.test(text);
-}
-
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 function formatter(timeZone: string): Intl.DateTimeFormat {

@@ -6,6 +6,8 @@ import { vi } from "vitest";
 import type { Job } from "../../contract/jobs";
 import { OncallConfig, type OncallConfigInput } from "../../functions/oncall/config";
 import { RetryLater, sendNotification } from "../../functions/alerts/delivery";
+import { flushDigest } from "../../functions/alerts/digest";
+import { handleReportFollowUp } from "../../functions/alerts/followup";
 import { escalateAlert, handleReportReceived } from "../../functions/alerts/lifecycle";
 import { insertConfigStatement, serializeConfig } from "../../functions/oncall/queries";
 import { buildServices } from "../../functions/platform/services";
@@ -87,7 +89,17 @@ export function testEnv(opts: { mailFails?: boolean; pageCeiling?: number } = {}
 export type TestEnv = ReturnType<typeof testEnv>;
 
 /** Stores a report (and its first message) as intake does, and returns its job. */
-export async function insertReport(r: { subject: string; message?: string; componentId?: string | null; urgency?: string; channel?: string; duplicateOf?: string; createdAt?: Date }) {
+export async function insertReport(r: {
+  subject: string;
+  message?: string;
+  componentId?: string | null;
+  urgency?: string;
+  channel?: string;
+  duplicateOf?: string;
+  createdAt?: Date;
+  reporter?: { name?: string; email?: string; phone?: string };
+  incidentId?: string;
+}) {
   const id = unique("rep");
   const reference = `R-${id.slice(-8).toUpperCase()}`;
   const at = (r.createdAt ?? new Date()).toISOString();
@@ -95,10 +107,25 @@ export async function insertReport(r: { subject: string; message?: string; compo
   await env.DB.batch([
     env.DB
       .prepare(
-        `INSERT INTO reports (id, reference, view_token_hash, channel, state, urgency, subject, component_id, text_hash, duplicate_of, created_at)
-         VALUES (?1, ?2, 'x', ?3, 'new', ?4, ?5, ?6, ?7, ?8, ?9)`,
+        `INSERT INTO reports (id, reference, view_token_hash, channel, state, urgency, subject, component_id, text_hash, duplicate_of, created_at,
+           reporter_name, reporter_email, reporter_phone, incident_id)
+         VALUES (?1, ?2, 'x', ?3, 'new', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)`,
       )
-      .bind(id, reference, r.channel ?? "web", r.urgency ?? "high", r.subject, r.componentId ?? null, id, r.duplicateOf ?? null, at),
+      .bind(
+        id,
+        reference,
+        r.channel ?? "web",
+        r.urgency ?? "high",
+        r.subject,
+        r.componentId ?? null,
+        id,
+        r.duplicateOf ?? null,
+        at,
+        r.reporter?.name ?? null,
+        r.reporter?.email ?? null,
+        r.reporter?.phone ?? null,
+        r.incidentId ?? null,
+      ),
     env.DB.prepare("INSERT INTO report_messages (report_id, author, body, created_at) VALUES (?1, 'reporter', ?2, ?3)").bind(id, r.message ?? `${r.subject}: details from the reporter`, at),
     env.DB.prepare("INSERT INTO outbox (id, kind, payload, created_at) VALUES (?1, 'report.received', '{}', ?2)").bind(outboxId, at),
   ]);
@@ -123,6 +150,8 @@ export async function drain(t: TestEnv, now: Date, opts: { timers?: boolean; tim
     const [{ body }] = t.queued.splice(i, 1) as [QueuedJob];
     if (body.type === "report.received") await handleReportReceived(t.svc, body, now);
     else if (body.type === "alert.escalate") await escalateAlert(t.svc, body.alertId, now);
+    else if (body.type === "digest.flush") await flushDigest(t.svc, body.personId, now);
+    else if (body.type === "report.followup") await handleReportFollowUp(t.svc, body, now);
     else if (body.type === "notification.send") {
       try {
         outcomes.push({ deliveryId: body.deliveryId, outcome: await sendNotification(t.svc, body.deliveryId, now, { timeoutMs: opts.timeoutMs ?? 3000 }) });

@@ -26,9 +26,20 @@ export interface ProviderFake {
 }
 
 
+/** A session the loopback SMTP server (mail.fake.ts) recorded: "C: ..." and "S: ..." lines. */
+export interface SmtpSession {
+  helo: string | null;
+  mode: string;
+  lines: string[];
+}
+
 declare module "vitest" {
   interface ProvidedContext {
     /** Base URL (http://127.0.0.1:port) of the loopback fake provider server. */
     fakeProviderUrl: string;
+    /** Ports of the loopback SMTP servers (test/fakes/mail.fake.ts) by behaviour. */
+    fakeSmtpPorts: { normal: number; busy: number; silent: number };
+    /** Port of the loopback TLS server with a self-signed certificate. */
+    fakeTlsPort: number;
   }
 }

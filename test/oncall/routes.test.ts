@@ -62,7 +62,7 @@ describe("on-call staff routes: who may read the configuration, and what they se
     { id: "zoe", name: "Zoe", timezone: "UTC", contactMethods: [{ type: "email", address: "zoe.pager@pager.example.com" }, { type: "sms", number: "+447700900123" }, { type: "voice", number: "+447700900456" }] },
     { id: "yan", name: "Yan", timezone: "UTC", contactMethods: [{ type: "slack", webhookUrl: "https://hooks.slack.com/services/T000/B000/XXXXSLACKSECRET" }, { type: "discord", webhookUrl: "https://discord.com/api/webhooks/123/DISCORDSECRETTOKEN" }, { type: "teams", webhookUrl: "https://contoso.webhook.office.com/webhookb2/TEAMSSECRET" }] },
     { id: "xia", name: "Xia", timezone: "UTC", contactMethods: [{ type: "telegram", chatId: "-1001234567890" }, { type: "ntfy", topic: "xia-secret-topic-8c1f" }, { type: "pushover", userKey: "uQiRzpo4DXghDmr9QzzfQu27cmVRsG" }] },
-    { id: "wim", name: "Wim", timezone: "UTC", contactMethods: [{ type: "pagerduty", routingKey: "R0UT1NGKEYR0UT1NGKEYR0UT1NGKEY12" }, { type: "webhook", url: "https://hooks.example-hosting.nl/page?token=WEBHOOKSECRET" }] },
+    { id: "wim", name: "Wim", timezone: "UTC", contactMethods: [{ type: "pagerduty", routingKey: "R0UT1NGKEYR0UT1NGKEYR0UT1NGKEY12" }, { type: "webhook", url: "https://hooks.example-hosting.nl/page?token=WEBHOOKSECRET" }, { type: "mattermost", webhookUrl: "https://chat.example-hosting.nl/hooks/MATTERMOSTHOOKKEY" }] },
   ] as const;
   // Vic's webhook answers 404 with its path in the body, as many servers' error pages do.
   const vic = () => ({ id: "vic", name: "Vic", timezone: "UTC", contactMethods: [{ type: "slack", webhookUrl: `${fakeProviders.url()}/gone/T000/B000/VICSLACKPATHSECRET` }, { type: "email", address: "vic@ops.example-hosting.nl" }] });
@@ -134,6 +134,8 @@ describe("on-call staff routes: who may read the configuration, and what they se
     expect(methods.wim).toEqual([
       { type: "pagerduty", routingKey: "•••" },
       { type: "webhook", url: "https://hooks.example-hosting.nl/•••" },
+      // A channel added after the masking was written is masked by the shape of its values.
+      { type: "mattermost", webhookUrl: "https://chat.example-hosting.nl/•••" },
     ]);
   });
 

@@ -4,7 +4,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { weekdays, type Rotation } from "../../functions/oncall/config";
-import { onCallAt, shiftsBetween } from "../../functions/oncall/schedule.pure";
+import { onCallAt, shiftsBetween } from "../../functions/oncall/schedule";
 import { HOUR, instantOfWall, wallClockAt } from "../../functions/platform/zoned-time.pure";
 
 const zones = ["Europe/Amsterdam", "America/New_York", "Australia/Sydney", "Asia/Kolkata", "America/Sao_Paulo", "Pacific/Chatham", "UTC"];

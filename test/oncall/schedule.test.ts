@@ -2,7 +2,7 @@
 // daylight-saving changes (Europe/Amsterdam, America/New_York), overrides and gaps.
 import { describe, expect, it } from "vitest";
 import type { Rotation } from "../../functions/oncall/config";
-import { gapsBetween, onCallAt, shiftsBetween, upcomingShifts } from "../../functions/oncall/schedule.pure";
+import { gapsBetween, onCallAt, shiftsBetween, upcomingShifts } from "../../functions/oncall/schedule";
 import { instantOfWall, wallClockAt } from "../../functions/platform/zoned-time.pure";
 import { rotation } from "./fixtures";
 

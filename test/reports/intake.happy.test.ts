@@ -10,6 +10,7 @@ import { SAFETY_NET_DELAY_SECONDS } from "../../functions/platform/services";
 import { resendUndispatchedOutbox } from "../../functions/reports/outbox";
 import { OUTBOX_RESEND_AFTER_MS } from "../../functions/reports/outbox-backoff.pure";
 import { markOutboxDispatched } from "../../functions/reports/queries";
+import { pushConfig } from "../alerts/helpers";
 import { staffHeaders, servicesOf } from "../helpers";
 import { BASE, call, fakeMail, postApi, postForm, referenceFrom, uniqueIp, uniqueReport } from "./helpers";
 
@@ -73,9 +74,11 @@ describe("the web form", () => {
   });
 
   it("records the intake path as verified in assurance", async () => {
+    // The row is one per database: only a time at or after this test's own post proves it.
+    const before = new Date().toISOString();
     await postForm(uniqueReport());
     const row = await env.DB.prepare("SELECT last_verified_at FROM assurance_checks WHERE name = 'intake:web'").first<{ last_verified_at: string }>();
-    expect(Date.now() - Date.parse(row!.last_verified_at)).toBeLessThan(60_000);
+    expect(row!.last_verified_at >= before).toBe(true);
   });
 
   it("treats the same form sent twice with the same text as one report", async () => {
@@ -328,17 +331,26 @@ describe("staff API", () => {
   });
 
   it("shows the alert the fan-out grouped a report into, and its deliveries", async () => {
-    const send = vi.spyOn(env.FANOUT, "send");
-    const { reference } = (await (await postApi(uniqueReport())).json()) as { reference: string };
-    const job = send.mock.calls.map((c) => c[0] as { type: string; reportId: string; outboxId: string }).find((j) => j.type === "report.received")!;
-    send.mockRestore();
-    await handleReportReceived(servicesOf(), job as Parameters<typeof handleReportReceived>[1], new Date());
-    const body = (await staffGet(reference)) as unknown as { alert: { id: string } | null; alert_id: string; deliveries: unknown[] };
+    // Someone on call, reached by mail, through a policy of this test's own component.
+    const component = `cmp_inbox_${crypto.randomUUID().slice(0, 6)}`;
+    await env.DB.prepare("INSERT INTO components (id, name, status, position, created_at, updated_at) VALUES (?1, 'Inbox test', 'operational', 99, ?2, ?2)").bind(component, new Date().toISOString()).run();
+    await pushConfig({
+      version: 1,
+      people: [{ id: "quinn", name: "Quinn", timezone: "UTC", contactMethods: [{ type: "email", address: "quinn@ops.example.test" }] }],
+      policies: [{ id: "inbox", levels: [{ timeoutMinutes: 5, targets: [{ person: "quinn" }] }] }],
+      routing: { rules: [{ components: [component], policy: "inbox" }], defaultPolicy: "inbox" },
+    });
+    // A subject of its own: similar subjects of earlier tests would group it into their alert.
+    const { reference } = (await (await postApi(uniqueReport({ component, subject: `Inbox deliveries check ${component}` }))).json()) as { reference: string };
+    const body = (await staffGet(reference)) as unknown as {
+      alert: { id: string; events: Array<{ type: string }> } | null;
+      alert_id: string;
+      deliveries: Array<{ person_id: string; channel: string; target: string; purpose: string; state: string }>;
+    };
     expect(body.alert_id).toBeTruthy();
     expect(body.alert?.id).toBe(body.alert_id);
-    expect(Array.isArray(body.deliveries)).toBe(true);
-    const outbox = await env.DB.prepare("SELECT dispatched_at FROM outbox WHERE id = ?1").bind(job.outboxId).first<{ dispatched_at: string | null }>();
-    expect(outbox!.dispatched_at).not.toBeNull();
+    expect(body.alert!.events.map((e) => e.type)).toContain("paged");
+    expect(body.deliveries).toEqual([expect.objectContaining({ person_id: "quinn", channel: "email", target: "quinn@ops.example.test", purpose: "page", state: "sent" })]);
   });
 
   it("resolves a report", async () => {

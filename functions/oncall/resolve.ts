@@ -1,10 +1,10 @@
 // From a configuration and a report's route to the escalation plan: pure, no I/O.
-import type { EscalationPlan, EscalationPolicy, OncallConfig, PageTarget, Person, RoutingRule } from "./config";
-import type { ReportChannel, Urgency } from "../../contract/reports";
-import { onCallAt } from "./schedule.pure";
+import type { EscalationPlan, EscalationPolicy, OncallConfig, PageTarget, Person, RouteChannel, RoutingRule } from "./config";
+import type { Urgency } from "../../contract/reports";
+import { onCallAt } from "./schedule";
 
 export interface Route {
-  channel: ReportChannel;
+  channel: RouteChannel;
   urgency: Urgency;
   componentId: string | null;
 }

@@ -2,7 +2,8 @@
 // Hand-offs are wall-clock times in the rotation's timezone, so a 09:00 hand-off is at 09:00
 // local time on both sides of a daylight-saving change (the shift across it is 23 or 25 hours).
 import type { Handoff, Rotation, Weekday } from "./config";
-import { instantOfWall, isLocalDateTime, wallClockAt, wallOfDate, wallOfLocalDateTime, weekdays, WEEK, DAY, MINUTE } from "../platform/zoned-time.pure";
+import { isLocalWhen, weekdays } from "./config";
+import { instantOfWall, wallClockAt, wallOfDate, wallOfLocalDateTime, WEEK, DAY, MINUTE } from "../platform/zoned-time.pure";
 
 /** A stretch of time one person is on call for a rotation. `end` is exclusive. */
 export interface Shift {
@@ -83,7 +84,7 @@ function pointInstant(r: CompiledRotation, index: number): number {
 
 /** An override's start or end: wall clock in the rotation's zone, or absolute. */
 export function resolveWhen(timeZone: string, when: string): number {
-  return isLocalDateTime(when) ? instantOfWall(timeZone, wallOfLocalDateTime(when)) : Date.parse(when);
+  return isLocalWhen(when) ? instantOfWall(timeZone, wallOfLocalDateTime(when)) : Date.parse(when);
 }
 
 const compiled = new WeakMap<Rotation, CompiledRotation>();
