@@ -49,7 +49,7 @@ describe("signals from monitors and heartbeats", () => {
     await drain(t, new Date());
     expect(await openAlerts(key)).toHaveLength(1);
     expect(t.mail).toHaveLength(1);
-    expect((await listEvents(env.DB, alert!.id)).map((e) => e.type)).toContain("signal");
+    expect((await listEvents(env.DB, alert!.id!)).map((e) => e.type)).toContain("signal");
   });
 
   it("resolve the outage's alert on recovery, and do nothing for an unknown key", async () => {
