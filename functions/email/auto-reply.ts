@@ -22,6 +22,8 @@ export type AutoReplyServices = Pick<Services, "db" | "mail" | "config">;
 
 export interface AutoReplyResult {
   sent: boolean;
+  /** Records the answer's Message-ID (for threading): left for the caller's closing batch. */
+  record?: D1PreparedStatement;
   via?: "reply" | "send";
   messageId?: string | null;
   /** Why none was sent, or why reply() was not used. */
@@ -54,19 +56,14 @@ export async function sendAutoReply(
   }
   const mail = confirmationMail(a.report, a.viewUrl, svc.config.publicUrl);
   const from = baseAddress(a.rcptTo);
-  const record = (messageId: string | null) =>
-    messageId
-      ? recordSentMailStatement(svc.db, { messageId, reportId: a.report.id, purpose: "auto-reply", now: a.now.toISOString() })
-          .run()
-          .catch((err: unknown) => console.error("email: could not record the auto-reply's Message-ID", err))
-      : Promise.resolve();
+  const record = (messageId: string | null | undefined) =>
+    messageId ? { record: recordSentMailStatement(svc.db, { messageId, reportId: a.report.id, purpose: "auto-reply", now: a.now.toISOString() }) } : {};
 
   let note: string | undefined;
   if (a.message && dmarcState(a.headers, svc.config.email.authservIds) !== "fail") {
     try {
       const result = (await a.message.reply({ from, subject: mail.subject, text: mail.text, headers: { "Auto-Submitted": "auto-replied" } })) as { messageId?: string } | undefined;
-      await record(result?.messageId ?? null);
-      return { sent: true, via: "reply", messageId: result?.messageId ?? null };
+      return { sent: true, via: "reply", messageId: result?.messageId ?? null, ...record(result?.messageId) };
     } catch (err) {
       note = `reply() refused (${(err instanceof Error ? err.message : String(err)).slice(0, 200)}); sent as a new message`;
     }
@@ -86,8 +83,7 @@ export async function sendAutoReply(
   }
   try {
     const result = await svc.mail.send({ to, from, subject: mail.subject, text: mail.text, headers });
-    await record(result.messageId);
-    return { sent: true, via: "send", messageId: result.messageId, ...(note ? { note } : {}) };
+    return { sent: true, via: "send", messageId: result.messageId, ...(note ? { note } : {}), ...record(result.messageId) };
   } catch (err) {
     return { sent: false, note: `${note ? `${note}; ` : ""}send failed: ${(err instanceof Error ? err.message : String(err)).slice(0, 200)}` };
   }

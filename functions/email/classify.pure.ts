@@ -33,7 +33,7 @@ const BOUNCE_SUBJECT =
   /^(undeliver(able|ed)( mail)?|undelivered mail returned to sender|delivery status notification|(mail )?delivery (has )?failed|returned mail|failure notice|mail delivery (failed|subsystem)|non[- ]?delivery report|unzustellbar|onbestelbaar|niet bezorgd|non remis)/i;
 // Out-of-office subjects in the languages a Dutch hosting company's customers write in.
 const AUTO_REPLY_SUBJECT =
-  /^(auto(matic)?[ -]?(reply|response|antwort|matisch antwoord|svar)|out of (the )?office|away from (the )?office|absence|afwezig(heid)?|abwesen(d|heit)|r[ée]ponse automatique|absent|risposta automatica|respuesta autom[áa]tica|automatisch(e)? (antwort|antwoord))\b/i;
+  /^(auto(matic)?[ -]?(reply|response|antwort|matisch antwoord|svar)|out of (the )?office|away from (the )?office|absence|afwezig(heid)?|abwesenheit(snotiz)?|abwesend|r[ée]ponse automatique|absent|risposta automatica|respuesta autom[áa]tica|automatisch(e)? (antwort|antwoord))\b/i;
 
 function baseOf(address: string): string {
   const a = bareAddress(address);

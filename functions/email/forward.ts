@@ -4,7 +4,7 @@
 // A failed forward is recorded (assurance `email-forward:<address>-><destination>`) and raised as one
 // alert per broken destination (signal `email-forward:<address>`), which pages through the
 // other channels; the next forward that works resolves it.
-import { findCheck, recordCheckFailure, recordCheckSuccess } from "../assurance/queries";
+import { checkFailureStatement, checkSuccessStatement, checksStatement } from "../assurance/queries";
 import type { Services } from "../platform/services";
 import type { EmailIntakeEntry } from "../../contract/email-intake";
 import type { ForwardOutcome } from "./queries";
@@ -41,22 +41,32 @@ export async function forwardToAll(message: ForwardableEmailMessage, entry: Emai
 export const forwardCheckName = (intake: string, to: string) => `email-forward:${intake}->${to}`;
 
 /**
- * Records each forward's outcome and raises (or resolves) the alert for a broken destination.
- * A destination that was already failing does not raise again; when D1 cannot be read the
- * alert is raised anyway (the fan-out deduplicates by key).
+ * Records each forward's outcome and raises (or resolves) the alert for a broken destination:
+ * one D1 batch reads the checks as they were and writes the new outcomes. A destination that
+ * was already failing does not raise again; when D1 cannot be reached the alert is raised
+ * anyway (the fan-out deduplicates by key).
  */
 export async function recordForwards(svc: Pick<Services, "db" | "queue">, entry: EmailIntakeEntry, outcomes: ForwardOutcome[], now: Date): Promise<void> {
-  for (const o of outcomes) {
-    const name = forwardCheckName(entry.address, o.to);
-    const before = await findCheck(svc.db, name).catch(() => null);
-    const wasFailing = !!before?.lastErrorAt && (!before.lastVerifiedAt || before.lastErrorAt > before.lastVerifiedAt);
+  if (outcomes.length === 0) return;
+  const names = outcomes.map((o) => forwardCheckName(entry.address, o.to));
+  let before: Array<{ name: string; last_verified_at: string | null; last_error_at: string | null }> = [];
+  try {
+    const [read] = await svc.db.batch<{ name: string; last_verified_at: string | null; last_error_at: string | null }>([
+      checksStatement(svc.db, names),
+      ...outcomes.map((o, i) => (o.ok ? checkSuccessStatement(svc.db, names[i]!, now, { intake: entry.address }) : checkFailureStatement(svc.db, names[i]!, now, o.error ?? "forward failed"))),
+    ]);
+    before = read?.results ?? [];
+  } catch (err) {
+    console.error("email: could not record forwards", err);
+  }
+  for (const [i, o] of outcomes.entries()) {
+    const was = before.find((c) => c.name === names[i]);
+    const wasFailing = !!was?.last_error_at && (!was.last_verified_at || was.last_error_at > was.last_verified_at);
     const key = `email-forward:${entry.address}:${o.to}`.slice(0, 200);
     if (o.ok) {
-      await recordCheckSuccess(svc.db, name, now, { intake: entry.address }).catch((err: unknown) => console.error("email: could not record a forward", err));
       if (wasFailing) await svc.queue.send({ type: "signal.recovered", source: "email", sourceId: "forward", key });
       continue;
     }
-    await recordCheckFailure(svc.db, name, now, o.error ?? "forward failed").catch((err: unknown) => console.error("email: could not record a failed forward", err));
     if (wasFailing) continue;
     await svc.queue.send({
       type: "signal.raised",

@@ -11,16 +11,17 @@
 //      here does not refuse the mail (it is stored): the sweep processes it again.
 // Mail to a `status` address is checked first (allow-listed staff, authenticated) and refused
 // with a reason when it is not; refused mail is not kept.
-import { recordCheckFailure, recordCheckSuccess } from "../assurance/queries";
+import { recordCheckFailure } from "../assurance/queries";
 import { buildServices } from "../platform/services";
 import { runJob } from "../queue/consumer";
 import { sendMail } from "../reports/mail";
+import { siteConfig } from "../../site.config";
 import { bareAddress, baseAddress, intakeEntryFor, ownAddresses } from "./addresses.pure";
 import { classifyMail } from "./classify.pure";
 import { forwardToAll, recordForwards } from "./forward";
 import { firstHeader, headerBlockOf, parseHeaderBlock, type HeaderLine } from "./headers.pure";
 import { processInbound, type EmailServices, type ProcessOutcome } from "./process";
-import { claimInbound, finishInbound, insertInboundStatement, releaseInbound, type ForwardOutcome, type InboundEmail } from "./queries";
+import { claimInbound, finishInboundStatement, insertInboundStatement, releaseInbound, type ForwardOutcome, type InboundEmail } from "./queries";
 import { checkStaffSender } from "./staff-updates";
 import { messageIdOf, storeInbound, type Envelope } from "./store";
 
@@ -68,7 +69,7 @@ export async function handleInboundEmail(svc: EmailServices, message: Forwardabl
   const { now } = opts;
   const { entry } = intakeEntryFor(svc.config.email.intake.entries, message.to);
   if (message.rawSize > MAX_INBOUND_EMAIL_BYTES + 64 * 1024) {
-    message.setReject(`Message too large: the limit is ${MAX_INBOUND_EMAIL_BYTES / 1024 / 1024} MB.`);
+    message.setReject(`Message too large: the limit is ${MAX_INBOUND_EMAIL_BYTES / 1024 / 1024} MB. Send large files as a link${siteConfig.contacts.phone ? `, or call ${siteConfig.contacts.phone}` : ""}.`);
     return;
   }
 
@@ -90,7 +91,6 @@ export async function handleInboundEmail(svc: EmailServices, message: Forwardabl
     console.error(`email: ${envelope.messageId} from ${envelope.mailFrom} neither forwarded nor stored: ${stored.errors.join("; ")}`);
     throw new TemporaryFailure(`The mail could not be stored or forwarded (${stored.errors.join("; ") || "no forward destination"}). Please retry later.`);
   }
-  svc.defer(recordCheckSuccess(svc.db, "intake:email", now, { stored: stored.durable, forwarded }).catch(() => undefined));
 
   // D1 is down: the sweep files it later; meanwhile on-call hears of it directly.
   if (!stored.row) {
@@ -113,14 +113,19 @@ export async function processClaimed(svc: EmailServices, row: InboundEmail, raw:
   if (!(await claimInbound(svc.db, row.id, iso, new Date(ctx.now.getTime() - PROCESSING_LEASE_MS).toISOString()))) return null;
   try {
     const outcome = await processInbound(svc, row, raw, ctx);
-    await finishInbound(svc.db, row.id, {
-      state: outcome.kind === "refused" ? "refused" : "processed",
-      kind: outcome.kind,
-      reportId: outcome.reportId,
-      subject: outcome.subject || null,
-      detail: outcome.detail,
-      now: iso,
-    });
+    // What it became, and what processing left to write (files attached to the report, the
+    // Message-ID of our answer), in one batch.
+    await svc.db.batch([
+      finishInboundStatement(svc.db, row.id, {
+        state: outcome.kind === "refused" ? "refused" : "processed",
+        kind: outcome.kind,
+        reportId: outcome.reportId,
+        subject: outcome.subject || null,
+        detail: outcome.detail,
+        now: iso,
+      }),
+      ...outcome.statements,
+    ]);
     return outcome;
   } catch (err) {
     const text = err instanceof Error ? err.message : String(err);

@@ -37,6 +37,8 @@ export interface ProcessOutcome {
   /** Refuse the mail with this reason (only possible while the email event runs). */
   reject?: string;
   detail: Record<string, unknown>;
+  /** Written in one batch with the inbound row's final state. */
+  statements: D1PreparedStatement[];
 }
 
 export interface ProcessContext {
@@ -76,11 +78,12 @@ export async function processInbound(svc: EmailServices, row: InboundEmail, raw:
   const subject = normalizeText(mail.subject).slice(0, 998);
   const detail: Record<string, unknown> = { class: c.machine ?? (c.bulk ? "bulk" : "person"), ...(c.reason ? { reason: c.reason } : {}) };
   if (mail.parseError) detail.parse_error = mail.parseError.slice(0, 300);
-  const done = (kind: InboundKind, reportId: string | null, extra: Record<string, unknown> = {}, reject?: string): ProcessOutcome => ({
+  const done = (kind: InboundKind, reportId: string | null, extra: Record<string, unknown> = {}, reject?: string, statements: D1PreparedStatement[] = []): ProcessOutcome => ({
     kind,
     reportId,
     subject,
     detail: { ...detail, ...extra },
+    statements,
     ...(reject ? { reject } : {}),
   });
 
@@ -128,22 +131,22 @@ export async function processInbound(svc: EmailServices, row: InboundEmail, raw:
   if (thread && thread.report.state !== "resolved") {
     const attachments = await storeAttachments(svc, row, mail, now);
     const fileIds = [...attachments.files.map((f) => f.id), ...(row.rawFileId ? [row.rawFileId] : [])];
-    if (fileIds.length > 0) await svc.db.batch(attachFilesStatement(svc.db, fileIds, thread.report.id));
     const fresh = normalizeText(splitFreshText(mail.text.slice(0, 200_000)).fresh, { multiline: true });
     const body = [fresh || "(The reply has no text.)", ...attachmentLines(attachments.files, attachments.failed)].join("\n").slice(0, reportLimits.message);
     await addFollowUp(svc, thread.report, body, now);
-    return done("followup", thread.report.id, { thread: thread.report.reference, by: thread.by });
+    return done("followup", thread.report.id, { thread: thread.report.reference, by: thread.by }, undefined, attachFilesStatement(svc.db, fileIds, thread.report.id));
   }
 
   const note = thread ? `(A reply to ${thread.report.reference}, which is resolved: filed as a new report.)` : null;
   const filed = await fileMailReport(svc, row, mail, entry, now, note);
   const extra: Record<string, unknown> = { reference: filed.result.report.reference, created: filed.result.created, voicemail: filed.voicemail };
+  const statements = [...filed.statements];
   if (filed.result.duplicateOf) extra.duplicate_of = filed.result.duplicateOf.reference;
   if (filed.result.created) {
     const refusal = !entry.autoReply ? "auto-replies are off for this address" : autoReplyRefusal(facts, c);
     if (refusal) extra.auto_reply = { sent: false, note: refusal };
     else {
-      extra.auto_reply = await sendAutoReply(svc, {
+      const { record, ...reply } = await sendAutoReply(svc, {
         ...(ctx.message ? { message: ctx.message } : {}),
         entry,
         rcptTo: row.rcptTo,
@@ -155,7 +158,9 @@ export async function processInbound(svc: EmailServices, row: InboundEmail, raw:
         viewUrl: filed.result.viewUrl,
         now,
       });
+      extra.auto_reply = reply;
+      if (record) statements.push(record);
     }
   }
-  return done("report", filed.result.report.id, extra);
+  return done("report", filed.result.report.id, extra, undefined, statements);
 }

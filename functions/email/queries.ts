@@ -176,18 +176,27 @@ export async function claimInbound(db: D1Database, id: string, now: string, stal
   return (res.meta.changes ?? 0) === 1;
 }
 
-export async function finishInbound(
-  db: D1Database,
-  id: string,
-  o: { state: InboundState; kind: InboundKind; reportId?: string | null; subject?: string | null; detail?: Record<string, unknown>; error?: string | null; now: string },
-): Promise<void> {
-  await db
+export interface InboundFinish {
+  state: InboundState;
+  kind: InboundKind;
+  reportId?: string | null;
+  subject?: string | null;
+  detail?: Record<string, unknown>;
+  error?: string | null;
+  now: string;
+}
+
+export async function finishInbound(db: D1Database, id: string, o: InboundFinish): Promise<void> {
+  await finishInboundStatement(db, id, o).run();
+}
+
+export function finishInboundStatement(db: D1Database, id: string, o: InboundFinish): D1PreparedStatement {
+  return db
     .prepare(
       `UPDATE inbound_emails SET state = ?2, kind = ?3, report_id = COALESCE(?4, report_id), subject = COALESCE(?5, subject), detail = ?6,
          error = ?7, processed_at = ?8, claimed_at = NULL WHERE id = ?1`,
     )
-    .bind(id, o.state, o.kind, o.reportId ?? null, o.subject ?? null, o.detail ? JSON.stringify(o.detail) : null, o.error ?? null, o.now)
-    .run();
+    .bind(id, o.state, o.kind, o.reportId ?? null, o.subject ?? null, o.detail ? JSON.stringify(o.detail) : null, o.error ?? null, o.now);
 }
 
 /** Processing failed this time: the lease is given back and the sweep tries again. */

@@ -93,6 +93,8 @@ export interface MailReport {
   result: IntakeResult;
   attachments: StoredAttachments;
   voicemail: boolean;
+  /** Left for the caller's closing batch: the files attached to the report, the whole text. */
+  statements: D1PreparedStatement[];
 }
 
 /** Files the report; throws what intake throws (IntakeUnavailableError when D1 is down). */
@@ -158,7 +160,6 @@ export async function fileMailReport(svc: EmailReportServices, row: InboundEmail
       }),
     );
   }
-  if (statements.length > 0) await svc.db.batch(statements);
-  return { result, attachments, voicemail: rec !== null };
+  return { result, attachments, voicemail: rec !== null, statements };
 }
 

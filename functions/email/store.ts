@@ -2,6 +2,7 @@
 // then its row in D1. When D1 is down the mail is still kept: a small marker object in R2
 // (`inbound-pending/<file id>`) names it, and the sweep records and processes it when D1 is
 // back. Ids derive from the Message-ID, so a mail delivered twice is one object and one row.
+import { checkSuccessStatement } from "../assurance/queries";
 import { sha256Hex } from "../platform/crypto";
 import type { Services } from "../platform/services";
 import { insertFileStatement, type StoredFile } from "../files/queries";
@@ -68,12 +69,14 @@ export function inboundRowOf(e: PendingMarker["envelope"], id: string, fileId: s
   };
 }
 
-/** Records a stored mail (and its raw file) in D1; returns the row, new or earlier. */
-export async function recordInbound(db: D1Database, e: PendingMarker["envelope"], file: StoredFile | null, forwards: ForwardOutcome[]): Promise<InboundEmail> {
+/** Records a stored mail (and its raw file) in D1, and that the email intake path works;
+ * returns the row, new or from an earlier delivery. */
+export async function recordInbound(db: D1Database, e: PendingMarker["envelope"], file: StoredFile | null, forwards: ForwardOutcome[], now = new Date()): Promise<InboundEmail> {
   const id = `in_${(await sha256Hex(`inbound\n${e.messageId}`)).slice(0, 24)}`;
   const results = await db.batch<Record<string, unknown>>([
     ...(file ? [insertFileStatement(db, file, { ifNew: true })] : []),
     insertInboundStatement(db, inboundRowOf(e, id, file?.id ?? null, forwards)),
+    checkSuccessStatement(db, "intake:email", now, { stored: file !== null }),
     findInboundByMessageIdStatement(db, e.messageId),
   ]);
   const row = rowToInbound(results.at(-1)?.results[0]);
@@ -99,7 +102,7 @@ export async function storeInbound(svc: Pick<Services, "db" | "files">, envelope
     errors.push(`R2: ${describe(err)}`);
   }
   try {
-    const row = await recordInbound(svc.db, e, file, forwards);
+    const row = await recordInbound(svc.db, e, file, forwards, envelope.receivedAt);
     return { durable: file !== null, file, row, errors };
   } catch (err) {
     errors.push(`D1: ${describe(err)}`);

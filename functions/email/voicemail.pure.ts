@@ -21,7 +21,10 @@ const CALLER_WORDS = "(?:from|caller(?:\\s*id)?|calling number|number|cli|van|vo
 const PHONE = "(\\+?\\(?\\d[\\d ()./-]{4,24}\\d)";
 const WITHHELD = /\b(anonymous|withheld|unknown (caller|number)|private number|number (withheld|suppressed)|anoniem|onbekend(e)? nummer|unterdrückt|masqué)\b/i;
 
-function plausiblePhone(raw: string): string | null {
+function plausiblePhone(found: string): string | null {
+  // "+32 2 555 12 12 (2 min)": an opening bracket never closed is not part of the number.
+  const open = found.lastIndexOf("(");
+  const raw = open > 0 && !found.slice(open).includes(")") ? found.slice(0, open).trim() : found;
   const digits = raw.replace(/\D/g, "");
   if (digits.length < 6 || digits.length > 15) return null;
   // A clock time, a date or a duration is not a number to call back.

@@ -48,6 +48,9 @@ function base64Lines(bytes: Uint8Array): string {
   return btoa(bin).replace(/.{76}/g, "$&\r\n");
 }
 
+/** A MIME quoted-string's content: backslash and quote escaped (RFC 2045 quoted-pair). */
+const quoted = (v: string) => v.replace(/[\\"]/g, "\\$&");
+
 /** multipart/mixed with a text part and attachments (base64). */
 export function withAttachments(p: MailParts & { text: string; attachments: Array<{ name: string; type: string; bytes: Uint8Array; disposition?: string }> }): string {
   const boundary = `b-${unique("x")}`;
@@ -58,8 +61,8 @@ export function withAttachments(p: MailParts & { text: string; attachments: Arra
     p.text,
     ...p.attachments.flatMap((a) => [
       `--${boundary}`,
-      `Content-Type: ${a.type}; name="${a.name}"`,
-      `Content-Disposition: ${a.disposition ?? "attachment"}; filename="${a.name}"`,
+      `Content-Type: ${a.type}; name="${quoted(a.name)}"`,
+      `Content-Disposition: ${a.disposition ?? "attachment"}; filename="${quoted(a.name)}"`,
       "Content-Transfer-Encoding: base64",
       "",
       base64Lines(a.bytes),
