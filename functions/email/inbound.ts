@@ -142,7 +142,7 @@ async function receiveStatusMail(svc: EmailServices, message: ForwardableEmailMe
   if (!raw) throw new TemporaryFailure("The mail could not be read. Please retry later.");
   const headers = parseHeaderBlock(headerBlockOf(raw));
   const envelope = envelopeOf(message, headers, await messageIdOf(firstHeader(headers, "message-id"), raw), entry.address, now);
-  const sender = checkStaffSender(entry, headers, svc.config.email.authservIds);
+  const sender = checkStaffSender(entry, headers, message.from ?? "", svc.config.email.authservIds);
   if (!sender.ok) {
     message.setReject(sender.reason);
     // A note of the refusal (who tried what), never the mail itself.

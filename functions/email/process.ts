@@ -88,7 +88,7 @@ export async function processInbound(svc: EmailServices, row: InboundEmail, raw:
   });
 
   if (entry.purpose === "status") {
-    const sender = checkStaffSender(entry, mail.headers, svc.config.email.authservIds);
+    const sender = checkStaffSender(entry, mail.headers, row.mailFrom, svc.config.email.authservIds);
     if (!sender.ok) return done("refused", null, { refused: sender.reason }, sender.reason);
     const posted = await postStaffUpdate(svc, sender.from, mail.subject, mail.text, now);
     if (!posted.ok) return done("refused", null, { refused: posted.reason }, posted.reason);

@@ -12,7 +12,7 @@ import { parseWith } from "../platform/body";
 import { ApiError } from "../platform/errors";
 import { recordSentMailStatement } from "../reports/queries";
 import { baseAddress, bareAddress, domainOf } from "./addresses.pure";
-import { authenticationVerdict } from "./auth-results.pure";
+import { aligned, authenticationVerdict } from "./auth-results.pure";
 import type { HeaderLine } from "./headers.pure";
 import { splitFreshText } from "./quotes.pure";
 import { incidentById, openIncident, openIncidents, updateIncident } from "./status-seam";
@@ -22,12 +22,18 @@ export type SenderCheck = { ok: true; from: string } | { ok: false; reason: stri
 
 /** Who may post: decided from the headers alone, before anything is stored, so that refused
  * mail is refused at once and never kept. */
-export function checkStaffSender(entry: EmailIntakeEntry, headers: readonly HeaderLine[], trustedIds: readonly string[]): SenderCheck {
+export function checkStaffSender(entry: EmailIntakeEntry, headers: readonly HeaderLine[], envelopeFrom: string, trustedIds: readonly string[]): SenderCheck {
   const fromHeaders = headers.filter((h) => h.name === "from");
   if (fromHeaders.length !== 1) return { ok: false, reason: "A status update needs exactly one From address." };
   const from = bareAddress(fromHeaders[0]!.value);
   if (!entry.staff.map(baseAddress).includes(baseAddress(from))) {
     return { ok: false, reason: `${entry.address} takes status updates from staff only; ${from || "this sender"} is not on its list.` };
+  }
+  // The envelope sender must be of the From domain too: Cloudflare checks SPF on it, so a
+  // stranger cannot send from our domain's envelope, and a forged Authentication-Results
+  // header (where the receiving server stamps none) is not enough on its own.
+  if (!aligned(domainOf(envelopeFrom), domainOf(from))) {
+    return { ok: false, reason: `The envelope sender (${bareAddress(envelopeFrom) || "none"}) is not of ${domainOf(from)}: status updates must be sent by your own mail server.` };
   }
   const auth = authenticationVerdict(headers, trustedIds, domainOf(from));
   if (!auth.trusted) return { ok: false, reason: `The sender could not be verified (${auth.reason}). Status updates need DMARC, DKIM or SPF to pass.` };

@@ -45,17 +45,18 @@ describe("staff updates by mail", () => {
     expect(await incidentsNamed(name)).toHaveLength(1);
   });
 
-  it.each<[string, () => string, RegExp]>([
+  it.each<[string, () => string, RegExp, string?]>([
     ["a sender not on the list", () => update("[investigating] Forged outage", "All down.", { "Authentication-Results": PASS.replaceAll("example-hosting.test", "evil.test") }, "Mallory <mallory@evil.test>"), /staff only/],
     ["a forged staff sender (no authentication)", () => update("[investigating] Forged outage", "All down.", {}), /could not be verified.*no Authentication-Results/],
     ["a forged staff sender with DMARC failing", () => update("[investigating] Forged outage", "All down.", { "Authentication-Results": "mx.cloudflare.net; dmarc=fail header.from=example-hosting.test; spf=fail" }), /could not be verified/],
     ["a forged staff sender that wrote its own Authentication-Results under ours", () => mail({ from: STAFF, to: UPDATES, subject: "[investigating] Forged outage", body: "x", headers: { "Authentication-Results": "mx.cloudflare.net; dmarc=fail", "X-Filler": "1" } }).replace("X-Filler: 1", `Authentication-Results: ${PASS}`), /more than one/],
     ["a forged staff sender whose header claims another server", () => update("[investigating] Forged outage", "All down.", { "Authentication-Results": PASS.replace("mx.cloudflare.net", "mx.cloudflare.net.evil.test") }), /not our receiving server/],
     ["two From addresses", () => update("[investigating] Forged outage", "x", { "Authentication-Results": PASS, From: "mallory@evil.test" }), /exactly one From/],
-  ])("refuses %s, posting nothing and keeping nothing", async (_n, build, reason) => {
+    ["a staff From with a stranger's envelope and a forged Authentication-Results on top", () => update("[investigating] Forged outage", "All down."), /envelope sender \(mallory@evil.test\) is not of example-hosting.test/, "mallory@evil.test"],
+  ])("refuses %s, posting nothing and keeping nothing", async (_n, build, reason, envelope) => {
     const t = testEnv();
     const raw = build();
-    const got = await receive(t, { raw, to: UPDATES });
+    const got = await receive(t, { raw, to: UPDATES, ...(envelope ? { from: envelope } : {}) });
     expect(got.record.rejected).toMatch(reason);
     expect(await incidentsNamed("Forged outage")).toHaveLength(0);
     const row = await inboundRow(messageIdIn(raw));
