@@ -7,7 +7,7 @@ import { ReportChannel, Urgency } from "../../contract/reports";
 import type { EmailIntake } from "../../contract/email-intake";
 import { planFor, ruleMatches } from "./resolve";
 import { gapsBetween, LOOKAHEAD_DAYS } from "./schedule";
-import { DAY, formatWall, wallClockAt } from "../platform/zoned-time";
+import { DAY, formatWall, wallClockAt } from "../platform/zoned-time.pure";
 
 export type Verdict = "pass" | "warn" | "fail";
 
