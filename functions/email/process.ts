@@ -90,6 +90,8 @@ export async function processInbound(svc: EmailServices, row: InboundEmail, raw:
   if (entry.purpose === "status") {
     const sender = checkStaffSender(entry, mail.headers, row.mailFrom, svc.config.email.authservIds);
     if (!sender.ok) return done("refused", null, { refused: sender.reason }, sender.reason);
+    // A staff mailbox's out-of-office answering our confirmation: kept, never refused or posted.
+    if (c.machine) return done(c.machine, null);
     const posted = await postStaffUpdate(svc, sender.from, mail.subject, mail.text, now);
     if (!posted.ok) return done("refused", null, { refused: posted.reason }, posted.reason);
     svc.defer(confirmStaffUpdate(svc, sender.from, baseAddress(row.rcptTo), posted, now));

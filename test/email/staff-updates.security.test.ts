@@ -64,6 +64,14 @@ describe("staff updates by mail", () => {
     expect(got.record.forwards).toHaveLength(0);
   });
 
+  it("keeps a staff mailbox's out-of-office answering our confirmation, refusing nothing and posting nothing", async () => {
+    const t = testEnv();
+    const raw = mail({ from: STAFF, to: UPDATES, subject: "Automatic reply: Update posted: Mail delayed", body: "Away until Monday.", headers: { "Auto-Submitted": "auto-replied", "Authentication-Results": PASS } });
+    const got = await receive(t, { raw, to: UPDATES });
+    expect(got.record.rejected).toBeNull();
+    expect((await inboundRow(messageIdIn(raw)))!).toMatchObject({ kind: "auto-reply", state: "processed" });
+  });
+
   it.each<[string, string, string, RegExp]>([
     ["a subject without the grammar", "Website down", "x", /Start the subject with the status/],
     ["resolving an incident that is not open", `[resolved] Nothing like this ${unique("n")}`, "done", /no open incident named/],
