@@ -95,12 +95,12 @@ async function waitFor(predicate, timeoutMs, stepMs = 100) {
 /** Every inbound mail the staff API lists, newest first (paged). */
 async function allInbound(base, token) {
   const out = [];
-  let before = null;
+  let cursor = null;
   for (;;) {
-    const page = await admin(base, token, `/api/admin/inbound-emails?limit=200${before ? `&before=${encodeURIComponent(before)}` : ""}`);
+    const page = await admin(base, token, `/api/admin/inbound-emails?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
     out.push(...page.emails);
-    if (!page.next_before) return out;
-    before = page.next_before;
+    if (!page.next_cursor) return out;
+    cursor = page.next_cursor;
   }
 }
 

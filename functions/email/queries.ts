@@ -247,7 +247,11 @@ export function moveLegacyRawStatement(db: D1Database, id: string, fileId: strin
 export interface InboundFilter {
   kind?: InboundKind;
   state?: InboundState;
+  /** Only mail received before this time. */
   before?: string;
+  /** The page after this one (the last row of the previous page): mail received in the same
+   * millisecond is neither skipped nor repeated. */
+  after?: { receivedAt: string; id: string };
   limit: number;
 }
 
@@ -257,9 +261,10 @@ export async function listInbound(db: D1Database, f: InboundFilter): Promise<Inb
     .prepare(
       `SELECT ${COLUMNS} FROM inbound_emails
        WHERE (?1 IS NULL OR kind = ?1) AND (?2 IS NULL OR state = ?2) AND (?3 IS NULL OR received_at < ?3)
-       ORDER BY received_at DESC, id DESC LIMIT ?4`,
+         AND (?4 IS NULL OR received_at < ?4 OR (received_at = ?4 AND id < ?5))
+       ORDER BY received_at DESC, id DESC LIMIT ?6`,
     )
-    .bind(f.kind ?? null, f.state ?? null, f.before ?? null, f.limit)
+    .bind(f.kind ?? null, f.state ?? null, f.before ?? null, f.after?.receivedAt ?? null, f.after?.id ?? "", f.limit)
     .all<InboundRow>();
   return results.map(toInbound);
 }

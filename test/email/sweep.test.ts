@@ -95,6 +95,26 @@ describe("GET /api/admin/inbound-emails", () => {
     expect(body.emails.every((e) => e.kind === "auto-reply")).toBe(true);
   });
 
+  it("pages through mail received in the same millisecond without skipping or repeating any", async () => {
+    const at = "2020-01-01T00:00:00.000Z";
+    const tag = unique("page");
+    for (let i = 0; i < 5; i++) {
+      await env.DB.prepare("INSERT INTO inbound_emails (id, message_id, mail_from, rcpt_to, subject, raw_size, state, kind, received_at) VALUES (?1, ?2, 'a@x.test', ?3, ?4, 1, 'processed', 'loop', ?5)")
+        .bind(`${tag}_${i}`, `<${tag}-${i}@x.test>`, URGENT, tag, at)
+        .run();
+    }
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const res = await fetchWorker(`/api/admin/inbound-emails?kind=loop&before=2020-01-01T00:00:00.001Z&limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`, { headers: staffHeaders() });
+      const body = (await res.json()) as { emails: Array<{ id: string }>; next_cursor: string | null };
+      seen.push(...body.emails.map((e) => e.id));
+      cursor = body.next_cursor;
+    } while (cursor);
+    expect(seen.filter((id) => id.startsWith(tag)).sort()).toEqual([0, 1, 2, 3, 4].map((i) => `${tag}_${i}`));
+    expect(new Set(seen).size).toBe(seen.length);
+  });
+
   it("refuses a bad filter with the field named", async () => {
     const res = await fetchWorker("/api/admin/inbound-emails?kind=spam", { headers: staffHeaders() });
     expect(res.status).toBe(400);
