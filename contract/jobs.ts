@@ -44,9 +44,10 @@ export const ReportFollowUpJob = z.object({
 export const DigestFlushJob = z.object({ type: z.literal("digest.flush"), personId: z.string().min(1) });
 
 
-/** Where a signal comes from: a monitor probing the company's servers from the edge, or a
- * heartbeat those servers (or their jobs) ping. */
-export const SignalSource = z.enum(["monitor", "heartbeat"]);
+/** Where a signal comes from: a monitor probing the company's servers from the edge, a
+ * heartbeat those servers (or their jobs) ping, or the inbound-email path itself (a forward
+ * of the urgent address failing). Routed like reports of that channel. */
+export const SignalSource = z.enum(["monitor", "heartbeat", "email"]);
 
 /**
  * A monitor or heartbeat went bad (after its hysteresis). Enqueued exactly once per state

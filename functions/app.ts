@@ -9,6 +9,7 @@ import { assuranceRoutes } from "./assurance/routes";
 import { healthRoutes } from "./health/routes";
 import { heartbeatRoutes, monitorRoutes } from "./monitors/routes";
 import { fileRoutes } from "./files/routes";
+import { inboundEmailRoutes } from "./email/routes";
 import { inboxRoutes } from "./inbox/routes";
 import { oncallRoutes } from "./oncall/routes";
 import { ApiError, errorBody, toApiError } from "./platform/errors";
@@ -46,6 +47,7 @@ const capabilities = [
   reportApiRoutes,
   reporterRoutes,
   inboxRoutes,
+  inboundEmailRoutes,
   fileRoutes,
   monitorRoutes,
   heartbeatRoutes,

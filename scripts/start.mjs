@@ -108,7 +108,8 @@ console.log(`
   Status API      ${base}/api/v2/summary.json
   Staff API       ${base}/api/admin/   (README "Staff API"; the token below as a bearer token)
   Staff token     ${effective.STAFF_TOKEN}${generatedToken ? "   (generated, saved in .dev.vars)" : ""}
-  Local mail      .wrangler/tmp/email (simulated: nothing leaves this machine)${localNtfyDir ? `\n  Local ntfy      ${localNtfyDir.slice(root.length)} (simulated)` : ""}
+  Local mail      .wrangler/tmp/email (simulated: nothing leaves this machine)
+  Inbound mail    ${port === 8787 ? "" : `PORT=${port} `}npm run mail -- samples/mail/voicemail.eml   (urgent.eml, html-only.eml, staff-update.eml ...)${localNtfyDir ? `\n  Local ntfy      ${localNtfyDir.slice(root.length)} (simulated)` : ""}
 
   Ready. Press Ctrl+C to stop.
 `);

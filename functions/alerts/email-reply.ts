@@ -3,7 +3,7 @@
 // ALERT ...") and whose first line of new text is "ack", sent from an address that alert was
 // paged to, acknowledges it. Anything else is left to the caller (null).
 import { acknowledgeAlert, type CloseOutcome, type FanoutServices } from "./lifecycle";
-import { findAlertByAckCode, personPagedByEmail } from "./queries";
+import { eventStatement, findAlertByAckCode, findEmailDeliveriesByProviderIds, personPagedByEmail } from "./queries";
 
 /** The reply's own first line: quoted text ("> ...", "On ... wrote:") and blank lines skipped. */
 export function firstReplyLine(text: string): string {
@@ -34,4 +34,31 @@ export async function acknowledgeByEmailReply(svc: FanoutServices, mail: { from:
   const paged = await personPagedByEmail(svc.db, alert.id, bareAddress(mail.from));
   if (!paged) return null;
   return acknowledgeAlert(svc, alert.id, { actor: paged.personName, via: "email reply", personId: paged.personId }, now);
+}
+
+/**
+ * Any other reply to a page mail (In-Reply-To names the page's Message-ID): it is the paged
+ * person (or their mailbox's out-of-office) answering, never a customer's report. It goes into
+ * the alert's timeline. Null when the mail answers none of our page mails.
+ */
+export async function notePageReply(
+  svc: Pick<FanoutServices, "db">,
+  mail: { messageIds: string[]; from: string; text: string; automatic: boolean },
+  now: Date,
+): Promise<{ alertId: string; personName: string } | null> {
+  const [delivery] = await findEmailDeliveriesByProviderIds(svc.db, mail.messageIds);
+  if (!delivery) return null;
+  const line = firstReplyLine(mail.text).slice(0, 300);
+  const what = mail.automatic ? `Automatic reply (out of office?) to the page mail for ${delivery.personName}` : `${delivery.personName} answered the page mail`;
+  await svc.db.batch([
+    eventStatement(svc.db, {
+      alertId: delivery.alertId,
+      type: mail.automatic ? "page_auto_reply" : "page_reply",
+      message: line ? `${what}: "${line}"` : `${what}.`,
+      actor: bareAddress(mail.from),
+      detail: { delivery: delivery.id },
+      now,
+    }),
+  ]);
+  return { alertId: delivery.alertId, personName: delivery.personName };
 }

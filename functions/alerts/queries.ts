@@ -496,6 +496,16 @@ export async function pagedPersonName(db: D1Database, alertId: string, personId:
   return row?.person_name ?? null;
 }
 
+/** Email notifications sent with one of these Message-IDs (a reply or bounce names them). */
+export async function findEmailDeliveriesByProviderIds(db: D1Database, providerIds: string[]): Promise<Delivery[]> {
+  if (providerIds.length === 0) return [];
+  const { results } = await db
+    .prepare("SELECT * FROM deliveries WHERE channel = 'email' AND provider_id IN (SELECT value FROM json_each(?1)) ORDER BY created_at DESC LIMIT 5")
+    .bind(JSON.stringify(providerIds.slice(0, 50)))
+    .all<DeliveryRow>();
+  return results.map(toDelivery);
+}
+
 /** Who an alert was paged to by email at `address` (an "ack" reply must come from one). */
 export async function personPagedByEmail(db: D1Database, alertId: string, address: string): Promise<{ personId: string; personName: string } | null> {
   const row = await db

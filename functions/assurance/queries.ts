@@ -22,15 +22,25 @@ export async function recordCheckSuccess(db: D1Database, name: string, now: Date
   await checkSuccessStatement(db, name, now, detail).run();
 }
 
-export async function recordCheckFailure(db: D1Database, name: string, now: Date, error: unknown): Promise<void> {
+export function checkFailureStatement(db: D1Database, name: string, now: Date, error: unknown): D1PreparedStatement {
   const message = error instanceof Error ? error.message : String(error);
-  await db
+  return db
     .prepare(
       `INSERT INTO assurance_checks (name, last_error, last_error_at) VALUES (?1, ?2, ?3)
        ON CONFLICT (name) DO UPDATE SET last_error = excluded.last_error, last_error_at = excluded.last_error_at`,
     )
-    .bind(name, message.slice(0, 1000), now.toISOString())
-    .run();
+    .bind(name, message.slice(0, 1000), now.toISOString());
+}
+
+export async function recordCheckFailure(db: D1Database, name: string, now: Date, error: unknown): Promise<void> {
+  await checkFailureStatement(db, name, now, error).run();
+}
+
+/** Several checks as they are now (for a batch that reads them before writing). */
+export function checksStatement(db: D1Database, names: string[]): D1PreparedStatement {
+  return db
+    .prepare("SELECT name, last_verified_at, last_error, last_error_at FROM assurance_checks WHERE name IN (SELECT value FROM json_each(?1))")
+    .bind(JSON.stringify(names));
 }
 
 export async function listChecks(db: D1Database): Promise<AssuranceCheck[]> {

@@ -41,10 +41,11 @@ const toFile = (r: FileRow): StoredFile => ({
   createdAt: r.created_at,
 });
 
-export function insertFileStatement(db: D1Database, f: StoredFile): D1PreparedStatement {
+/** `ifNew`: a file stored again under the same id (a redelivered mail) is recorded once. */
+export function insertFileStatement(db: D1Database, f: StoredFile, opts: { ifNew?: boolean } = {}): D1PreparedStatement {
   return db
     .prepare(
-      `INSERT INTO files (id, r2_key, report_id, kind, name, content_type, size, sha256, detail, created_at)
+      `INSERT ${opts.ifNew ? "OR IGNORE " : ""}INTO files (id, r2_key, report_id, kind, name, content_type, size, sha256, detail, created_at)
        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)`,
     )
     .bind(f.id, f.r2Key, f.reportId, f.kind, f.name, f.contentType, f.size, f.sha256, f.detail ? JSON.stringify(f.detail) : null, f.createdAt);

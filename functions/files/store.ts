@@ -9,17 +9,29 @@ import { insertFileStatement, type FileKind, type StoredFile } from "./queries";
 
 export type FileServices = Pick<Services, "db" | "files">;
 
-function newFileId(): string {
+export function newFileId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(10));
   return `f_${toHex(bytes)}`;
 }
 
-/** Puts the bytes in R2 first, then their row in D1 (a row never points at nothing). */
-export async function putFile(
-  svc: FileServices,
-  f: { kind: FileKind; reportId?: string | null; name: string | null; contentType: string | null; bytes: ArrayBuffer | Uint8Array; detail?: Record<string, unknown>; now: Date },
-): Promise<StoredFile> {
-  const id = newFileId();
+export interface NewFile {
+  kind: FileKind;
+  reportId?: string | null;
+  name: string | null;
+  contentType: string | null;
+  bytes: ArrayBuffer | Uint8Array;
+  detail?: Record<string, unknown>;
+  now: Date;
+  /** A chosen id (f_ + 20 hex), so that storing the same thing twice writes one object. */
+  id?: string;
+}
+
+/**
+ * Puts the bytes in R2 and returns the row to record, without recording it: for callers that
+ * must keep the bytes even when D1 is down (inbound mail), and record the row later.
+ */
+export async function storeFileBytes(bucket: R2Bucket, f: NewFile): Promise<StoredFile> {
+  const id = f.id ?? newFileId();
   const day = f.now.toISOString().slice(0, 10);
   const bytes = f.bytes instanceof Uint8Array ? f.bytes : new Uint8Array(f.bytes);
   const digest = toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)));
@@ -28,14 +40,20 @@ export async function putFile(
     r2Key: `${f.kind}/${day}/${id}`,
     reportId: f.reportId ?? null,
     kind: f.kind,
-    name: safeFileName(f.name, f.kind === "recording" ? "recording" : "attachment"),
+    name: safeFileName(f.name, f.kind === "recording" ? "recording" : f.kind === "raw-mail" ? "mail.eml" : "attachment"),
     contentType: (f.contentType ?? "application/octet-stream").split(";")[0]!.trim().toLowerCase().slice(0, 100) || "application/octet-stream",
     size: bytes.byteLength,
     sha256: digest,
     detail: f.detail ?? null,
     createdAt: f.now.toISOString(),
   };
-  await svc.files.put(file.r2Key, bytes, { httpMetadata: { contentType: file.contentType }, customMetadata: { id, kind: f.kind } });
+  await bucket.put(file.r2Key, bytes, { httpMetadata: { contentType: file.contentType }, customMetadata: { id, kind: f.kind } });
+  return file;
+}
+
+/** Puts the bytes in R2 first, then their row in D1 (a row never points at nothing). */
+export async function putFile(svc: FileServices, f: NewFile): Promise<StoredFile> {
+  const file = await storeFileBytes(svc.files, f);
   await insertFileStatement(svc.db, file).run();
   return file;
 }

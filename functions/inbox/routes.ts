@@ -157,7 +157,7 @@ export const inboxRoutes = new Hono<AppEnv>()
         subject: `[${report.reference}] Reply from ${siteConfig.name}`,
         text: `${body}\n\n${link ? `Answer and follow your report here (keep this link private):\n${link}\n` : ""}\n${siteConfig.name}`,
       };
-      svc.defer(sendMail(svc, [report.reporter.email], mail));
+      svc.defer(sendMail(svc, [report.reporter.email], mail, { reportId: report.id, purpose: "staff-reply" }));
     }
     c.header("Cache-Control", "no-store");
     return c.json(await staffReportBody(svc, report), 201);

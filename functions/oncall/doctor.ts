@@ -4,7 +4,8 @@
 import type { ChannelKind } from "../channels/registry";
 import type { ChannelType, ContactMethod, OncallConfig } from "./config";
 import { ReportChannel, Urgency } from "../../contract/reports";
-import { planFor } from "./resolve";
+import type { EmailIntake } from "../../contract/email-intake";
+import { planFor, ruleMatches } from "./resolve";
 import { gapsBetween, LOOKAHEAD_DAYS } from "./schedule";
 import { DAY, formatWall, wallClockAt } from "../platform/zoned-time.pure";
 
@@ -40,6 +41,10 @@ export interface DoctorInput {
   intakeAddresses: string[];
   /** Addresses paged directly by intake when a report cannot be stored (FALLBACK_PAGE_TO). */
   fallbackAddresses?: string[];
+  /** The inbound-email intake addresses (EMAIL_INTAKE), with their forwards and routing. */
+  emailIntake?: EmailIntake;
+  /** The urgent address every public page shows (site.config.ts contacts.urgentEmail). */
+  urgentEmail?: string;
   production: boolean;
   now: Date;
 }
@@ -206,6 +211,45 @@ function checkIntakeRouting(config: OncallConfig, input: DoctorInput): DoctorChe
   return check("intake-routing", "Every intake path is routed to someone on call now", findings);
 }
 
+/**
+ * Every intake address forwards somewhere and is routed to someone: the failure this product
+ * exists for was an urgent address that forwarded nowhere after a migration, for 20 days.
+ */
+function checkEmailIntake(config: OncallConfig, input: DoctorInput): DoctorCheck | null {
+  const intake = input.emailIntake;
+  if (!intake) return null;
+  const findings: Array<{ verdict: Verdict; text: string }> = [];
+  if (intake.error) findings.push({ verdict: "fail", text: `${intake.error} Mail is still received, but forwarded nowhere.` });
+  const reports = intake.entries.filter((e) => e.purpose === "report");
+  const addresses = new Set(intake.entries.map((e) => e.address.toLowerCase()));
+  if (!intake.error && reports.length === 0) findings.push({ verdict: "fail", text: "EMAIL_INTAKE has no report address: configure the urgent address with its forward destinations." });
+  const urgent = input.urgentEmail?.toLowerCase();
+  if (urgent && !addresses.has(urgent) && !intake.error) {
+    findings.push({ verdict: "fail", text: `The urgent address on every page, ${urgent} (site.config.ts), is not in EMAIL_INTAKE: it has no forward destinations of its own.` });
+  }
+  for (const e of reports) {
+    if (e.forwardTo.length === 0) {
+      findings.push({ verdict: "fail", text: `${e.address} forwards nowhere: when this Worker's storage fails, its mail reaches nobody. Add forward_to.` });
+    }
+    for (const to of e.forwardTo) {
+      const problem = emailProblem(to);
+      if (addresses.has(to.toLowerCase())) findings.push({ verdict: "fail", text: `${e.address} forwards to ${to}, an intake address: a loop.` });
+      else if (problem === "invalid") findings.push({ verdict: "fail", text: `${e.address} forwards to "${to}", which is not a plausible address.` });
+      else if (problem === "reserved") findings.push({ verdict: input.production ? "fail" : "warn", text: `${e.address} forwards to ${to}, on a reserved example domain: mail there reaches nobody.` });
+    }
+    const route = { channel: "email" as const, urgency: e.urgency, componentId: e.component };
+    const ruleIndex = config.routing.rules.findIndex((r) => ruleMatches(r, route));
+    const plan = planFor(config, route, input.now);
+    const by = ruleIndex >= 0 ? `routing rule ${ruleIndex + 1}` : "the default policy";
+    if (plan.levels.length === 0) findings.push({ verdict: "fail", text: `${e.address} (${e.urgency}) is routed by ${by} to policy "${plan.policyId}", which pages nobody right now.` });
+    else findings.push({ verdict: "pass", text: `${e.address} (${e.urgency}) forwards to ${e.forwardTo.length} address${e.forwardTo.length === 1 ? "" : "es"} and is routed by ${by} to policy "${plan.policyId}".` });
+  }
+  for (const e of intake.entries.filter((x) => x.purpose === "status")) {
+    if (e.staff.length === 0) findings.push({ verdict: "warn", text: `${e.address} takes status updates, but lists no staff: every update will be refused.` });
+  }
+  return check("email-intake", "Every intake address forwards somewhere and is routed to someone", findings);
+}
+
 export function runDoctor(input: DoctorInput): DoctorReport {
   const base = { checkedAt: input.now.toISOString(), configVersion: input.configVersion ?? null };
   const { config } = input;
@@ -224,6 +268,7 @@ export function runDoctor(input: DoctorInput): DoctorReport {
     checkGaps(config, input.now),
     checkEmailDestinations(config, input),
     checkIntakeRouting(config, input),
-  ];
+    checkEmailIntake(config, input),
+  ].filter((c): c is DoctorCheck => c !== null);
   return { ...base, verdict: worst(checks.map((c) => c.verdict)), checks };
 }

@@ -1,6 +1,7 @@
 // The Worker's settings, read once per request or event from its vars and secrets. Everything
 // that is a number or a list in wrangler.toml is parsed here, with a safe default, so that the
 // functions that use a setting receive a typed value rather than the whole Env.
+import { readEmailIntake, type EmailIntake } from "../../contract/email-intake";
 
 export interface Config {
   environment: string;
@@ -17,6 +18,16 @@ export interface Config {
   turnstile: { siteKey: string; secretKey: string; verifyUrl: string };
   paging: PagingConfig;
   confirmations: ConfirmationLimits;
+  email: EmailSettings;
+}
+
+export interface EmailSettings {
+  /** The intake addresses (EMAIL_INTAKE): purpose, urgency, forward destinations. */
+  intake: EmailIntake;
+  /** authserv-ids whose Authentication-Results header is trusted (the receiving MX's). */
+  authservIds: string[];
+  /** At most one auto-reply per sender in this many minutes. */
+  autoReplyWindowMinutes: number;
 }
 
 export interface PagingConfig {
@@ -39,6 +50,8 @@ export const configDefaults = {
   pagesPerPersonPerHour: 6,
   confirmationsPerAddressPerHour: 3,
   confirmationsPerClientPerHour: 5,
+  emailAuthservId: "mx.cloudflare.net",
+  emailAutoReplyWindowMinutes: 60,
 } as const;
 
 function positiveNumber(value: unknown, fallback: number): number {
@@ -71,6 +84,11 @@ export function readConfig(env: Env): Config {
     confirmations: {
       perAddressPerHour: positiveNumber(env.CONFIRMATIONS_PER_ADDRESS_PER_HOUR, configDefaults.confirmationsPerAddressPerHour),
       perClientPerHour: positiveNumber(env.CONFIRMATIONS_PER_CLIENT_PER_HOUR, configDefaults.confirmationsPerClientPerHour),
+    },
+    email: {
+      intake: readEmailIntake(env.EMAIL_INTAKE),
+      authservIds: (listVar(env.EMAIL_AUTHSERV_ID).length > 0 ? listVar(env.EMAIL_AUTHSERV_ID) : [configDefaults.emailAuthservId]).map((v) => v.toLowerCase()),
+      autoReplyWindowMinutes: positiveNumber(env.EMAIL_AUTO_REPLY_WINDOW_MINUTES, configDefaults.emailAutoReplyWindowMinutes),
     },
   };
 }

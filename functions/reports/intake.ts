@@ -47,6 +47,9 @@ export interface IntakeResult {
 
 export interface IntakeOptions {
   now?: Date;
+  /** False when the channel answers the reporter itself (email sends an RFC 3834 auto-reply
+   * in the same thread instead of a second, separate confirmation). */
+  confirmation?: boolean;
 }
 
 /** What intake uses: storage, the fan-out queue, mail (confirmations, the direct page when
@@ -208,7 +211,7 @@ export async function intakeReport(svc: IntakeServices, input: NewReportInput, o
     }
 
     const viewUrl = svc.config.hashSalt ? privateViewUrl(svc.config.publicUrl, stored.reference, token) : null;
-    if (stored.reporter.email) svc.defer(sendConfirmation(svc, stored, viewUrl, now));
+    if (stored.reporter.email && opts.confirmation !== false) svc.defer(sendConfirmation(svc, stored, viewUrl, now));
     return { report: stored, created: true, duplicateOf, viewUrl };
   }
 }
@@ -230,7 +233,7 @@ async function sendConfirmation(svc: IntakeServices, report: Report, viewUrl: st
     return;
   }
   await recordConfirmation(svc.db, addressHash, report.clientHash, now.toISOString());
-  const delivered = await sendMail(svc, [report.reporter.email!], confirmationMail(report, viewUrl, svc.config.publicUrl));
+  const delivered = await sendMail(svc, [report.reporter.email!], confirmationMail(report, viewUrl, svc.config.publicUrl), { reportId: report.id, purpose: "confirmation" });
   if (delivered === 0) console.error(`intake: confirmation mail for ${report.reference} was not sent`);
 }
 

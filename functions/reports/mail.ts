@@ -3,7 +3,7 @@
 import type { NewReport } from "../../contract/reports";
 import { siteConfig } from "../../site.config";
 import type { Services } from "../platform/services";
-import type { Report } from "./queries";
+import { recordSentMailStatement, type Report, type SentMailPurpose } from "./queries";
 
 export interface MailText {
   subject: string;
@@ -63,10 +63,28 @@ export function fallbackPageMail(report: NewReport, receivedAt: Date, cause: str
   return { subject: `URGENT (not stored): ${report.subject}`.slice(0, 200), text: lines.join("\n") };
 }
 
+/** What a sent mail is about: its Message-ID is recorded, so that a reply joins the thread. */
+export interface SentAbout {
+  reportId: string;
+  purpose: SentMailPurpose;
+}
+
 /** Sends to each recipient separately, so one refused address does not stop the others.
- * Resolves with how many were accepted. */
-export async function sendMail(svc: Pick<Services, "mail" | "config">, to: string[], mail: MailText): Promise<number> {
+ * Resolves with how many were accepted. Mail about a report records its Message-ID. */
+export async function sendMail(svc: Pick<Services, "mail" | "config"> & Partial<Pick<Services, "db">>, to: string[], mail: MailText, about?: SentAbout): Promise<number> {
   const results = await Promise.allSettled(to.map((address) => svc.mail.send({ to: address, from: svc.config.mailFrom, subject: mail.subject, text: mail.text })));
-  for (const r of results) if (r.status === "rejected") console.error("mail: send failed", r.reason);
-  return results.filter((r) => r.status === "fulfilled").length;
+  let accepted = 0;
+  for (const r of results) {
+    if (r.status === "rejected") {
+      console.error("mail: send failed", r.reason);
+      continue;
+    }
+    accepted++;
+    if (about && svc.db && r.value.messageId) {
+      await recordSentMailStatement(svc.db, { messageId: r.value.messageId, reportId: about.reportId, purpose: about.purpose, now: new Date().toISOString() })
+        .run()
+        .catch((err: unknown) => console.error("mail: could not record the Message-ID for threading", err));
+    }
+  }
+  return accepted;
 }

@@ -398,6 +398,31 @@ export async function recordConfirmation(db: D1Database, addressHash: string, cl
   await db.prepare("INSERT INTO confirmation_mails (address_hash, client_hash, sent_at) VALUES (?1, ?2, ?3)").bind(addressHash, clientHash, now).run();
 }
 
+// ---- mail we sent about reports (threading) -------------------------------------------------
+// A reply naming one of these Message-IDs (In-Reply-To, References) joins that report's thread
+// (functions/email). Ids as the send_email binding returned them.
+
+export type SentMailPurpose = "auto-reply" | "confirmation" | "staff-reply" | "status-confirmation";
+
+export function recordSentMailStatement(db: D1Database, m: { messageId: string; reportId: string | null; purpose: SentMailPurpose; now: string }): D1PreparedStatement {
+  return db
+    .prepare("INSERT OR IGNORE INTO sent_mail (message_id, report_id, purpose, created_at) VALUES (?1, ?2, ?3, ?4)")
+    .bind(m.messageId.slice(0, 998), m.reportId, m.purpose, m.now);
+}
+
+/** The reports that mail with these Message-IDs was about, most recent mail first. */
+export async function findReportsBySentMessageIds(db: D1Database, messageIds: string[]): Promise<Report[]> {
+  if (messageIds.length === 0) return [];
+  const { results } = await db
+    .prepare(
+      `SELECT r.* FROM sent_mail s JOIN reports r ON r.id = s.report_id
+       WHERE s.message_id IN (SELECT value FROM json_each(?1)) ORDER BY s.created_at DESC LIMIT 5`,
+    )
+    .bind(JSON.stringify(messageIds.slice(0, 50)))
+    .all<ReportRow>();
+  return results.map(toReport);
+}
+
 // ---- what the on-call fan-out reads and writes about reports --------------------------------
 // The fan-out (functions/alerts/) sits above intake: it reads reports and links them to
 // alerts through these statements only, so the reports table has one owner.

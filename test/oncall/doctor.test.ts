@@ -7,6 +7,8 @@ import { emailProblem, runDoctor, type DoctorInput } from "../../functions/oncal
 import { OncallConfig } from "../../functions/oncall/config";
 import demoText from "../../scripts/seed/oncall.demo.json?raw";
 import { config, configInput } from "./fixtures";
+import { env } from "cloudflare:workers";
+import { readEmailIntake } from "../../contract/email-intake";
 
 const NOW = new Date("2026-03-20T12:00:00Z");
 const allSecrets = {
@@ -177,5 +179,61 @@ describe("doctor", () => {
     ["alice@-x.nl", "invalid"],
   ])("judges %s as %s", (address, expected) => {
     expect(emailProblem(address)).toBe(expected);
+  });
+});
+
+describe("doctor: email intake addresses", () => {
+  const healthy = readEmailIntake([
+    { address: "urgent@status.example-hosting.nl", urgency: "critical", forward_to: ["noc@example-hosting.nl"] },
+    { address: "voicemail@status.example-hosting.nl", urgency: "critical", component: "cmp_dns", forward_to: ["noc@example-hosting.nl"] },
+    { address: "updates@status.example-hosting.nl", purpose: "status", staff: ["sam@example-hosting.nl"] },
+  ]);
+  const withIntake = (emailIntake: ReturnType<typeof readEmailIntake>, extra: Partial<DoctorInput> = {}) =>
+    doctor({}, { emailIntake, urgentEmail: "urgent@status.example-hosting.nl", ...extra });
+
+  it("passes when every report address forwards somewhere and is routed to someone, naming the route", () => {
+    const found = verdictOf(withIntake(healthy), "email-intake");
+    expect(found.verdict).toBe("pass");
+    expect(found.text).toMatch(/urgent@status.example-hosting.nl \(critical\) forwards to 1 address and is routed by the default policy to policy "default"/);
+    expect(found.text).toMatch(/voicemail@status.example-hosting.nl \(critical\) .* routed by routing rule 1 to policy "dns"/);
+  });
+
+  it("passes the demo's EMAIL_INTAKE (wrangler.toml) with warnings only (example domains)", () => {
+    const report = runDoctor({
+      config: OncallConfig.parse(JSON.parse(demoText)),
+      env: { ACK_SIGNING_KEY: "k", MAIL_FROM: "status@example-hosting.test", PUBLIC_URL: "http://127.0.0.1:8787" },
+      channels,
+      intakeAddresses: ["urgent@status.example-hosting.test"],
+      emailIntake: readEmailIntake(env.EMAIL_INTAKE),
+      urgentEmail: "urgent@status.example-hosting.test",
+      production: false,
+      now: NOW,
+    });
+    expect(verdictOf(report, "email-intake").verdict).toBe("warn");
+  });
+
+  it.each<[string, ReturnType<typeof readEmailIntake>, Partial<DoctorInput>, RegExp]>([
+    ["an address that forwards nowhere (the post-mortem)", readEmailIntake([{ address: "urgent@status.example-hosting.nl" }]), {}, /urgent@status.example-hosting.nl forwards nowhere/],
+    ["a forward to an intake address (a loop)", readEmailIntake([{ address: "urgent@status.example-hosting.nl", forward_to: ["support@status.example-hosting.nl"] }, { address: "support@status.example-hosting.nl", forward_to: ["desk@example-hosting.nl"] }]), {}, /forwards to support@status.example-hosting.nl, an intake address: a loop/],
+    ["a forward to a reserved domain in production", readEmailIntake([{ address: "urgent@status.example-hosting.nl", forward_to: ["noc@example.com"] }]), {}, /reserved example domain/],
+    ["the urgent address on the pages not configured", readEmailIntake([{ address: "help@status.example-hosting.nl", forward_to: ["noc@example-hosting.nl"] }]), {}, /urgent address on every page, urgent@status.example-hosting.nl .* is not in EMAIL_INTAKE/],
+    ["no report address at all", readEmailIntake([{ address: "updates@status.example-hosting.nl", purpose: "status", staff: ["s@example-hosting.nl"] }]), { urgentEmail: "" }, /no report address/],
+    ["an unreadable EMAIL_INTAKE", readEmailIntake("not json"), {}, /EMAIL_INTAKE is not JSON/],
+    [
+      "a route that pages nobody now",
+      readEmailIntake([{ address: "urgent@status.example-hosting.nl", urgency: "critical", forward_to: ["noc@example-hosting.nl"] }]),
+      { config: config({ rotations: [{ id: "primary", timezone: "Europe/Amsterdam", members: ["alice"], handoff: { every: "day", at: "09:00" }, start: "2026-04-27" }], policies: [{ id: "default", levels: [{ timeoutMinutes: 5, targets: [{ rotation: "primary" }] }] }], routing: { rules: [], defaultPolicy: "default" } }) },
+      /routed by the default policy to policy "default", which pages nobody right now/,
+    ],
+  ])("fails %s", (_n, intake, extra, text) => {
+    const found = verdictOf(withIntake(intake, extra), "email-intake");
+    expect(found.verdict).toBe("fail");
+    expect(found.text).toMatch(text);
+  });
+
+  it("warns about a status address without staff (every update would be refused)", () => {
+    const found = verdictOf(withIntake(readEmailIntake([...healthy.entries.slice(0, 1).map(() => ({ address: "urgent@status.example-hosting.nl", forward_to: ["noc@example-hosting.nl"] })), { address: "updates@status.example-hosting.nl", purpose: "status" }])), "email-intake");
+    expect(found.verdict).toBe("warn");
+    expect(found.text).toMatch(/lists no staff/);
   });
 });

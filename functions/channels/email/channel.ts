@@ -4,6 +4,15 @@ import * as z from "zod";
 import { html } from "../../platform/html";
 import { ChannelError, defineChannel } from "../types";
 
+/** Refusals that will not change by trying again: the person's next contact method is tried
+ * at once. Cloudflare puts an address that bounced on its suppression list, so a dead mailbox
+ * answers the next page with E_RECIPIENT_SUPPRESSED. Everything else is retried. */
+const PERMANENT = new Set(["E_RECIPIENT_SUPPRESSED", "E_RECIPIENT_NOT_ALLOWED", "E_VALIDATION_ERROR", "E_FIELD_MISSING", "E_SENDER_NOT_VERIFIED", "E_SENDER_DOMAIN_NOT_AVAILABLE"]);
+
+/** Names the delivery in every page mail: a bounce that quotes our headers finds its page
+ * (functions/email/bounces.ts). */
+export const DELIVERY_HEADER = "X-Outofband-Delivery";
+
 export const emailChannel = defineChannel({
   type: "email",
   personal: true,
@@ -11,7 +20,7 @@ export const emailChannel = defineChannel({
   settings: ["EMAIL", "MAIL_FROM"],
   requiredSecrets: [],
   contactFields: { address: z.email() },
-  async send({ settings }, method, msg) {
+  async send({ settings, deliveryId }, method, msg) {
     const body = html`<p><strong>${msg.title}</strong></p>
 <p>${msg.reportCount} report${msg.reportCount === 1 ? "" : "s"} so far. The first one says:</p>
 <blockquote>${msg.firstText}</blockquote>
@@ -24,12 +33,15 @@ export const emailChannel = defineChannel({
         subject: `[${msg.ackCode}] ${msg.title}`,
         text: `${msg.text}\n\nFirst report in full:\n${msg.firstText}\n\nAlert ${msg.alertId}.`,
         html: body.toString(),
+        // Auto-Submitted keeps out-of-office responders from answering a page (RFC 3834);
+        // the delivery id and the returned Message-ID (stored as the provider id) let a reply
+        // or a bounce find this page.
+        headers: { "Auto-Submitted": "auto-generated", [DELIVERY_HEADER]: deliveryId },
       });
       return { providerId: result?.messageId ?? null };
     } catch (err) {
-      // The binding throws on bad addresses/unverified destinations as well as outages; only
-      // the former are certain to fail again, and we cannot tell them apart reliably.
-      throw new ChannelError(`email: ${err instanceof Error ? err.message : String(err)}`, true);
+      const code = (err as { code?: unknown } | null)?.code;
+      throw new ChannelError(`email: ${typeof code === "string" ? `${code}: ` : ""}${err instanceof Error ? err.message : String(err)}`, !(typeof code === "string" && PERMANENT.has(code)));
     }
   },
 });
