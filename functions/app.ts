@@ -11,6 +11,7 @@ import { heartbeatRoutes, monitorRoutes } from "./monitors/routes";
 import { fileRoutes } from "./files/routes";
 import { inboxRoutes } from "./inbox/routes";
 import { oncallRoutes } from "./oncall/routes";
+import { phoneRoutes } from "./phone/routes";
 import { ApiError, errorBody, toApiError } from "./platform/errors";
 import { renderErrorPage } from "./platform/error-pages";
 import { requestId } from "./platform/request-id";
@@ -34,6 +35,7 @@ const capabilities = [
   statusAdminRoutes,
   ackRoutes,
   twilioPagingRoutes,
+  phoneRoutes,
   alertStaffRoutes,
   oncallRoutes,
   reportFormRoutes,

@@ -8,6 +8,7 @@ import { buildServices, type Services } from "../platform/services";
 import { runJob } from "../queue/consumer";
 import type { CronTask } from "../platform/tasks";
 import { outboxCronTask } from "../reports/outbox";
+import { phoneCronTask } from "../phone/cron";
 import { maintenanceClock } from "../status/cron";
 import { monitorsCronTask } from "../monitors/cron";
 
@@ -22,6 +23,8 @@ export const cronTasks: CronTask[] = [
   oncallDoctorCronTask,
   // Monitors due, heartbeats missed, and the effects of their status changes.
   monitorsCronTask,
+  // Hotline calls that ended without a recording (missed calls), recordings to copy or file.
+  phoneCronTask,
 ];
 
 /**
