@@ -42,6 +42,12 @@ export interface DoctorInput {
   fallbackAddresses?: string[];
   production: boolean;
   now: Date;
+  /**
+   * What each provider's own setup check found (functions/channels: e.g. whether the Twilio
+   * numbers' webhooks point at this Worker), asked over the network by the caller. Absent: not
+   * asked (the check is left out).
+   */
+  providerSetup?: Array<{ provider: string; findings: Array<{ verdict: "warn" | "fail"; text: string }> }>;
 }
 
 /** Secrets every deployment that pages anyone needs, whatever its channels. */
@@ -206,6 +212,14 @@ function checkIntakeRouting(config: OncallConfig, input: DoctorInput): DoctorChe
   return check("intake-routing", "Every intake path is routed to someone on call now", findings);
 }
 
+function checkProviderSetup(setup: NonNullable<DoctorInput["providerSetup"]>): DoctorCheck {
+  return check(
+    "provider-webhooks",
+    "Each provider's webhooks point at this Worker (hotline calls and SMS, replies to pages)",
+    setup.flatMap((p) => p.findings.map((f) => ({ verdict: f.verdict, text: `${p.provider}: ${f.text}` }))),
+  );
+}
+
 export function runDoctor(input: DoctorInput): DoctorReport {
   const base = { checkedAt: input.now.toISOString(), configVersion: input.configVersion ?? null };
   const { config } = input;
@@ -224,6 +238,7 @@ export function runDoctor(input: DoctorInput): DoctorReport {
     checkGaps(config, input.now),
     checkEmailDestinations(config, input),
     checkIntakeRouting(config, input),
+    ...(input.providerSetup ? [checkProviderSetup(input.providerSetup)] : []),
   ];
   return { ...base, verdict: worst(checks.map((c) => c.verdict)), checks };
 }

@@ -13,7 +13,7 @@ import type { AppEnv } from "../platform/types";
 import { requireScope } from "../staff/auth";
 import { auditStatement } from "../staff/audit";
 import { runDoctor } from "./doctor";
-import { doctorInputFromEnv } from "./doctor-input";
+import { doctorInputFromEnv, providerSetupFindings } from "./doctor-input";
 import { insertConfigStatement, loadActiveConfig, serializeConfig, type StoredConfig } from "./queries";
 import { gapsBetween, onCallAt, shiftsBetween, LOOKAHEAD_DAYS, type Shift } from "./schedule";
 import { DAY } from "../platform/zoned-time";
@@ -109,7 +109,7 @@ export const oncallRoutes = new Hono<AppEnv>()
     } catch (err) {
       stored = { error: err instanceof Error ? err.message : String(err) };
     }
-    const report = runDoctor(doctorInputFromEnv(c.env, stored, new Date()));
+    const report = runDoctor({ ...doctorInputFromEnv(c.env, stored, new Date()), providerSetup: await providerSetupFindings(c.env) });
     return c.json(report);
   })
   .post("/api/admin/oncall/people/:id/test-page", requireScope("oncall:write"), async (c) => {
