@@ -105,7 +105,7 @@ export function smsReport(from: string, body: string, media: number): { subject:
 
 /** The one answer to a new report by SMS: our reference and the status page, nothing of theirs. */
 export function smsReceivedReply(f: { siteName: string; reference: string; statusUrl: string }): string {
-  return `${f.siteName}: we received your message, reference ${f.reference}. The engineer on call is alerted. Status: ${f.statusUrl} Reply STOP to opt out.`;
+  return `${f.siteName}: message received, reference ${f.reference}. The engineer on call is alerted. Status: ${f.statusUrl} Reply STOP to opt out.`;
 }
 
 export function smsHelpReply(f: { siteName: string; statusUrl: string; phone: string | null }): string {
