@@ -36,6 +36,8 @@ import { greetingTwiml } from "./twiml.pure";
 import {
   TRANSCRIPT_FAILED_NOTE,
   callbackNumber,
+  callerLabel,
+  callWithoutStorageMessage,
   formatTime,
   missedCallMessage,
   missedCallSubject,
@@ -317,8 +319,8 @@ export async function recordCallStatus(
       {
         channel: "phone",
         reporter: { phone: from, name: from ? null : "Caller with a withheld number" },
-        subject: `Call from ${from ?? "a withheld number"} (storage down)`,
-        message: `${missedCallMessage({ from, at: now.toISOString(), seconds: c.seconds }).replace("the caller hung up without leaving a message", "the call ended while our storage was down")} If they left a voicemail, a second page with its recording follows.`,
+        subject: `Call from ${callerLabel(from)} (storage down)`,
+        message: callWithoutStorageMessage({ from, at: now.toISOString(), seconds: c.seconds }),
         channelMessageId: callChannelMessageId(c.callSid),
       },
       { now },

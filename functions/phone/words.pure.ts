@@ -24,12 +24,18 @@ export function formatTime(iso: string): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 }
 
-function caller(number: string | null): string {
-  return number ?? "a withheld number";
+/**
+ * The caller as subjects and texts name them: the last four digits only. A subject is the
+ * alert's title on every channel, shared ones (a team chat, an ntfy topic) included, where a
+ * customer's number does not belong (issue 8); personal channels show the whole number in the
+ * page's reporter line, and staff see it on the report.
+ */
+export function callerLabel(number: string | null): string {
+  return number ? `…${number.slice(-4)}` : "a withheld number";
 }
 
 export function voicemailSubject(from: string | null, seconds: number): string {
-  return `Voicemail from ${caller(from)}, ${formatDuration(seconds)}`;
+  return `Voicemail from ${callerLabel(from)}, ${formatDuration(seconds)}`;
 }
 
 export interface VoicemailFacts {
@@ -50,7 +56,7 @@ export interface VoicemailFacts {
 export function voicemailMessage(f: VoicemailFacts): string {
   const lines: string[] = [];
   if (f.link) lines.push(`Listen: ${f.link.url} (link valid until ${formatTime(f.link.expiresAt)}).`);
-  lines.push(`Voicemail from ${caller(f.from)}, ${formatDuration(f.seconds)}, left at ${formatTime(f.at)}.${f.from ? ` Call back: ${f.from}.` : ""}`);
+  lines.push(`Voicemail of ${formatDuration(f.seconds)}, left at ${formatTime(f.at)}.${f.from ? "" : " The caller withheld their number."}`);
   if (!f.link) {
     lines.push(
       f.providerUrl
@@ -63,15 +69,18 @@ export function voicemailMessage(f: VoicemailFacts): string {
 }
 
 export function missedCallSubject(from: string | null): string {
-  return `Missed call from ${caller(from)}`;
+  return `Missed call from ${callerLabel(from)}`;
 }
 
 export function missedCallMessage(f: { from: string | null; at: string; seconds: number | null }): string {
   const lasted = f.seconds !== null ? ` (the call lasted ${formatDuration(f.seconds)})` : "";
-  return (
-    `Missed call from ${caller(f.from)} at ${formatTime(f.at)}: the caller hung up without leaving a message${lasted}. ` +
-    (f.from ? `Call them back: ${f.from}.` : "The number was withheld.")
-  );
+  return `Missed call at ${formatTime(f.at)}: the caller hung up without leaving a message${lasted}. ${f.from ? "Call them back." : "The number was withheld."}`;
+}
+
+/** A call that ended while storage was down: paged by mail at once (nothing could notice it later). */
+export function callWithoutStorageMessage(f: { from: string | null; at: string; seconds: number | null }): string {
+  const lasted = f.seconds !== null ? ` and lasted ${formatDuration(f.seconds)}` : "";
+  return `A call to the hotline ended at ${formatTime(f.at)}${lasted} while our storage was down. ${f.from ? "Call them back." : "The number was withheld."} If they left a voicemail, a second page with its recording follows.`;
 }
 
 export function transcriptFollowUp(text: string): string {

@@ -61,7 +61,10 @@ it(`${CALLS} calls in a minute from one number: all stored and filed, on-call pa
   const [alertId] = [...alerts] as string[];
   const pages = await env.DB.prepare("SELECT person_id, channel, purpose FROM deliveries WHERE alert_id = ?1 AND purpose = 'page'").bind(alertId).all<{ person_id: string; channel: string }>();
   expect(pages.results.map((p) => `${p.person_id}:${p.channel}`).sort()).toEqual(["ana:email", "ana:sms"]);
-  const mails = t.mail.filter((m) => m.to === "ana@ops.example.test");
-  expect(mails.length).toBe(1);
+  // Ana's mail: the one page, and at most one digest for the window (issue 8), nothing else.
+  const subjects = t.mail.filter((m) => m.to === "ana@ops.example.test").map((m) => m.subject);
+  expect(subjects.filter((s) => / ALERT /.test(s)), subjects.join(" | ")).toHaveLength(1);
+  expect(subjects.filter((s) => /DIGEST/.test(s)).length, subjects.join(" | ")).toBeLessThanOrEqual(1);
+  expect(subjects.filter((s) => !/ ALERT |DIGEST/.test(s)), subjects.join(" | ")).toEqual([]);
   expect(t.mail.filter((m) => m.to === "ben@ops.example.test")).toEqual([]);
 });

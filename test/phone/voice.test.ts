@@ -113,11 +113,11 @@ describe("a voicemail", () => {
     expect((await rec.send()).status).toBe(204);
 
     const report = (await reportOf("phone", channelMessageId(call.callSid)))!;
-    expect(report).toMatchObject({ channel: "phone", subject: `Voicemail from ${from}, 0:42`, state: "new" });
+    expect(report).toMatchObject({ channel: "phone", subject: `Voicemail from …${from.slice(-4)}, 0:42`, state: "new" });
     expect(report.reporter.phone).toBe(from);
     const [first] = await threadOf(report.id);
     expect(first!.body).toMatch(/^Listen: https:\/\/status\.example-hosting\.test\/files\/f_[0-9a-f]{20}\.[0-9a-z]+\.[0-9a-f]{32} \(link valid until /);
-    expect(first!.body).toContain(`Voicemail from ${from}, 0:42`);
+    expect(first!.body).toContain("Voicemail of 0:42, left at ");
 
     // Fetched from Twilio's API (the fake) with basic auth, as the WAV Twilio serves.
     const [fetched] = await twilioRequestsFor(rec.recordingSid);
@@ -143,7 +143,9 @@ describe("a voicemail", () => {
 
     // The page (by mail: the whole first message) carries the link.
     const page = t.mail.find((m) => m.to === "olga@ops.example.test" && m.text.includes(report.reference));
-    expect(page!.subject).toContain(`Voicemail from ${from}, 0:42`);
+    expect(page!.subject).toContain(`Voicemail from …${from.slice(-4)}, 0:42`);
+    // A personal channel: the page names the whole number to call back.
+    expect(page!.text).toContain(`${report.reference} ${from}`);
     expect(page!.text).toContain(link);
     expect(page!.text).not.toContain(AUTH_TOKEN);
   });
@@ -248,7 +250,7 @@ describe("a call without a message", () => {
     const call = await callHotline(t, from);
     await recordingCallback(t, call, { seconds: 0 }).send();
     const report = (await reportOf("phone", channelMessageId(call.callSid)))!;
-    expect(report.subject).toBe(`Missed call from ${from}`);
+    expect(report.subject).toBe(`Missed call from …${from.slice(-4)}`);
     expect((await threadOf(report.id))[0]!.body).toMatch(/the caller hung up without leaving a message/);
     expect(await listFilesOfReport(env.DB, report.id)).toEqual([]);
   });
@@ -257,7 +259,7 @@ describe("a call without a message", () => {
     const t = phoneEnv();
     const call = await callHotline(t, mobile());
     await recordingCallback(t, call, { seconds: 0, status: "absent" }).send();
-    expect((await reportOf("phone", channelMessageId(call.callSid)))!.subject).toBe(`Missed call from ${call.from}`);
+    expect((await reportOf("phone", channelMessageId(call.callSid)))!.subject).toBe(`Missed call from …${call.from.slice(-4)}`);
   });
 
   it("nothing recorded (silence): the caller hears a goodbye and a missed call is filed at once", async () => {
@@ -266,7 +268,7 @@ describe("a call without a message", () => {
     const bye = await twimlOf(await twilioPost(t, call.twiml.redirect!, { AccountSid: ACCOUNT, CallSid: call.callSid, From: call.from, CallStatus: "in-progress" }));
     expect(bye.says[0]).toMatch(/^We did not hear a message\./);
     expect(bye.hangup).toBe(true);
-    expect((await reportOf("phone", channelMessageId(call.callSid)))!.subject).toBe(`Missed call from ${call.from}`);
+    expect((await reportOf("phone", channelMessageId(call.callSid)))!.subject).toBe(`Missed call from …${call.from.slice(-4)}`);
   });
 
   it("a hang-up during the greeting: the sweep files a missed call once the call has ended, not before", async () => {
@@ -278,7 +280,7 @@ describe("a call without a message", () => {
     expect(await reportOf("phone", channelMessageId(call.callSid))).toBeNull();
     await finishCalls(t.svc, s, new Date(Date.now() + 60_000));
     const report = (await reportOf("phone", channelMessageId(call.callSid)))!;
-    expect(report.subject).toBe(`Missed call from ${call.from}`);
+    expect(report.subject).toBe(`Missed call from …${call.from.slice(-4)}`);
     expect((await threadOf(report.id))[0]!.body).toContain("(the call lasted 0:09)");
     // Swept again: nothing new.
     await finishCalls(t.svc, s, new Date(Date.now() + 120_000));
@@ -293,7 +295,7 @@ describe("a call without a message", () => {
     await finishCalls(t.svc, s, new Date(Date.now() + 2 * 60_000));
     expect(await reportOf("phone", channelMessageId(call.callSid))).toBeNull();
     await finishCalls(t.svc, s, new Date(Date.now() + 6 * 60_000));
-    expect((await reportOf("phone", channelMessageId(call.callSid)))!.subject).toBe(`Missed call from ${call.from}`);
+    expect((await reportOf("phone", channelMessageId(call.callSid)))!.subject).toBe(`Missed call from …${call.from.slice(-4)}`);
   });
 
   it("a recording after the sweep filed a missed call joins that report's thread", async () => {
@@ -329,7 +331,7 @@ describe("storage down", () => {
     const res = await rec.send();
     expect(res.status).toBe(503);
     const mail = down.mail.find((m) => m.to === "fallback@oncall.example.test")!;
-    expect(mail.subject).toBe(`URGENT (not stored): Voicemail from ${call.from}, 0:33`);
+    expect(mail.subject).toBe(`URGENT (not stored): Voicemail from …${call.from.slice(-4)}, 0:33`);
     expect(mail.text).toContain(`Phone:     ${call.from}`);
     expect(mail.text).toContain(`/2010-04-01/Accounts/${ACCOUNT}/Recordings/${rec.recordingSid}.wav`);
     expect(mail.text).not.toContain(AUTH_TOKEN);
@@ -340,7 +342,7 @@ describe("storage down", () => {
     const from = mobile();
     const res = await callEnded(down, { callSid: sid("CA"), from }, 14);
     expect(res.status).toBe(503);
-    expect(down.mail.find((m) => m.to === "fallback@oncall.example.test")!.subject).toBe(`URGENT (not stored): Call from ${from} (storage down)`);
+    expect(down.mail.find((m) => m.to === "fallback@oncall.example.test")!.subject).toBe(`URGENT (not stored): Call from …${from.slice(-4)} (storage down)`);
   });
 });
 

@@ -51,12 +51,13 @@ describe("durations", () => {
 describe("voicemail and missed-call reports", () => {
   const link = { url: "https://status.example-hosting.test/files/f_0123456789abcdef0123.mabc12.0123456789abcdef0123456789abcdef", expiresAt: "2026-12-04T14:03:00.000Z" };
 
-  it("a voicemail's subject names the caller and the length; its text starts with the link", () => {
-    expect(voicemailSubject("+31612345678", 42)).toBe("Voicemail from +31612345678, 0:42");
+  it("a voicemail's subject names the caller (last four digits: subjects reach shared channels) and the length; its text starts with the link", () => {
+    expect(voicemailSubject("+31612345678", 42)).toBe("Voicemail from …5678, 0:42");
     expect(voicemailSubject(null, 5)).toBe("Voicemail from a withheld number, 0:05");
     const text = voicemailMessage({ from: "+31612345678", seconds: 42, at: "2026-12-01T14:03:10.000Z", link, providerUrl: null, transcript: null });
     expect(text.startsWith(`Listen: ${link.url} (link valid until 2026-12-04 14:03 UTC).`)).toBe(true);
-    expect(text).toContain("Voicemail from +31612345678, 0:42, left at 2026-12-01 14:03 UTC. Call back: +31612345678.");
+    expect(text).toContain("Voicemail of 0:42, left at 2026-12-01 14:03 UTC.");
+    expect(text).not.toContain("+31612345678");
     expect(text).toContain("transcription follows");
   });
 
@@ -74,7 +75,7 @@ describe("voicemail and missed-call reports", () => {
       reporter: { reference: "R-7K3M9Q2X", name: null, email: null, phone: "+31612345678" },
       personal: true,
     });
-    expect(sms).toContain("Voicemail from +31612345678, 0:42");
+    expect(sms).toContain("Voicemail from …5678, 0:42");
     expect(sms).toContain("R-7K3M9Q2X +31612345678.");
     expect(sms).toContain('"Listen: https://status.example-hosting.test/files/');
     expect(sms.length).toBeLessThanOrEqual(306);
@@ -85,16 +86,32 @@ describe("voicemail and missed-call reports", () => {
     expect(text).toContain("https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1.wav");
     expect(text).not.toMatch(/https:\/\/[^/\s]*@/);
     expect(text).toContain('What they said (automatic transcription, may contain errors): "hello"');
-    expect(text).not.toContain("Call back");
+    expect(text).toContain("The caller withheld their number.");
   });
 
-  it("a missed call says so and how to call back", () => {
-    expect(missedCallSubject("+31612345678")).toBe("Missed call from +31612345678");
+  it("a missed call says so and to call back", () => {
+    expect(missedCallSubject("+31612345678")).toBe("Missed call from …5678");
     expect(missedCallSubject(null)).toBe("Missed call from a withheld number");
     expect(missedCallMessage({ from: "+31612345678", at: "2026-12-01T14:03:10.000Z", seconds: 12 })).toBe(
-      "Missed call from +31612345678 at 2026-12-01 14:03 UTC: the caller hung up without leaving a message (the call lasted 0:12). Call them back: +31612345678.",
+      "Missed call at 2026-12-01 14:03 UTC: the caller hung up without leaving a message (the call lasted 0:12). Call them back.",
     );
     expect(missedCallMessage({ from: null, at: "2026-12-01T14:03:10.000Z", seconds: null })).toMatch(/The number was withheld\.$/);
+  });
+
+  it("a page on a shared channel (no reporter line) shows no more of the caller's number than its last digits", () => {
+    const text = alertText({
+      siteName: "Example Hosting",
+      ackCode: "7KQ2M",
+      component: null,
+      subject: missedCallSubject("+31612345678"),
+      reportCount: 1,
+      firstText: missedCallMessage({ from: "+31612345678", at: "2026-12-01T14:03:10.000Z", seconds: 12 }),
+      ackUrl: "https://status.example-hosting.test/ack/x",
+      reporter: { reference: "R-7K3M9Q2X", name: null, email: null, phone: "+31612345678" },
+      personal: false,
+    });
+    expect(text).not.toContain("+31612345678");
+    expect(text).not.toContain("612345");
   });
 });
 
