@@ -25,14 +25,14 @@ const { wavTone } = await import("../functions/channels/twilio/fake-api.ts");
 
 const usage = `usage:
   npm run phone -- call <number> [--say "what the caller says"] [--from +31612345678] [--silent | --hang-up]
-  npm run phone -- sms <number> "the message" [--from +31612345678]
+  npm run phone -- sms <number> "the message" [--from +31687654321]
   (--silent: stays silent after the tone; --hang-up: hangs up during the greeting)`;
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     say: { type: "string" },
-    from: { type: "string", default: "+31612345678" },
+    from: { type: "string" },
     silent: { type: "boolean", default: false },
     "hang-up": { type: "boolean", default: false },
     url: { type: "string" },
@@ -57,7 +57,9 @@ const hotline = /phone:\s*"([^"]*)"/.exec(readFileSync(join(root, "site.config.t
 if (number !== hotline) console.warn(`phone: ${number} is not the hotline of site.config.ts (${hotline}); sending to this Worker's webhooks anyway.`);
 
 const sid = (prefix) => `${prefix}${randomBytes(16).toString("hex")}`;
-const from = values.from;
+// Two demo customers: later messages from a number join its open report, so the first SMS of
+// the demo would otherwise join the demo call's voicemail.
+const from = values.from ?? (command === "sms" ? "+31687654321" : "+31612345678");
 
 /** A webhook as Twilio sends it: form-encoded, X-Twilio-Signature over the URL and the params. */
 async function twilio(url, params) {
@@ -132,7 +134,11 @@ if (command === "sms") {
     }),
   );
   console.log(`SMS ${messageSid} from ${from} to ${number}: "${text}"`);
-  console.log(reply.Message ? `Answer to the sender: ${reply.Message}` : "No answer to the sender (a follow-up, a keyword, or an opted-out number).");
+  console.log(
+    reply.Message
+      ? `Answer to the sender: ${reply.Message}`
+      : "No answer to the sender: it joined the open report from this number, or it was a keyword (STOP, START) or from an opted-out number.",
+  );
 } else {
   const callSid = sid("CA");
   const call = { AccountSid: accountSid, ApiVersion: "2010-04-01", CallSid: callSid, Called: number, Caller: from, Direction: "inbound", From: from, To: number };
@@ -201,6 +207,6 @@ if (command === "sms") {
   }
 }
 
-const report = await newestReport(command === "sms" ? "sms" : "phone");
+const report = values["hang-up"] ? null : await newestReport(command === "sms" ? "sms" : "phone");
 if (report) console.log(`\nNewest ${report.channel} report: ${report.reference} "${report.subject}" (${report.state}). Staff view: ${base}/api/admin/reports/${report.reference}`);
 console.log(`The page: the local mail in .wrangler/tmp/email and the local ntfy in .wrangler/tmp/ntfy-${port} (npm start's stand-ins).`);
