@@ -47,7 +47,7 @@ describe("the spoken status", () => {
     ],
     [
       "many components named up to three",
-      snapshot({ indicator: "major", components: ["A", "B", "C", "D", "E"].map((name) => ({ name, status: "major_outage" as const })).concat([up("F")]) }),
+      snapshot({ indicator: "major", components: [...["A", "B", "C", "D", "E"].map((name) => ({ name, status: "major_outage" as const })), up("F")] }),
       "Our status page reports a major outage of A, B, C and 2 other services; we are working on it.",
     ],
     [
