@@ -9,7 +9,7 @@
 // (storage or Twilio down half-way) the cron sweep (cron.ts) finishes.
 import { normalizeText } from "../../contract/reports";
 import { siteConfig } from "../../site.config";
-import { recordCheckFailure } from "../assurance/queries";
+import { recordCheckFailure, recordCheckSuccess } from "../assurance/queries";
 import { attachFilesStatement, findFile, type StoredFile } from "../files/queries";
 import { signedFileUrl } from "../files/store";
 import type { Services } from "../platform/services";
@@ -161,6 +161,8 @@ async function ensureCopy(svc: PhoneServices, s: PhoneSettings, call: PhoneCall,
   try {
     const file = await copyRecording(svc, s, { recordingSid: call.recordingSid!, callSid: call.callSid, from: callbackNumber(call.from), seconds: call.recordingDuration ?? 0 }, now);
     await recordCopy(svc.db, call.callSid, { fileId: file.id }, now.toISOString());
+    // The copy path works (GET /api/admin/assurance shows when it last did).
+    await recordCheckSuccess(svc.db, "phone:recordings", now, { recordingSid: call.recordingSid }).catch(() => undefined);
     return file;
   } catch (err) {
     const error = err instanceof Error ? err.message : String(err);
