@@ -105,6 +105,8 @@ const incidentId = z.preprocess(
 );
 
 const needsContact = "Give an email address or a phone number so that we can answer you.";
+/** Channels whose reports may come without a way to answer (withheld caller id, sender names). */
+const channelsWithoutContact = new Set<ReportChannel>(["phone", "sms"]);
 
 /**
  * What a person submits through the web form or `POST /api/reports`: the fields of the HTTP
@@ -166,7 +168,9 @@ export const NewReport = z
       .default({ userAgent: null, clientHash: null }),
   })
   .superRefine((v, ctx) => {
-    if (!v.reporter.email && !v.reporter.phone && !v.reporter.xHandle) {
+    // A call from a withheld number, or an SMS from a sender name rather than a number, has no
+    // way back, and is still an urgent report (the caller may say their number in the message).
+    if (!v.reporter.email && !v.reporter.phone && !v.reporter.xHandle && !channelsWithoutContact.has(v.channel)) {
       ctx.addIssue({ code: "custom", path: ["reporter", "email"], message: needsContact });
     }
   });

@@ -12,6 +12,7 @@ import { fileRoutes } from "./files/routes";
 import { inboundEmailRoutes } from "./email/routes";
 import { inboxRoutes } from "./inbox/routes";
 import { oncallRoutes } from "./oncall/routes";
+import { phoneRoutes } from "./phone/routes";
 import { ApiError, errorBody, toApiError } from "./platform/errors";
 import { renderErrorPage } from "./platform/error-pages";
 import { requestId } from "./platform/request-id";
@@ -41,6 +42,7 @@ const capabilities = [
   statusAdminRoutes,
   ackRoutes,
   twilioPagingRoutes,
+  phoneRoutes,
   alertStaffRoutes,
   oncallRoutes,
   reportFormRoutes,

@@ -4,6 +4,7 @@
 //
 // Environment: PORT; OOB_STATE_DIR (where local D1/queues live, default .wrangler/state);
 // OOB_SKIP_BUILD=1 to reuse dist/; OOB_NO_CRON=1 to stop the local once-a-minute cron tick;
+// OOB_LOCAL_TWILIO=0 (or an explicit TWILIO_API_BASE) to use Twilio instead of the stand-in;
 // STAFF_TOKEN and the other secrets override .dev.vars; DIGEST_WINDOW_MINUTES,
 // PAGES_PER_PERSON_PER_HOUR and CONFIRMATIONS_PER_* override wrangler.toml's [vars].
 import { spawn, spawnSync } from "node:child_process";
@@ -14,6 +15,7 @@ import { quietEnv } from "./lib/env.mjs";
 import { localSecrets, parseEnvFile } from "./lib/worker.mjs";
 import { applyMigrations, root, stateDir } from "./lib/wrangler.mjs";
 import { startLocalNtfy } from "./lib/local-ntfy.mjs";
+import { localTwilioInfoPath, startLocalTwilio } from "./lib/local-twilio.mjs";
 import { seedIfEmpty } from "./seed/index.mjs";
 
 const port = Number(process.env.PORT || 8787);
@@ -38,6 +40,14 @@ for (const name of ["STAFF_TOKEN", "HASH_SALT", "ACK_SIGNING_KEY"]) {
     if (name === "STAFF_TOKEN") generatedToken = true;
   }
 }
+// The hotline works offline against the local Twilio stand-in (below): demo credentials when
+// none are set, and the hotline of site.config.ts as the number (it sends the SMS pages too).
+const useLocalTwilio = process.env.OOB_LOCAL_TWILIO !== "0" && !process.env.TWILIO_API_BASE;
+if (useLocalTwilio) {
+  if (!devVars.TWILIO_ACCOUNT_SID && !process.env.TWILIO_ACCOUNT_SID) devVars.TWILIO_ACCOUNT_SID = `AC${randomBytes(16).toString("hex")}`;
+  if (!devVars.TWILIO_AUTH_TOKEN && !process.env.TWILIO_AUTH_TOKEN) devVars.TWILIO_AUTH_TOKEN = randomBytes(16).toString("hex");
+  if (!devVars.TWILIO_FROM && !process.env.TWILIO_FROM) devVars.TWILIO_FROM = hotlineNumber();
+}
 writeFileSync(devVarsPath, secretNames.map((n) => `${n}=${devVars[n] ?? ""}`).join("\n") + "\n", { mode: 0o600 });
 const effective = localSecrets();
 mkdirSync(join(root, ".wrangler"), { recursive: true });
@@ -61,6 +71,19 @@ if (process.env.OOB_LOCAL_NTFY !== "0" && !process.env.NTFY_SERVER) {
   ntfyVars.push("--var", `NTFY_SERVER:${process.env.NTFY_SERVER}`);
 }
 
+// Twilio (the hotline's calls and SMS, the SMS and voice pages) goes to a local stand-in that
+// answers as Twilio does and serves recordings to `npm run phone -- call`.
+const twilioVars = [];
+let localTwilioDir = null;
+if (useLocalTwilio) {
+  localTwilioDir = join(root, ".wrangler", "tmp", `twilio-${port}`);
+  const twilio = await startLocalTwilio({ dir: localTwilioDir, publicUrl: base, infoPath: localTwilioInfoPath(root, port) });
+  twilio.server.unref();
+  twilioVars.push("--var", `TWILIO_API_BASE:${twilio.url}`);
+} else if (process.env.TWILIO_API_BASE) {
+  twilioVars.push("--var", `TWILIO_API_BASE:${process.env.TWILIO_API_BASE}`);
+}
+
 // The paging and confirmation knobs of wrangler.toml [vars] can be set from the environment
 // for one run (the benchmarks do), e.g. PAGES_PER_PERSON_PER_HOUR=1000 npm start.
 const tunables = ["DIGEST_WINDOW_MINUTES", "PAGES_PER_PERSON_PER_HOUR", "CONFIRMATIONS_PER_ADDRESS_PER_HOUR", "CONFIRMATIONS_PER_CLIENT_PER_HOUR"];
@@ -77,6 +100,7 @@ const dev = spawn(
     "--env-file", envFile,
     "--var", `PUBLIC_URL:${base}`,
     ...ntfyVars,
+    ...twilioVars,
     ...tunableVars,
     "--show-interactive-dev-session=false",
     "--log-level", process.env.OOB_LOG_LEVEL || "warn",
@@ -109,7 +133,13 @@ console.log(`
   Staff API       ${base}/api/admin/   (README "Staff API"; the token below as a bearer token)
   Staff token     ${effective.STAFF_TOKEN}${generatedToken ? "   (generated, saved in .dev.vars)" : ""}
   Local mail      .wrangler/tmp/email (simulated: nothing leaves this machine)
-  Inbound mail    ${port === 8787 ? "" : `PORT=${port} `}npm run mail -- samples/mail/voicemail.eml   (urgent.eml, html-only.eml, staff-update.eml ...)${localNtfyDir ? `\n  Local ntfy      ${localNtfyDir.slice(root.length)} (simulated)` : ""}
+  Inbound mail    ${port === 8787 ? "" : `PORT=${port} `}npm run mail -- samples/mail/voicemail.eml   (urgent.eml, html-only.eml, staff-update.eml ...)${localNtfyDir ? `\n  Local ntfy      ${localNtfyDir.slice(root.length)} (simulated)` : ""}${
+    localTwilioDir
+      ? `\n  Hotline         ${hotlineNumber()} (simulated Twilio, SMS and calls sent in ${localTwilioDir.slice(root.length)})
+                  npm run phone -- call ${hotlineNumber()} --say "all our sites are down"
+                  npm run phone -- sms ${hotlineNumber()} "sites down"`
+      : ""
+  }
 
   Ready. Press Ctrl+C to stop.
 `);
@@ -126,4 +156,11 @@ async function waitForHealth(url, timeoutMs) {
     await new Promise((r) => setTimeout(r, 250));
   }
   return false;
+}
+
+/** The hotline of site.config.ts (contacts.phone) in E.164, as Twilio writes numbers. */
+function hotlineNumber() {
+  const text = readFileSync(join(root, "site.config.ts"), "utf8");
+  const phone = /phone:\s*"([^"]*)"/.exec(text)?.[1] ?? "";
+  return phone.replace(/[^\d+]/g, "");
 }

@@ -721,6 +721,16 @@ export async function claimTwilioMessage(db: D1Database, sid: string, now: strin
   return res.meta.changes === 1;
 }
 
+/** Whether anything (a page, a digest, a notice) was sent to this number by SMS or voice since
+ * `since`: its owner is someone on call, whose texts to the hotline are replies, not reports. */
+export async function numberPagedSince(db: D1Database, number: string, since: string): Promise<boolean> {
+  const row = await db
+    .prepare("SELECT 1 AS x FROM deliveries WHERE channel IN ('sms','voice') AND json_extract(target, '$.number') = ?1 AND created_at >= ?2 LIMIT 1")
+    .bind(number, since)
+    .first();
+  return row !== null;
+}
+
 /** Whether a person was told of a follow-up on this alert since `since` (then the next one
  * goes into their digest instead of a notice of its own). */
 export async function hasRecentFollowUpNotice(db: D1Database, alertId: string, personId: string, since: string): Promise<boolean> {

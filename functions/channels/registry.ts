@@ -1,7 +1,7 @@
 // Every on-call channel by its contact-method type, and what is derived from them. Channels
 // are registered in list.ts, one line each; nothing here names a channel.
 import * as registered from "./list";
-import type { ChannelAdapter, ContactMethodInputOf, ContactMethodOf } from "./types";
+import type { ChannelAdapter, ContactMethodInputOf, ContactMethodOf, SetupContext, SetupFinding } from "./types";
 
 type Registered = (typeof registered)[keyof typeof registered];
 
@@ -34,3 +34,14 @@ export interface ChannelKind {
 export const channelKinds = Object.fromEntries(
   channelList.map((c) => [c.type, { provider: c.provider, personal: c.personal, requiredSecrets: c.requiredSecrets }]),
 ) as Record<ChannelType, ChannelKind>;
+
+/** Each provider's setup check (one per provider), for the doctor: e.g. whether Twilio's
+ * numbers send their webhooks to this Worker. */
+export const providerSetupChecks: ReadonlyArray<{ provider: string; check: (ctx: SetupContext) => Promise<SetupFinding[]> }> = [
+  ...new Map(
+    channelList.flatMap((c) => {
+      const adapter = c as ChannelAdapter;
+      return adapter.checkSetup ? [[adapter.provider, { provider: adapter.provider, check: adapter.checkSetup as (ctx: SetupContext) => Promise<SetupFinding[]> }] as const] : [];
+    }),
+  ).values(),
+];

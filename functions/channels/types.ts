@@ -62,6 +62,21 @@ export type ContactMethodOf<T extends string, F extends z.ZodRawShape> = Contact
 /** The same, as written in a configuration file (before defaults). */
 export type ContactMethodInputOf<T extends string, F extends z.ZodRawShape> = ContactMethodBase<T> & z.input<z.ZodObject<F>>;
 
+/** One thing a provider's own setup check found (functions/oncall/doctor.ts shows them). */
+export interface SetupFinding {
+  verdict: "warn" | "fail";
+  text: string;
+}
+
+export interface SetupContext<K extends SettingName = SettingName> {
+  settings: Pick<Env, K>;
+  /** This Worker's public address, where the provider's webhooks must point. */
+  publicUrl: string;
+  /** The hotline number shown on every page (site.config.ts contacts.phone), E.164, or null. */
+  hotline: string | null;
+  timeoutMs: number;
+}
+
 // Without type arguments, a channel of any type: what delivery holds before it knows which.
 export interface ChannelAdapter<T extends string = string, F extends z.ZodRawShape = any, K extends SettingName = SettingName> {
   /** The contact method's `type` in the on-call configuration. */
@@ -89,6 +104,11 @@ export interface ChannelAdapter<T extends string = string, F extends z.ZodRawSha
    */
   readonly contactFields: F;
   send(ctx: SendContext<K>, method: ContactMethodOf<T, F>, message: AlertMessage): Promise<SendResult>;
+  /**
+   * Asks the provider whether it is set up to reach this Worker (its webhooks point here), for
+   * the doctor. Declared by one channel per provider; nothing found is an empty list.
+   */
+  readonly checkSetup?: (ctx: SetupContext<K>) => Promise<SetupFinding[]>;
 }
 
 /**
@@ -104,6 +124,7 @@ export function defineChannel<const T extends string, const F extends z.ZodRawSh
   followsLifecycle?: boolean;
   contactFields: F;
   send(ctx: SendContext<NoInfer<K>>, method: ContactMethodOf<T, F>, message: AlertMessage): Promise<SendResult>;
+  checkSetup?: (ctx: SetupContext<NoInfer<K>>) => Promise<SetupFinding[]>;
 }): ChannelAdapter<T, F, K> {
   return { ...channel, followsLifecycle: channel.followsLifecycle ?? false };
 }

@@ -8,6 +8,7 @@ import { buildServices, type Services } from "../platform/services";
 import { runJob } from "../queue/consumer";
 import type { CronTask } from "../platform/tasks";
 import { outboxCronTask } from "../reports/outbox";
+import { phoneCronTask } from "../phone/cron";
 import { maintenanceClock } from "../status/cron";
 import { monitorsCronTask } from "../monitors/cron";
 import { emailSweepCronTask } from "../email/sweep";
@@ -25,6 +26,8 @@ export const cronTasks: CronTask[] = [
   monitorsCronTask,
   // Inbound mail stored while D1 was down, or not processed yet: filed; nothing is lost.
   emailSweepCronTask,
+  // Hotline calls that ended without a recording (missed calls), recordings to copy or file.
+  phoneCronTask,
 ];
 
 /**

@@ -6,7 +6,7 @@ import type { Services } from "../platform/services";
 import type { CronTask } from "../platform/tasks";
 import { runDoctor } from "./doctor";
 import { loadActiveConfig, type StoredConfig } from "./queries";
-import { doctorInputFromEnv } from "./doctor-input";
+import { doctorInputFromEnv, providerSetupFindings } from "./doctor-input";
 
 export const DOCTOR_EVERY_MINUTES = 15;
 
@@ -17,7 +17,7 @@ export async function recordDoctorVerdict(svc: Pick<Services, "db" | "channelSet
   } catch (err) {
     stored = { error: err instanceof Error ? err.message : String(err) };
   }
-  const report = runDoctor(doctorInputFromEnv(svc.channelSettings, stored, now));
+  const report = runDoctor({ ...doctorInputFromEnv(svc.channelSettings, stored, now), providerSetup: await providerSetupFindings(svc.channelSettings) });
   const failing = report.checks.filter((c) => c.verdict === "fail");
   if (failing.length === 0) {
     await recordCheckSuccess(svc.db, "oncall:doctor", now, { verdict: report.verdict, configVersion: report.configVersion });

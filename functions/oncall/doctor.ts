@@ -47,6 +47,12 @@ export interface DoctorInput {
   urgentEmail?: string;
   production: boolean;
   now: Date;
+  /**
+   * What each provider's own setup check found (functions/channels: e.g. whether the Twilio
+   * numbers' webhooks point at this Worker), asked over the network by the caller. Absent: not
+   * asked (the check is left out).
+   */
+  providerSetup?: Array<{ provider: string; findings: Array<{ verdict: "warn" | "fail"; text: string }> }>;
 }
 
 /** Secrets every deployment that pages anyone needs, whatever its channels. */
@@ -250,6 +256,14 @@ function checkEmailIntake(config: OncallConfig, input: DoctorInput): DoctorCheck
   return check("email-intake", "Every intake address forwards somewhere and is routed to someone", findings);
 }
 
+function checkProviderSetup(setup: NonNullable<DoctorInput["providerSetup"]>): DoctorCheck {
+  return check(
+    "provider-webhooks",
+    "Each provider's webhooks point at this Worker (hotline calls and SMS, replies to pages)",
+    setup.flatMap((p) => p.findings.map((f) => ({ verdict: f.verdict, text: `${p.provider}: ${f.text}` }))),
+  );
+}
+
 export function runDoctor(input: DoctorInput): DoctorReport {
   const base = { checkedAt: input.now.toISOString(), configVersion: input.configVersion ?? null };
   const { config } = input;
@@ -269,6 +283,7 @@ export function runDoctor(input: DoctorInput): DoctorReport {
     checkEmailDestinations(config, input),
     checkIntakeRouting(config, input),
     checkEmailIntake(config, input),
+    input.providerSetup ? checkProviderSetup(input.providerSetup) : null,
   ].filter((c): c is DoctorCheck => c !== null);
   return { ...base, verdict: worst(checks.map((c) => c.verdict)), checks };
 }

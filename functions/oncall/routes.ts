@@ -16,7 +16,7 @@ import type { AppEnv } from "../platform/types";
 import { requireScope } from "../staff/auth";
 import { auditStatement } from "../staff/queries";
 import { runDoctor } from "./doctor";
-import { doctorInputFromEnv } from "./doctor-input";
+import { doctorInputFromEnv, providerSetupFindings } from "./doctor-input";
 import { insertConfigStatement, loadActiveConfig, serializeConfig, type StoredConfig } from "./queries";
 import { maskedFields, MASK, redact, secretsOf } from "./redact.pure";
 import { gapsBetween, onCallAt, shiftsBetween, LOOKAHEAD_DAYS, type Shift } from "./schedule";
@@ -142,7 +142,7 @@ export const oncallRoutes = new Hono<AppEnv>()
     } catch (err) {
       stored = { error: err instanceof Error ? err.message : String(err) };
     }
-    const report = runDoctor(doctorInputFromEnv(c.env, stored, new Date()));
+    const report = runDoctor({ ...doctorInputFromEnv(c.env, stored, new Date()), providerSetup: await providerSetupFindings(c.env) });
     return c.json(forReader(c.get("staff").scopes, c.env, report, stored && "config" in stored ? stored.config : null));
   })
   .post("/api/admin/oncall/people/:id/test-page", requireScope("oncall:write"), async (c) => {

@@ -196,6 +196,17 @@ export async function listMessagesOf(db: D1Database, reportIds: string[]): Promi
   return byReport;
 }
 
+/** The newest report still open (not resolved) from this phone number on one of `channels`:
+ * a later SMS from the same number joins it instead of filing another. */
+export async function findOpenReportByPhone(db: D1Database, phone: string, channels: readonly ReportChannel[]): Promise<Report | null> {
+  const placeholders = channels.map((_, i) => `?${i + 2}`).join(", ");
+  const row = await db
+    .prepare(`SELECT * FROM reports WHERE reporter_phone = ?1 AND channel IN (${placeholders}) AND state != 'resolved' ORDER BY created_at DESC, id DESC LIMIT 1`)
+    .bind(phone, ...channels)
+    .first<ReportRow>();
+  return row ? toReport(row) : null;
+}
+
 export interface ReportFilter {
   channel?: ReportChannel;
   state?: ReportState;

@@ -78,6 +78,12 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 function send(res: ServerResponse, answer: ScriptedResponse): void {
   if (res.destroyed) return;
+  if (answer.body instanceof Uint8Array) {
+    // Bytes (a recording): sent as they are, with the fake's content type.
+    res.writeHead(answer.status, { "content-type": "application/octet-stream", "content-length": String(answer.body.byteLength), ...answer.headers });
+    res.end(Buffer.from(answer.body));
+    return;
+  }
   const isText = typeof answer.body === "string";
   const headers = { "content-type": isText ? "text/plain" : "application/json", ...answer.headers };
   res.writeHead(answer.status, headers);

@@ -168,6 +168,17 @@ describe("doctor", () => {
     expect(report.verdict).toBe(verdict === "fail" ? "fail" : report.verdict);
   });
 
+  it("shows what each provider's setup check found, and fails the verdict on a failing one", () => {
+    expect(doctor({}, { providerSetup: [{ provider: "twilio", findings: [] }] }).checks.find((c) => c.id === "provider-webhooks")).toMatchObject({ verdict: "pass", details: [] });
+    const report = doctor({}, {
+      providerSetup: [{ provider: "twilio", findings: [{ verdict: "fail", text: "The voice webhook of +31201234567 is not set." }, { verdict: "warn", text: "No status callback." }] }],
+    });
+    expect(verdictOf(report, "provider-webhooks")).toEqual({ verdict: "fail", text: "twilio: The voice webhook of +31201234567 is not set.\ntwilio: No status callback." });
+    expect(report.verdict).toBe("fail");
+    // Not asked (no network from here): no such check.
+    expect(doctor().checks.some((c) => c.id === "provider-webhooks")).toBe(false);
+  });
+
   it.each([
     ["alice@ops.example-hosting.nl", null],
     ["a.b+pages@mail.co.uk", null],

@@ -275,7 +275,11 @@ describe("GET /api/admin/doctor", () => {
     const res = await fetchWorker("/api/admin/doctor", { headers: staffHeaders() });
     expect(res.status).toBe(200);
     const report = (await res.json()) as { verdict: string; checks: Array<{ id: string; verdict: string; details: string[] }> };
-    expect(report.checks.map((c) => c.id)).toEqual(["configuration", "policy-channels", "channel-secrets", "rotation-gaps", "email-destinations", "intake-routing", "email-intake"]);
+    expect(report.checks.map((c) => c.id)).toEqual(["configuration", "policy-channels", "channel-secrets", "rotation-gaps", "email-destinations", "intake-routing", "email-intake", "provider-webhooks"]);
+    // Without Twilio's secrets the hotline's webhooks cannot be asked about: said, not failed.
+    const webhooks = report.checks.find((c) => c.id === "provider-webhooks")!;
+    expect(webhooks.verdict).toBe("warn");
+    expect(webhooks.details.join(" ")).toMatch(/twilio: The hotline \+31201234567 \(site\.config\.ts\) cannot be checked/);
     // The test Worker has no Twilio secrets, and alice and carol are paged by sms/voice.
     const secrets = report.checks.find((c) => c.id === "channel-secrets")!;
     expect(secrets.verdict).toBe("fail");

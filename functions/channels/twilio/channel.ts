@@ -5,6 +5,7 @@ import { escapeHtml } from "../../platform/html";
 import { e164Number } from "../fields.pure";
 import { basicAuth, callProvider, trimSlash } from "../http";
 import { defineChannel, requireSecrets, type SendContext } from "../types";
+import { checkTwilioSetup } from "./setup";
 
 const secrets = ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM"] as const;
 const settings = ["TWILIO_API_BASE", ...secrets, "PUBLIC_URL"] as const;
@@ -44,6 +45,8 @@ export const smsChannel = defineChannel({
     const form = { To: method.number, From: ctx.settings.TWILIO_FROM, Body: msg.text, StatusCallback: statusCallbackUrl(ctx.settings.PUBLIC_URL, ctx.deliveryId) };
     return { providerId: await twilioPost(ctx, "Messages", form) };
   },
+  // One check for the provider (sms and voice share the number and the account).
+  checkSetup: checkTwilioSetup,
 });
 
 /** TwiML that reads the alert and asks for 4; the digit is posted to a signed webhook. */
