@@ -17,8 +17,9 @@ const CHANNEL = [`^functions/channels/[^/]+/`, `^functions/channels/${SHARED}[^/
 const CHANNEL_LISTS = "^functions/channels/(?:registry|list)\\.ts$";
 // Libraries a *.pure.ts module may import: computation only, no I/O, no clock of their own.
 // croner is cron and time-zone maths: pure as long as callers pass the instant it starts from
-// (the pure-no-io check below catches a `new Date()` in the pure module itself).
-const PURE_LIBRARIES = ["zod", "croner"];
+// (the pure-no-io check below catches a `new Date()` in the pure module itself). twitter-text
+// counts a post's weighted length for X: computation only.
+const PURE_LIBRARIES = ["zod", "croner", "twitter-text"];
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -71,7 +72,7 @@ module.exports = {
       name: "pure-imports-only-pure",
       comment:
         "A *.pure.ts module is logic without I/O, tested by tables: it imports only other *.pure.ts modules, " +
-        "contract/, site.config.ts and PURE_LIBRARIES (zod, croner); never bindings, hono, cloudflare:*, node:*, queries, routes or services.",
+        "contract/, site.config.ts and PURE_LIBRARIES (zod, croner, twitter-text); never bindings, hono, cloudflare:*, node:*, queries, routes or services.",
       severity: "error",
       from: { path: "\\.pure\\.ts$" },
       to: { pathNot: ["\\.pure\\.ts$", "^contract/", "^site\\.config\\.ts$", ...PURE_LIBRARIES.map((name) => `(^|/)node_modules/${name}/`)] },
