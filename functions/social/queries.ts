@@ -146,7 +146,7 @@ export async function findFollowUpReportId(db: D1Database, s: FollowUpScope): Pr
   const row = await db
     .prepare(
       `SELECT r.id FROM social_inbound i JOIN reports r ON r.id = i.report_id
-       WHERE i.network = ?1 AND i.author_id = ?2 AND i.outcome = 'report' AND r.state IN ('new','acknowledged')
+       WHERE i.network = ?1 AND i.author_id = ?2 AND i.outcome LIKE 'report %' AND r.state IN ('new','acknowledged')
          AND ((?3 IS NOT NULL AND r.created_at >= ?3)
            OR (?4 IS NOT NULL AND i.conversation_id = ?4)
            OR (?5 IS NOT NULL AND (i.message_id = ?5

@@ -71,14 +71,14 @@ export const xNetwork = defineNetwork({
       if (post.kind === "private") {
         if (!post.recipient) throw new SocialApiError("X: a DM needs a recipient.", { status: null, retryable: false });
         const res = await withDeadline(
-          client.v2.post<{ data: { dm_event_id: string; dm_conversation_id: string } }>(`dm_conversations/with/${post.recipient.id}/messages`, { text: post.text }, { timeout: ctx.timeoutMs }),
+          client.v2.post<{ data: { dm_event_id: string; dm_conversation_id: string } }>(`dm_conversations/with/${post.recipient.id}/messages`, { text: post.text }, { timeout: ctx.timeoutMs, forceBodyMode: "json" }),
           ctx.timeoutMs,
         );
         return { remoteId: res.data.dm_event_id, remoteRef: res.data.dm_conversation_id, usage: { dm_create: 1 } };
       }
       const body: Record<string, unknown> = { text: post.text };
       if (post.replyTo) body.reply = { in_reply_to_tweet_id: post.replyTo.id };
-      const res = await withDeadline(client.v2.post<{ data: { id: string } }>("tweets", body, { timeout: ctx.timeoutMs }), ctx.timeoutMs);
+      const res = await withDeadline(client.v2.post<{ data: { id: string } }>("tweets", body, { timeout: ctx.timeoutMs, forceBodyMode: "json" }), ctx.timeoutMs);
       return { remoteId: res.data.id, remoteRef: null, usage: {} };
     } catch (err) {
       throw toSocialError(err, ctx.now);

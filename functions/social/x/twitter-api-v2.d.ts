@@ -27,6 +27,8 @@ export interface ClientSettings {
 
 export interface RequestArgs {
   timeout?: number;
+  /** The body's encoding; v2 is JSON (the library guesses from the path, which a base with a path prefix hides). */
+  forceBodyMode?: "json" | "url" | "form-data" | "raw";
   headers?: Record<string, string>;
 }
 
