@@ -65,8 +65,14 @@ export function socialEnv(opts: { pageCeiling?: number; settings?: Partial<Env> 
   return Object.assign(t, { world, xSelf, blueskyHandle });
 }
 
-/** Calls a fake's control endpoint for this test's world. */
+const introduced = new WeakSet<SocialTestEnv>();
+
+/** Calls a fake's control endpoint for this test's world (telling the X fake our account first). */
 export async function control<T = Record<string, unknown>>(t: SocialTestEnv, network: NetworkName, action: string, body?: unknown): Promise<T> {
+  if (network === "x" && action !== "self" && !introduced.has(t)) {
+    introduced.add(t);
+    await control(t, "x", "self", { id: t.xSelf });
+  }
   const res = await fetch(`${fakeProviders.url()}/${network}/${t.world}/__control/${action}`, {
     method: body === undefined ? "GET" : "POST",
     headers: { "content-type": "application/json" },
