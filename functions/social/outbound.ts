@@ -91,7 +91,8 @@ export async function sendDuePosts(svc: SendServices, network: SocialNetwork, no
       ]);
       await recordCheckSuccess(svc.db, `social:${network.name}:post`, now, { kind: post.kind });
       run.sent++;
-      if (post.threadKey) threadsBusy.delete(post.threadKey);
+      // The thread's next post was waiting for this one: another run takes it at once.
+      if (post.threadKey) run.more = true;
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       const retryable = err instanceof SocialApiError ? err.retryable : true;
@@ -102,6 +103,8 @@ export async function sendDuePosts(svc: SendServices, network: SocialNetwork, no
       } else {
         await markPostFinal(svc.db, { id: post.id, state: "failed", error: message });
         run.failed++;
+        // The thread goes on from its last post that went out.
+        if (post.threadKey) run.more = true;
       }
       await recordCheckFailure(svc.db, `social:${network.name}:post`, now, `${post.kind} ${post.id}: ${message}`);
     }

@@ -110,9 +110,15 @@ export async function claimPendingInbound(db: D1Database, network: NetworkName, 
     )
     .bind(network, now, staleBefore, limit)
     .all<{ network: NetworkName; message_id: string; message: string; received_via: "poll" | "webhook"; received_at: string }>();
+  // Handled in the order they were written (a follow-up after the report it follows), which
+  // is the order they arrived in, then their own time, then their id.
+  const key = (r: { received_at: string; message: string; message_id: string }) => {
+    const createdAt = (/"createdAt":"([^"]+)"/.exec(r.message)?.[1] ?? "").padEnd(30);
+    return `${r.received_at}|${createdAt}|${r.message_id.padStart(40, "0")}`;
+  };
   return results
-    .map((r) => ({ network: r.network, messageId: r.message_id, message: r.message, receivedVia: r.received_via, receivedAt: r.received_at }))
-    .sort((a, b) => (a.receivedAt < b.receivedAt ? -1 : a.receivedAt > b.receivedAt ? 1 : 0));
+    .sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0))
+    .map((r) => ({ network: r.network, messageId: r.message_id, message: r.message, receivedVia: r.received_via, receivedAt: r.received_at }));
 }
 
 export async function countPendingInbound(db: D1Database, network: NetworkName, staleBefore: string): Promise<number> {

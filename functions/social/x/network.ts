@@ -13,7 +13,10 @@ import { xWebhookRoutes } from "./webhook";
 const PAGE_SIZE = 100;
 
 interface MentionsCursor {
-  sinceId: string;
+  /** The newest mention stored; null while there has been none since polling began. */
+  sinceId: string | null;
+  /** When polling began: without a since_id, older mentions are not ours to file. */
+  since: string;
 }
 interface Walk {
   /** The newest id of the walk's first page: the cursor once the walk is done. */
@@ -109,7 +112,7 @@ async function pollMentions(client: Client, self: string, state: StreamState, no
     "tweet.fields": "created_at,conversation_id,referenced_tweets,author_id",
     "user.fields": "username,name",
   };
-  if (cursor) query.since_id = cursor.sinceId;
+  if (cursor?.sinceId) query.since_id = cursor.sinceId;
   if (walk) query.pagination_token = walk.token;
   const res = await withDeadline(client.v2.get<V2Page>(`users/${self}/mentions`, query, { fullResponse: true, timeout: timeoutMs }), timeoutMs);
   const users = usersById(res.data.includes?.users);
@@ -117,18 +120,22 @@ async function pollMentions(client: Client, self: string, state: StreamState, no
     const parsed = V2Post.safeParse(p);
     return parsed.success ? [parsed.data] : [];
   });
-  const messages = posts.map((p) => fromV2Post(p, users, self, now));
+  const since = cursor && !cursor.sinceId ? Date.parse(cursor.since) : null;
+  const messages = posts.map((p) => fromV2Post(p, users, self, now)).filter((m) => since === null || Date.parse(m.createdAt) >= since);
   const meta = res.data.meta ?? {};
   const usage = { post_read: (res.data.data ?? []).length, user_read: (res.data.includes?.users ?? []).length };
   const rateLimit = rateLimitOf(res.rateLimit);
-  if (first) {
-    return { messages, next: { cursor: meta.newest_id ? JSON.stringify({ sinceId: meta.newest_id }) : null, walk: null }, done: true, first, usage, rateLimit };
-  }
+  const began = cursor?.since ?? now.toISOString();
+  const at = (sinceId: string | null) => JSON.stringify({ sinceId, since: began } satisfies MentionsCursor);
+  // The first poll reads one page and starts from its newest mention (or from now, when none).
+  if (first) return { messages, next: { cursor: at(meta.newest_id ?? null), walk: null }, done: true, first, usage, rateLimit };
   const newest = walk ? walk.newestId : (meta.newest_id ?? null);
-  if (meta.next_token && posts.length > 0) {
+  // Without a since_id (no mention since polling began) the walk stops at the first older post.
+  const reachedStart = since !== null && posts.some((p) => Date.parse(p.created_at ?? "") < since);
+  if (meta.next_token && posts.length > 0 && !reachedStart) {
     return { messages, next: { cursor: state.cursor, walk: JSON.stringify({ newestId: newest, token: meta.next_token } satisfies Walk) }, done: false, first, usage, rateLimit };
   }
-  return { messages, next: { cursor: newest ? JSON.stringify({ sinceId: newest }) : state.cursor, walk: null }, done: true, first, usage, rateLimit };
+  return { messages, next: { cursor: at(newest ?? cursor?.sinceId ?? null), walk: null }, done: true, first, usage, rateLimit };
 }
 
 /**
@@ -164,5 +171,6 @@ async function pollDms(client: Client, self: string, state: StreamState, now: Da
   if (!first && !reachedSeen && token && events.length > 0) {
     return { messages, next: { cursor: state.cursor, walk: JSON.stringify({ newestId: top, token } satisfies Walk) }, done: false, first, usage, rateLimit };
   }
-  return { messages, next: { cursor: top ? JSON.stringify({ newestSeen: top } satisfies DmCursor) : null, walk: null }, done: true, first, usage, rateLimit };
+  // An inbox with no DMs yet starts from "nothing seen": every later DM is new.
+  return { messages, next: { cursor: JSON.stringify({ newestSeen: top ?? "0" } satisfies DmCursor), walk: null }, done: true, first, usage, rateLimit };
 }
