@@ -15,13 +15,11 @@ import { InboundMessage, type NetworkName } from "./message.pure";
 import {
   claimPendingInbound,
   countPendingInbound,
-  countRecentReplies,
-  findFollowUpReportId,
-  incidentOfThread,
   insertPostStatement,
-  markInboundDone,
+  lookupForMessage,
+  markInboundDoneStatement,
+  recentReplies,
   releaseInbound,
-  repliedToRecently,
   type NewPost,
 } from "./queries";
 import { networkOf } from "./registry";
@@ -42,30 +40,41 @@ export interface InboundRun {
   remaining: number;
 }
 
+/** What the answers of one run may still use: counted once per run, then kept here. */
+interface ReplyBudget {
+  replies: number;
+  linked: number;
+  /** People answered publicly within the hour. */
+  authors: Set<string>;
+}
+
 export async function handlePendingInbound(svc: InboundServices, network: NetworkName, now: Date, limit = INBOUND_BATCH): Promise<InboundRun> {
   const staleBefore = new Date(now.getTime() - INBOUND_LEASE_MS).toISOString();
   const claimed = await claimPendingInbound(svc.db, network, now.toISOString(), staleBefore, limit);
-  const config = readSocialConfig(svc.channelSettings);
   const outcomes: string[] = [];
-  for (const row of claimed) {
-    try {
-      outcomes.push(await handleOne(svc, network, row.messageId, row.message, config, now));
-    } catch (err) {
-      // Storage is down (intake paged on-call by mail): give the rest back for a later run.
-      if (err instanceof IntakeUnavailableError) {
-        for (const r of claimed.slice(claimed.indexOf(row))) await releaseInbound(svc.db, network, r.messageId, err.message).catch(() => undefined);
-        outcomes.push(`retrying: ${err.message}`);
-        break;
+  if (claimed.length > 0) {
+    const config = readSocialConfig(svc.channelSettings);
+    const budget = await recentReplies(svc.db, network, new Date(now.getTime() - 3_600_000).toISOString());
+    for (const row of claimed) {
+      try {
+        outcomes.push(await handleOne(svc, network, row.messageId, row.message, config, budget, now));
+      } catch (err) {
+        // Storage is down (intake paged on-call by mail): give the rest back for a later run.
+        if (err instanceof IntakeUnavailableError) {
+          for (const r of claimed.slice(claimed.indexOf(row))) await releaseInbound(svc.db, network, r.messageId, err.message).catch(() => undefined);
+          outcomes.push(`retrying: ${err.message}`);
+          break;
+        }
+        throw err;
       }
-      throw err;
     }
   }
   return { outcomes, remaining: await countPendingInbound(svc.db, network, staleBefore) };
 }
 
-async function handleOne(svc: InboundServices, network: NetworkName, messageId: string, stored: string, config: SocialConfig, now: Date): Promise<string> {
-  const done = (outcome: string, reportId: string | null = null) =>
-    markInboundDone(svc.db, { network, messageId, outcome, reportId, now: now.toISOString() }).then(() => outcome);
+async function handleOne(svc: InboundServices, network: NetworkName, messageId: string, stored: string, config: SocialConfig, budget: ReplyBudget, now: Date): Promise<string> {
+  const doneStatement = (outcome: string, reportId: string | null = null) => markInboundDoneStatement(svc.db, { network, messageId, outcome, reportId, now: now.toISOString() });
+  const done = (outcome: string, reportId: string | null = null) => doneStatement(outcome, reportId).run().then(() => outcome);
   let data: unknown;
   try {
     data = JSON.parse(stored);
@@ -79,14 +88,13 @@ async function handleOne(svc: InboundServices, network: NetworkName, messageId: 
   const verdict = triage(msg, config.keywords);
   if (verdict.action === "ignore") return done(`ignored: ${verdict.reason}`);
 
-  const followUpId = await findFollowUpReportId(svc.db, followUpScope(network, msg, now));
-  const open = followUpId ? await findReportById(svc.db, followUpId) : null;
+  const { followUpReportId, incidentId } = await lookupForMessage(svc.db, followUpScope(network, msg, now), msg.kind === "mention" ? [msg.conversationId ?? "", msg.inReplyToId ?? ""] : []);
+  const open = followUpReportId ? await findReportById(svc.db, followUpReportId) : null;
   if (open) {
     await addFollowUp(svc, open, followUpBody(network, msg), now);
     return done(`followup ${open.reference}`, open.id);
   }
 
-  const incidentId = msg.kind === "mention" ? await incidentOfThread(svc.db, network, [msg.conversationId ?? "", msg.inReplyToId ?? ""]) : null;
   let result: IntakeResult;
   try {
     result = await intakeReport(svc, reportInput(network, msg, incidentId), { now });
@@ -96,8 +104,12 @@ async function handleOne(svc: InboundServices, network: NetworkName, messageId: 
     else if (err instanceof ApiError && err.code === "validation_failed") return done(`failed: ${err.message}`);
     else throw err;
   }
-  await queueAnswers(svc, network, msg, result, config, now);
-  return done(`report ${result.report.reference}`, result.report.id);
+  const outcome = `report ${result.report.reference}`;
+  const posts = answersTo(svc, network, msg, result, config, budget, now);
+  // The answers and the outcome in one batch: a message marked done has its answers queued.
+  await svc.db.batch([...posts.map((p) => insertPostStatement(svc.db, p)), doneStatement(outcome, result.report.id)]);
+  if (posts.some((p) => p.state !== "skipped")) await svc.queue.dispatch({ type: "social.send", network });
+  return outcome;
 }
 
 /**
@@ -108,30 +120,27 @@ async function handleOne(svc: InboundServices, network: NetworkName, messageId: 
  * skipped). A direct message always gets its private answer: it is how the reporter gets the
  * link to follow their report, and it is never optional (the spend cap does not stop it).
  */
-async function queueAnswers(svc: InboundServices, network: NetworkName, msg: InboundMessage, result: IntakeResult, config: SocialConfig, now: Date): Promise<void> {
-  const adapter = networkOf(network);
+function answersTo(svc: InboundServices, network: NetworkName, msg: InboundMessage, result: IntakeResult, config: SocialConfig, budget: ReplyBudget, now: Date): NewPost[] {
   const createdAt = now.toISOString();
   const facts = { reference: result.report.reference, statusUrl: `${svc.config.publicUrl}/`, privateUrl: result.viewUrl };
   const common = { network, replyTo: msg.id, replyRef: msg.replyRef, recipientId: msg.authorId, recipientHandle: msg.authorHandle, reportId: result.report.id, createdAt };
-  const posts: NewPost[] = [];
   if (msg.kind === "direct") {
-    posts.push({ ...common, id: `${network}:private:${msg.id}`, kind: "private", body: privateAnswerText(facts), hasLink: true, optional: false });
-  } else {
-    const since = new Date(now.getTime() - 3_600_000).toISOString();
-    const recent = await countRecentReplies(svc.db, network, since);
-    const skip =
-      (await repliedToRecently(svc.db, network, msg.authorId, since))
-        ? "we answered this person within the hour"
-        : recent.replies >= config.repliesPerHour
-          ? `the hourly ceiling of ${config.repliesPerHour} replies is reached`
-          : null;
-    const link = !adapter.linksCostExtra || recent.linked < config.linkedRepliesPerHour;
-    const state = skip ? ("skipped" as const) : ("queued" as const);
-    posts.push(
-      { ...common, id: `${network}:reply:${msg.id}`, kind: "reply", body: publicReplyText(facts, link), hasLink: link, optional: true, state, lastError: skip },
-      { ...common, id: `${network}:private:${msg.id}`, kind: "private", body: privateAnswerText(facts), hasLink: true, optional: true, state, lastError: skip },
-    );
+    return [{ ...common, id: `${network}:private:${msg.id}`, kind: "private", body: privateAnswerText(facts), hasLink: true, optional: false }];
   }
-  await svc.db.batch(posts.map((p) => insertPostStatement(svc.db, p)));
-  if (posts.some((p) => p.state !== "skipped")) await svc.queue.dispatch({ type: "social.send", network });
+  const skip = budget.authors.has(msg.authorId)
+    ? "we answered this person within the hour"
+    : budget.replies >= config.repliesPerHour
+      ? `the hourly ceiling of ${config.repliesPerHour} replies is reached`
+      : null;
+  const link = !networkOf(network).linksCostExtra || budget.linked < config.linkedRepliesPerHour;
+  if (!skip && result.created) {
+    budget.replies++;
+    if (link) budget.linked++;
+    budget.authors.add(msg.authorId);
+  }
+  const state = skip ? ("skipped" as const) : ("queued" as const);
+  return [
+    { ...common, id: `${network}:reply:${msg.id}`, kind: "reply", body: publicReplyText(facts, link), hasLink: link, optional: true, state, lastError: skip },
+    { ...common, id: `${network}:private:${msg.id}`, kind: "private", body: privateAnswerText(facts), hasLink: true, optional: true, state, lastError: skip },
+  ];
 }

@@ -129,14 +129,13 @@ export async function countPendingInbound(db: D1Database, network: NetworkName, 
   return row?.n ?? 0;
 }
 
-export async function markInboundDone(
+export function markInboundDoneStatement(
   db: D1Database,
   m: { network: NetworkName; messageId: string; outcome: string; reportId: string | null; now: string },
-): Promise<void> {
-  await db
+): D1PreparedStatement {
+  return db
     .prepare("UPDATE social_inbound SET state = 'done', outcome = ?3, report_id = ?4, handled_at = ?5, claimed_at = NULL WHERE network = ?1 AND message_id = ?2")
-    .bind(m.network, m.messageId, m.outcome.slice(0, 300), m.reportId, m.now)
-    .run();
+    .bind(m.network, m.messageId, m.outcome.slice(0, 300), m.reportId, m.now);
 }
 
 /** Gives a claimed message back (it is tried again later, e.g. when intake could not store it). */
@@ -147,40 +146,39 @@ export async function releaseInbound(db: D1Database, network: NetworkName, messa
     .run();
 }
 
-/** The open report a message adds to (rules.pure.ts, `followUpScope`), newest first. */
-export async function findFollowUpReportId(db: D1Database, s: FollowUpScope): Promise<string | null> {
-  const row = await db
-    .prepare(
-      `SELECT r.id FROM social_inbound i JOIN reports r ON r.id = i.report_id
-       WHERE i.network = ?1 AND i.author_id = ?2 AND i.outcome LIKE 'report %' AND r.state IN ('new','acknowledged')
-         AND ((?3 IS NOT NULL AND r.created_at >= ?3)
-           OR (?4 IS NOT NULL AND i.conversation_id = ?4)
-           OR (?5 IS NOT NULL AND (i.message_id = ?5
-                 OR EXISTS (SELECT 1 FROM social_posts p WHERE p.network = ?1 AND p.remote_id = ?5 AND p.report_id = r.id))))
-       ORDER BY r.created_at DESC LIMIT 1`,
-    )
-    .bind(s.network, s.authorId, s.directSince, s.conversationId, s.inReplyToId)
-    .first<{ id: string }>();
-  return row?.id ?? null;
-}
-
 /**
- * The open incident whose update thread a mention answers: its conversation (or the post it
- * replies to) is one of our update posts. Such a report is about a known incident.
+ * What deciding a message needs from storage, in one round trip: the open report it adds to
+ * (rules.pure.ts, `followUpScope`; newest first), and the open incident whose update thread it
+ * answers (its conversation, or the post it replies to, is one of our update posts: a report
+ * about a known incident).
  */
-export async function incidentOfThread(db: D1Database, network: NetworkName, ids: readonly string[]): Promise<string | null> {
-  const wanted = ids.filter((v) => v !== "");
-  if (wanted.length === 0) return null;
-  const row = await db
-    .prepare(
-      `SELECT p.incident_id FROM social_posts p JOIN incidents i ON i.id = p.incident_id
-       WHERE p.network = ?1 AND p.kind = 'update' AND p.remote_id IN (SELECT value FROM json_each(?2))
-         AND i.kind = 'incident' AND i.status NOT IN ('resolved','postmortem')
-       LIMIT 1`,
-    )
-    .bind(network, JSON.stringify(wanted))
-    .first<{ incident_id: string }>();
-  return row?.incident_id ?? null;
+export async function lookupForMessage(
+  db: D1Database,
+  scope: FollowUpScope,
+  threadIds: readonly string[],
+): Promise<{ followUpReportId: string | null; incidentId: string | null }> {
+  const [followUp, incident] = await db.batch<{ id?: string; incident_id?: string }>([
+    db
+      .prepare(
+        `SELECT r.id FROM social_inbound i JOIN reports r ON r.id = i.report_id
+         WHERE i.network = ?1 AND i.author_id = ?2 AND i.outcome LIKE 'report %' AND r.state IN ('new','acknowledged')
+           AND ((?3 IS NOT NULL AND r.created_at >= ?3)
+             OR (?4 IS NOT NULL AND i.conversation_id = ?4)
+             OR (?5 IS NOT NULL AND (i.message_id = ?5
+                   OR EXISTS (SELECT 1 FROM social_posts p WHERE p.network = ?1 AND p.remote_id = ?5 AND p.report_id = r.id))))
+         ORDER BY r.created_at DESC LIMIT 1`,
+      )
+      .bind(scope.network, scope.authorId, scope.directSince, scope.conversationId, scope.inReplyToId),
+    db
+      .prepare(
+        `SELECT p.incident_id FROM social_posts p JOIN incidents i ON i.id = p.incident_id
+         WHERE p.network = ?1 AND p.kind = 'update' AND p.remote_id IN (SELECT value FROM json_each(?2))
+           AND i.kind = 'incident' AND i.status NOT IN ('resolved','postmortem')
+         LIMIT 1`,
+      )
+      .bind(scope.network, JSON.stringify(threadIds.filter((v) => v !== ""))),
+  ]);
+  return { followUpReportId: followUp!.results[0]?.id ?? null, incidentId: incident!.results[0]?.incident_id ?? null };
 }
 
 // ---- posts -------------------------------------------------------------------------------
@@ -305,26 +303,20 @@ export function insertPostStatement(db: D1Database, p: NewPost): D1PreparedState
     );
 }
 
-/** Public replies queued or sent (not skipped) since `since`, and how many carried a link:
- * the hourly ceilings count these. */
-export async function countRecentReplies(db: D1Database, network: NetworkName, since: string): Promise<{ replies: number; linked: number }> {
-  const row = await db
-    .prepare(
-      `SELECT COUNT(*) AS replies, COALESCE(SUM(has_link), 0) AS linked FROM social_posts
-       WHERE network = ?1 AND kind = 'reply' AND state != 'skipped' AND created_at >= ?2`,
-    )
+/**
+ * Public replies queued or sent (not skipped) since `since`, how many carried a link, and whom
+ * they answered: the hourly ceilings and "one public reply per person an hour" count these.
+ */
+export async function recentReplies(db: D1Database, network: NetworkName, since: string): Promise<{ replies: number; linked: number; authors: Set<string> }> {
+  const { results } = await db
+    .prepare("SELECT recipient_id, has_link FROM social_posts WHERE network = ?1 AND kind = 'reply' AND state != 'skipped' AND created_at >= ?2")
     .bind(network, since)
-    .first<{ replies: number; linked: number }>();
-  return { replies: row?.replies ?? 0, linked: row?.linked ?? 0 };
-}
-
-/** Whether we already answered this person publicly since then (one public reply per person an hour). */
-export async function repliedToRecently(db: D1Database, network: NetworkName, authorId: string, since: string): Promise<boolean> {
-  const row = await db
-    .prepare("SELECT 1 AS hit FROM social_posts WHERE network = ?1 AND kind = 'reply' AND recipient_id = ?2 AND state != 'skipped' AND created_at >= ?3 LIMIT 1")
-    .bind(network, authorId, since)
-    .first<{ hit: number }>();
-  return row !== null;
+    .all<{ recipient_id: string | null; has_link: number }>();
+  return {
+    replies: results.length,
+    linked: results.filter((r) => r.has_link === 1).length,
+    authors: new Set(results.flatMap((r) => (r.recipient_id ? [r.recipient_id] : []))),
+  };
 }
 
 /**
