@@ -108,6 +108,17 @@ export async function settle(t: SocialTestEnv, network: NetworkName, now: Date):
   return outcomes;
 }
 
+/**
+ * After each test: what it left unhandled (a test that only polls) must not be handled, and
+ * answered in its world's place, by the next test of the file (storage is shared per file).
+ */
+export async function forgetLeftovers(): Promise<void> {
+  await env.DB.batch([
+    env.DB.prepare("UPDATE social_inbound SET state = 'done', outcome = 'left by an earlier test' WHERE state = 'pending'"),
+    env.DB.prepare("UPDATE social_posts SET state = 'skipped', last_error = 'left by an earlier test' WHERE state IN ('queued','sending')"),
+  ]);
+}
+
 export async function reportByReference(reference: string) {
   return env.DB.prepare("SELECT * FROM reports WHERE reference = ?1").bind(reference).first<Record<string, string | null>>();
 }

@@ -108,7 +108,8 @@ export const mastodonNetwork = defineNetwork({
       .reduce<string | null>((max, id) => (max === null || newerId(id, max) ? id : max), cursor?.minId ?? null);
     return {
       messages,
-      next: { cursor: newest ? JSON.stringify({ minId: newest } satisfies Cursor) : null, walk: null },
+      // No mention at all yet: everything after id 0 is new.
+      next: { cursor: JSON.stringify({ minId: newest ?? "0" } satisfies Cursor), walk: null },
       // With min_id each page is the next newer one: a full page may have more after it.
       done: !cursor || res.json.length < PAGE_SIZE,
       first: !cursor,

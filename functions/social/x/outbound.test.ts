@@ -4,14 +4,16 @@
 // with backoff, recorded in assurance, never touching the status update; a refused DM; and the
 // hourly ceilings on public replies and on replies with a link.
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { findCheck } from "../../assurance/queries";
 import { sendDuePosts } from "../outbound";
 import { pollNetwork } from "../poll";
 import { queueStatusUpdates } from "../updates";
 import { xNetwork } from "./network";
 import { postJson, staffHeaders } from "../../../test/helpers";
-import { control, postsOf, scriptFake, settle, socialEnv, type SocialTestEnv } from "../../../test/social/helpers";
+import { forgetLeftovers, control, postsOf, scriptFake, settle, socialEnv, type SocialTestEnv } from "../../../test/social/helpers";
+
+afterEach(forgetLeftovers);
 
 interface FakePost {
   id: string;

@@ -3,12 +3,14 @@
 // private link, a DM with it), and page on-call; the since_id cursor moves only with what was
 // stored, across pages; a 429 or a 5xx never loses or skips it; rate-limit headers are obeyed.
 import { env } from "cloudflare:workers";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { findCheck } from "../../assurance/queries";
 import { pollNetwork } from "../poll";
 import { readStream } from "../queries";
 import { xNetwork } from "./network";
-import { control, fakeRequests, inboundRow, postsOf, pushSocialOncall, reportByReference, scriptFake, settle, socialEnv, type SocialTestEnv } from "../../../test/social/helpers";
+import { forgetLeftovers, control, fakeRequests, inboundRow, postsOf, pushSocialOncall, reportByReference, scriptFake, settle, socialEnv, type SocialTestEnv } from "../../../test/social/helpers";
+
+afterEach(forgetLeftovers);
 
 interface FakeState {
   self: { id: string };

@@ -3,7 +3,7 @@
 // operator's cap, mention polling and optional posts stop while customers' DMs are still read
 // and answered, until the month turns.
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { sendDuePosts } from "../outbound";
 import { pollNetwork } from "../poll";
 import { usageStatements } from "../queries";
@@ -11,7 +11,9 @@ import { storeInbound } from "../store";
 import { queueStatusUpdates } from "../updates";
 import { xNetwork } from "./network";
 import { fetchWorker, postJson, staffHeaders } from "../../../test/helpers";
-import { control, inboundRow, postsOf, settle, socialEnv } from "../../../test/social/helpers";
+import { forgetLeftovers, control, inboundRow, postsOf, settle, socialEnv } from "../../../test/social/helpers";
+
+afterEach(forgetLeftovers);
 
 interface Cost {
   month: string;

@@ -3,7 +3,7 @@
 // pages each escalation level's people once and tells them the rest in at most one digest per
 // window; our public replies stop at the hourly ceiling instead of posting 2,000 times.
 import { env } from "cloudflare:workers";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { flushDueDigests } from "../../alerts/digest";
 import { escalateDueAlerts, resolveAlert } from "../../alerts/lifecycle";
 import { handlePendingInbound } from "../inbound";
@@ -11,7 +11,9 @@ import { sendDuePosts } from "../outbound";
 import { pollNetwork } from "../poll";
 import { xNetwork } from "./network";
 import { drain, minutes, pushConfig } from "../../../test/alerts/helpers";
-import { control, socialEnv } from "../../../test/social/helpers";
+import { forgetLeftovers, control, socialEnv } from "../../../test/social/helpers";
+
+afterEach(forgetLeftovers);
 
 beforeAll(async () => {
   await pushConfig(

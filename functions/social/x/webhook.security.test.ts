@@ -5,12 +5,14 @@
 // the work done after the answer (handling, replies, pages) is awaited before asserting.
 import { env } from "cloudflare:workers";
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../app";
 import { pollNetwork } from "../poll";
 import { xNetwork } from "./network";
 import { xSignature } from "./webhook";
-import { control, inboundRow, pushSocialOncall, settle, socialEnv, X_SECRET, type SocialTestEnv } from "../../../test/social/helpers";
+import { forgetLeftovers, control, inboundRow, pushSocialOncall, settle, socialEnv, X_SECRET, type SocialTestEnv } from "../../../test/social/helpers";
+
+afterEach(forgetLeftovers);
 
 beforeAll(pushSocialOncall);
 
