@@ -152,7 +152,9 @@ async function pollNotifications(ctx: Ctx, state: { cursor: string | null; walk:
   if (!first && !reached && next && items.length > 0) {
     return { messages, next: { cursor: state.cursor, walk: JSON.stringify({ top: top ?? "", cursor: next } satisfies NotificationsWalk) }, done: false, first, usage: {}, rateLimit: answer.rateLimit };
   }
-  return { messages, next: { cursor: top ? JSON.stringify({ watermark: top } satisfies NotificationsCursor) : state.cursor, walk: null }, done: true, first, usage: {}, rateLimit: answer.rateLimit };
+  // None at all yet: from now on everything is new.
+  const mark = top ?? ctx.now.toISOString();
+  return { messages, next: { cursor: JSON.stringify({ watermark: mark } satisfies NotificationsCursor), walk: null }, done: true, first, usage: {}, rateLimit: answer.rateLimit };
 }
 
 /** The chat log forward from its cursor; until a cursor is committed, only recent messages count. */
