@@ -1,6 +1,7 @@
 // Status vocabulary shared by the site and the Worker. The values are exactly those of
 // Atlassian Statuspage's public API v2, so existing clients read us without changes.
 import * as z from "zod";
+import { normalizeText } from "./reports";
 
 export const componentStatuses = [
   "operational",
@@ -58,7 +59,26 @@ export const incidentStatusLabel: Record<IncidentStatus | MaintenanceStatus, str
 
 // Staff write API (POST/PATCH under /api/admin): the bodies of the HTTP contract.
 const ComponentId = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, "Use the component's id (letters, digits, _ and -).");
-const Body = z.string().trim().min(1, "Write what is happening.").max(10_000);
+
+/**
+ * Staff text goes onto the page, into both feeds and into the v2 API, so it is normalised as
+ * report text is (NFC, control and bidi characters out), and what else XML 1.0 forbids is
+ * dropped too: lone surrogates (a replacement character in a public title reads as a glitch)
+ * and the non-characters U+FFFE and U+FFFF. One control character in an update made every
+ * feed reader fail until the incident aged out.
+ */
+function staffText(value: string, multiline: boolean): string {
+  return normalizeText(value.replace(/\p{Cs}|[\ufffe\uffff]/gu, ""), { multiline });
+}
+const Title = (empty: string) =>
+  z
+    .string()
+    .transform((v) => staffText(v, false))
+    .pipe(z.string().min(1, empty).max(200));
+const Body = z
+  .string()
+  .transform((v) => staffText(v, true))
+  .pipe(z.string().min(1, "Write what is happening.").max(10_000));
 /** Which components an update changes, and to what: {"cmp_web": "major_outage"}. */
 export const ComponentChanges = z
   .record(ComponentId, ComponentStatus)
@@ -67,7 +87,7 @@ const IsoTime = z.iso.datetime({ offset: true, message: "Use an ISO 8601 time, e
 const PostmortemSlug = z.string().trim().regex(/^[a-z0-9][a-z0-9-]{0,99}$/, "Use the postmortem's slug (lower-case letters, digits and -).");
 
 export const CreateIncidentInput = z.strictObject({
-  name: z.string().trim().min(1, "Give the incident a title.").max(200),
+  name: Title("Give the incident a title."),
   status: z.enum(["investigating", "identified", "monitoring", "resolved"]).default("investigating"),
   impact: z.enum(["none", "minor", "major", "critical"]).default("minor"),
   body: Body,
@@ -88,7 +108,7 @@ export const PatchComponentInput = z.strictObject({ status: ComponentStatus });
 
 export const CreateMaintenanceInput = z
   .strictObject({
-    name: z.string().trim().min(1, "Give the maintenance a title.").max(200),
+    name: Title("Give the maintenance a title."),
     body: Body,
     scheduled_for: IsoTime,
     scheduled_until: IsoTime,

@@ -1,7 +1,7 @@
 // The app factory: one place that installs request ids, security headers, the error hook and
 // the 404/405 handling, then mounts each capability's routes. Shared by the Worker entry and
 // the tests.
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { ackRoutes } from "./alerts/ack-routes";
 import { alertStaffRoutes } from "./alerts/staff-routes";
 import { twilioPagingRoutes } from "./alerts/twilio-routes";
@@ -14,7 +14,7 @@ import { oncallRoutes } from "./oncall/routes";
 import { ApiError, errorBody, toApiError } from "./platform/errors";
 import { renderErrorPage } from "./platform/error-pages";
 import { requestId } from "./platform/request-id";
-import { securityHeaders } from "./platform/security-headers";
+import { contentSecurityPolicy, securityHeaders } from "./platform/security-headers";
 import { services } from "./platform/services-middleware";
 import { runJob } from "./queue/consumer";
 import type { AppEnv } from "./platform/types";
@@ -24,14 +24,20 @@ import { reporterRoutes } from "./reports/reporter-routes";
 import { socialRoutes } from "./social/routes";
 import { staffRoutes } from "./staff/routes";
 import { statusAdminRoutes } from "./status/admin-routes";
-import { statusRoutes } from "./status/routes";
+import { statusApiRoutes } from "./status/api-routes";
+import { statusEmbedRoutes } from "./status/embed-routes";
+import { statusFeedRoutes } from "./status/feed-routes";
+import { statusPageRoutes } from "./status/page-routes";
 
 /** Route files, mounted in order (staff authentication first). Adding one is one line here. */
 const capabilities = [
   healthRoutes,
   staffRoutes,
   assuranceRoutes,
-  statusRoutes,
+  statusPageRoutes,
+  statusApiRoutes,
+  statusFeedRoutes,
+  statusEmbedRoutes,
   statusAdminRoutes,
   ackRoutes,
   twilioPagingRoutes,
@@ -55,10 +61,25 @@ function wantsJson(req: Request): boolean {
   return accept.includes("application/json") && !accept.includes("text/html");
 }
 
+/** The one place an error becomes a response: JSON for APIs, the site's error page for people. */
+async function errorResponse(thrown: unknown, c: Context<AppEnv>): Promise<Response> {
+  const err = toApiError(thrown);
+  const id = c.get("requestId") ?? crypto.randomUUID();
+  if (err.code === "internal") console.error(`request ${id} failed`, thrown);
+  if (wantsJson(c.req.raw)) {
+    const res = c.json(errorBody(err, id), err.status as 400);
+    for (const [k, v] of Object.entries(err.options.headers ?? {})) res.headers.set(k, v);
+    res.headers.set("Cache-Control", "no-store");
+    return res;
+  }
+  return renderErrorPage(c.env, c.req.url, err, id);
+}
+
 export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use("*", requestId());
   app.use("*", securityHeaders());
+  app.use("*", contentSecurityPolicy());
   // Jobs dispatched by a request (a new report's fan-out, its first pages) run in the same
   // invocation after the answer, with their queued copies as the safety net.
   app.use("*", services(runJob));
@@ -82,21 +103,9 @@ export function createApp(): Hono<AppEnv> {
     });
   }
 
-  app.notFound(() => {
-    throw new ApiError("not_found", "There is nothing at this address.");
-  });
-
-  app.onError(async (thrown, c) => {
-    const err = toApiError(thrown);
-    const id = c.get("requestId") ?? crypto.randomUUID();
-    if (err.code === "internal") console.error(`request ${id} failed`, thrown);
-    if (wantsJson(c.req.raw)) {
-      const res = c.json(errorBody(err, id), err.status as 400);
-      for (const [k, v] of Object.entries(err.options.headers ?? {})) res.headers.set(k, v);
-      res.headers.set("Cache-Control", "no-store");
-      return res;
-    }
-    return renderErrorPage(c.env, c.req.url, err, id);
-  });
+  // Answered, not thrown: a throw from the not-found handler skips the middleware above it,
+  // and the 404 would go out without its security headers.
+  app.notFound((c) => errorResponse(new ApiError("not_found", "There is nothing at this address."), c));
+  app.onError((thrown, c) => errorResponse(thrown, c));
   return app;
 }

@@ -20,7 +20,7 @@ import { applyMigrations, d1, sql, stateDir, wrangler } from "./lib/wrangler.mjs
 const { OncallConfig, oncallJsonSchema } = await import("../functions/oncall/config.ts");
 const { onCallAt, shiftsBetween, gapsBetween, LOOKAHEAD_DAYS } = await import("../functions/oncall/schedule.ts");
 const { planFor } = await import("../functions/oncall/resolve.ts");
-const { wallClockAt, formatWall, DAY } = await import("../functions/platform/zoned-time.ts");
+const { wallClockAt, formatWall, DAY } = await import("../functions/platform/zoned-time.pure.ts");
 
 const usage = `Usage:
   npm run oncall -- push <file.json|file.yaml> [--remote] [--dry-run]

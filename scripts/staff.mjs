@@ -3,12 +3,13 @@
 // `npm run staff -- token revoke <id> [--remote]`
 // Manages staff API tokens in D1 (local state by default, production with --remote). A token
 // is shown once, at creation; only its SHA-256 is stored.
+import "./lib/ts.mjs";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { parseArgs } from "node:util";
 import { d1, sql } from "./lib/wrangler.mjs";
 
-// Keep in step with contract/staff.ts (the Worker refuses unknown scopes anyway).
-const SCOPES = ["admin", "status:write", "reports:read", "reports:write", "oncall:write", "monitors:write"];
+// The scopes the Worker knows (contract/staff.ts, imported as TypeScript by Node).
+const { staffScopes: SCOPES } = await import("../contract/staff.ts");
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

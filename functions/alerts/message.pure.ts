@@ -7,6 +7,9 @@
 // device) carry the first report's reference and the reporter's name, phone and email; shared
 // channels (Slack, Discord, Teams, ntfy topics, webhooks) carry the reference only, and staff
 // open the report from there: a chat room or a topic is no place for a customer's details.
+import { truncate } from "../platform/text.pure";
+
+export { truncate };
 export const MAX_TEXT_CHARS = 306;
 
 /** The first report of an alert and how to reach its reporter. */
@@ -49,14 +52,6 @@ function oneLine(text: string): string {
   return text.replace(/\s+/g, " ").trim();
 }
 
-/** Cuts at a word boundary when possible and marks the cut with an ellipsis. */
-export function truncate(text: string, max: number): string {
-  if (text.length <= max) return text;
-  if (max <= 1) return "…".slice(0, max);
-  const cut = text.slice(0, max - 1);
-  const space = cut.lastIndexOf(" ");
-  return `${space > max * 0.6 ? cut.slice(0, space) : cut}…`;
-}
 
 /** The page as plain text, at most MAX_TEXT_CHARS (the ack link and the reporter's contact
  * are never cut: the quote and then the title give way first). */

@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import * as z from "zod";
 import { ApiError } from "../platform/errors";
 import type { AppEnv } from "../platform/types";
-import { auditStatement } from "../staff/audit";
+import { auditStatement } from "../staff/queries";
 import { requireScope } from "../staff/auth";
 import { acknowledgeAlert, resolveAlert, type FanoutServices } from "./lifecycle";
 import { listAlerts, type AlertState } from "./queries";

@@ -26,7 +26,7 @@ import { MAX_REPORT_BODY_BYTES } from "../reports/route-helpers";
 import { listFilesOfReport } from "../files/queries";
 import { signedFileUrl } from "../files/store";
 import type { Services } from "../platform/services";
-import { auditStatement } from "../staff/audit";
+import { auditStatement } from "../staff/queries";
 import { requireScope } from "../staff/auth";
 import { loadReportExtras, reportExtrasLoader, toAdminReportBody } from "./report-body";
 

@@ -14,7 +14,7 @@ import { CreateIncidentInput } from "../../contract/status";
 import { parseWith, readBodyText, readJson, requireContentType } from "../platform/body";
 import { ApiError } from "../platform/errors";
 import type { AppEnv } from "../platform/types";
-import { auditStatement } from "../staff/audit";
+import { auditStatement } from "../staff/queries";
 import { requireScope } from "../staff/auth";
 import { componentReferences, MonitorsConfig, unreachableInProduction } from "./config.pure";
 import { heartbeatVerdict } from "./heartbeat.pure";
@@ -118,7 +118,7 @@ const HoursQuery = z.coerce.number().int().min(1).max(48).default(24);
 const DaysQuery = z.coerce.number().int().min(1).max(100).default(90);
 
 export const monitorRoutes = new Hono<AppEnv>()
-  .get("/api/admin/monitors", async (c) => {
+  .get("/api/admin/monitors", requireScope("monitors:read"), async (c) => {
     c.header("Cache-Control", "no-store");
     return c.json(configJson(await activeOr404(c.env.DB)));
   })
@@ -153,7 +153,7 @@ export const monitorRoutes = new Hono<AppEnv>()
     c.header("Cache-Control", "no-store");
     return c.json({ version, changed, new_heartbeat_tokens: newTokens }, changed ? 201 : 200);
   })
-  .get("/api/admin/monitors/status", async (c) => {
+  .get("/api/admin/monitors/status", requireScope("monitors:read"), async (c) => {
     c.header("Cache-Control", "no-store");
     const stored = await loadActiveMonitorsConfig(c.env.DB, { lenient: true });
     const states = await loadStates(c.env.DB);
@@ -199,7 +199,7 @@ export const monitorRoutes = new Hono<AppEnv>()
       }),
     });
   })
-  .get("/api/admin/monitors/results/:id", async (c) => {
+  .get("/api/admin/monitors/results/:id", requireScope("monitors:read"), async (c) => {
     c.header("Cache-Control", "no-store");
     const hours = parseWith(HoursQuery, c.req.query("hours"));
     const days = parseWith(DaysQuery, c.req.query("days"));
@@ -217,7 +217,7 @@ export const monitorRoutes = new Hono<AppEnv>()
       hourly: hourly.map((h) => ({ hour: h.hour, checks: h.checks, failures: h.failures, latency_avg_ms: h.latencyAvgMs, latency_max_ms: h.latencyMaxMs })),
     });
   })
-  .get("/api/admin/monitors/heartbeats/:id/pings", async (c) => {
+  .get("/api/admin/monitors/heartbeats/:id/pings", requireScope("monitors:read"), async (c) => {
     c.header("Cache-Control", "no-store");
     const id = c.req.param("id");
     const stored = await activeOr404(c.env.DB);
@@ -242,7 +242,7 @@ export const monitorRoutes = new Hono<AppEnv>()
     c.header("Cache-Control", "no-store");
     return c.json({ id, token, ping_url: pingUrl(c.env.PUBLIC_URL, token) }, 201);
   })
-  .get("/api/admin/monitors/drafts", async (c) => {
+  .get("/api/admin/monitors/drafts", requireScope("monitors:read"), async (c) => {
     c.header("Cache-Control", "no-store");
     const state = parseWith(DraftStateQuery, c.req.query("state"));
     const drafts = await listDrafts(c.env.DB, state === "all" ? null : state, 100);

@@ -6,7 +6,7 @@ import type { ChannelType, ContactMethod, OncallConfig } from "./config";
 import { ReportChannel, Urgency } from "../../contract/reports";
 import { planFor } from "./resolve";
 import { gapsBetween, LOOKAHEAD_DAYS } from "./schedule";
-import { DAY, formatWall, wallClockAt } from "../platform/zoned-time";
+import { DAY, formatWall, wallClockAt } from "../platform/zoned-time.pure";
 
 export type Verdict = "pass" | "warn" | "fail";
 

@@ -1,5 +1,7 @@
 // Staff API of on-call configuration: read and replace the configuration, see who is on call,
 // add an override ("I take tonight"), run the doctor, and send a test page to one person.
+// Reading needs a scope (oncall:read for the schedule and the doctor, oncall:write for the
+// configuration itself), and only admin sees contact details unmasked (redact.pure.ts).
 import { Hono } from "hono";
 import * as z from "zod";
 import { OncallConfig, Override, type ChannelType } from "./config";
@@ -7,23 +9,46 @@ import { siteConfig } from "../../site.config";
 import { recordCheckFailure, recordCheckSuccess } from "../assurance/queries";
 import { channels } from "../channels/registry";
 import type { AlertMessage } from "../channels/types";
+import type { StaffScope } from "../../contract/staff";
 import { parseWith, readJson } from "../platform/body";
 import { ApiError } from "../platform/errors";
 import type { AppEnv } from "../platform/types";
 import { requireScope } from "../staff/auth";
-import { auditStatement } from "../staff/audit";
+import { auditStatement } from "../staff/queries";
 import { runDoctor } from "./doctor";
 import { doctorInputFromEnv } from "./doctor-input";
 import { insertConfigStatement, loadActiveConfig, serializeConfig, type StoredConfig } from "./queries";
+import { maskedFields, MASK, redact, secretsOf } from "./redact.pure";
 import { gapsBetween, onCallAt, shiftsBetween, LOOKAHEAD_DAYS, type Shift } from "./schedule";
-import { DAY } from "../platform/zoned-time";
+import { DAY } from "../platform/zoned-time.pure";
 
 /** The configuration is a few KB; this leaves room for hundreds of people and overrides. */
 const MAX_CONFIG_BYTES = 512 * 1024;
 const TEST_PAGE_TIMEOUT_MS = 10_000;
 
-function configJson(stored: StoredConfig) {
-  return { version: stored.version, sha256: stored.sha256, created_at: stored.createdAt, created_by: stored.createdBy, config: stored.config };
+/** Addresses paged directly when storage fails: personal addresses, masked like the configuration's. */
+function fallbackAddresses(env: Env): string[] {
+  return (env.FALLBACK_PAGE_TO ?? "").split(",").map((a) => a.trim()).filter(Boolean);
+}
+
+/** What a staff member may see of `body`: everything with admin, contact details masked without. */
+function forReader<T>(scopes: readonly StaffScope[], env: Env, body: T, config: OncallConfig | null): T {
+  if (scopes.includes("admin")) return body;
+  return redact(body, secretsOf(config, fallbackAddresses(env)));
+}
+
+function configJson(stored: StoredConfig, scopes: readonly StaffScope[], env: Env) {
+  const masked = !scopes.includes("admin");
+  return {
+    version: stored.version,
+    // Without the secrets, a hash of the whole document would let low-entropy values (a phone
+    // number with its middle masked) be found by trying them.
+    sha256: masked ? null : stored.sha256,
+    created_at: stored.createdAt,
+    created_by: stored.createdBy,
+    masked,
+    config: forReader(scopes, env, stored.config, stored.config),
+  };
 }
 
 function shiftJson(s: Shift) {
@@ -52,25 +77,32 @@ async function activeConfigOr404(env: Env): Promise<StoredConfig> {
 const DaysQuery = z.coerce.number().int().min(1).max(62).default(LOOKAHEAD_DAYS);
 
 export const oncallRoutes = new Hono<AppEnv>()
-  .get("/api/admin/oncall", async (c) => {
+  .get("/api/admin/oncall", requireScope("oncall:write"), async (c) => {
     c.header("Cache-Control", "no-store");
-    return c.json(configJson(await activeConfigOr404(c.env)));
+    return c.json(configJson(await activeConfigOr404(c.env), c.get("staff").scopes, c.env));
   })
   .put("/api/admin/oncall", requireScope("oncall:write"), async (c) => {
-    const config = await readJson(c.req.raw, OncallConfig, MAX_CONFIG_BYTES);
+    const document = await readJson(c.req.raw, z.unknown(), MAX_CONFIG_BYTES);
+    const masked = maskedFields(document);
+    if (masked.length > 0) {
+      throw new ApiError("validation_failed", `${masked[0]}: this value is masked (${MASK}): the document was read without the admin scope. Put the real value back.`, {
+        fields: Object.fromEntries(masked.map((path) => [path, "Masked value: put the real one back."])),
+      });
+    }
+    const config = parseWith(OncallConfig, document);
     const staff = c.get("staff");
     const detail = { people: config.people.length, rotations: config.rotations.length, policies: config.policies.length };
     const result = await storeConfig(c.env, config, staff.name, "oncall.replace", detail);
     return c.json(result, result.changed ? 201 : 200);
   })
-  .get("/api/admin/oncall/schedule", async (c) => {
+  .get("/api/admin/oncall/schedule", requireScope("oncall:read"), async (c) => {
     c.header("Cache-Control", "no-store");
     const parsedDays = DaysQuery.safeParse(c.req.query("days"));
     if (!parsedDays.success) throw new ApiError("validation_failed", "days must be a whole number from 1 to 62.", { fields: { days: "1 to 62" } });
     const stored = await activeConfigOr404(c.env);
     const now = new Date();
     const until = new Date(now.getTime() + parsedDays.data * DAY);
-    return c.json({
+    const schedule = {
       version: stored.version,
       at: now.toISOString(),
       until: until.toISOString(),
@@ -85,7 +117,8 @@ export const oncallRoutes = new Hono<AppEnv>()
           gaps: gapsBetween(r, now, until).map((g) => ({ start: g.start.toISOString(), end: g.end.toISOString() })),
         };
       }),
-    });
+    };
+    return c.json(forReader(c.get("staff").scopes, c.env, schedule, stored.config));
   })
   .post("/api/admin/oncall/rotations/:id/overrides", requireScope("oncall:write"), async (c) => {
     const override = await readJson(c.req.raw, Override);
@@ -101,7 +134,7 @@ export const oncallRoutes = new Hono<AppEnv>()
     const result = await storeConfig(c.env, next, c.get("staff").name, "oncall.override", { rotation: rotationId, ...override });
     return c.json(result, 201);
   })
-  .get("/api/admin/doctor", async (c) => {
+  .get("/api/admin/doctor", requireScope("oncall:read"), async (c) => {
     c.header("Cache-Control", "no-store");
     let stored: StoredConfig | null | { error: string };
     try {
@@ -110,7 +143,7 @@ export const oncallRoutes = new Hono<AppEnv>()
       stored = { error: err instanceof Error ? err.message : String(err) };
     }
     const report = runDoctor(doctorInputFromEnv(c.env, stored, new Date()));
-    return c.json(report);
+    return c.json(forReader(c.get("staff").scopes, c.env, report, stored && "config" in stored ? stored.config : null));
   })
   .post("/api/admin/oncall/people/:id/test-page", requireScope("oncall:write"), async (c) => {
     const stored = await activeConfigOr404(c.env);
@@ -155,5 +188,6 @@ export const oncallRoutes = new Hono<AppEnv>()
       }),
     );
     await auditStatement(c.env.DB, { actor: staff.name, action: "oncall.test_page", target: person.id, detail: results, now }).run();
-    return c.json({ person: person.id, ok: results.every((r) => r.ok), results });
+    // A provider's error may quote the address it was given (a 404 page echoing the path).
+    return c.json(forReader(staff.scopes, c.env, { person: person.id, ok: results.every((r) => r.ok), results }, stored.config));
   });

@@ -3,7 +3,7 @@
 // local time on both sides of a daylight-saving change (the shift across it is 23 or 25 hours).
 import type { Handoff, Rotation, Weekday } from "./config";
 import { isLocalWhen, weekdays } from "./config";
-import { instantOfWall, wallClockAt, wallOfDate, wallOfLocalDateTime, WEEK, DAY, MINUTE } from "../platform/zoned-time";
+import { instantOfWall, wallClockAt, wallOfDate, wallOfLocalDateTime, WEEK, DAY, MINUTE } from "../platform/zoned-time.pure";
 
 /** A stretch of time one person is on call for a rotation. `end` is exclusive. */
 export interface Shift {

@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from "hono";
+import { secureHeaders } from "hono/secure-headers";
 import { inlineHashes } from "../generated/csp";
 import type { AppEnv } from "./types";
 
@@ -25,22 +26,45 @@ export function htmlContentSecurityPolicy(extra: { scriptSrc?: string[]; frameSr
 /** JSON, feeds, SVG: nothing in them may load or run anything. */
 export const API_CSP = "default-src 'none'; frame-ancestors 'none'";
 
-export const commonSecurityHeaders: Record<string, string> = {
-  "Strict-Transport-Security": "max-age=63072000; includeSubDomains",
-  "X-Content-Type-Options": "nosniff",
-  "Referrer-Policy": "strict-origin-when-cross-origin",
-  "X-Frame-Options": "DENY",
-  "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
-  "Cross-Origin-Opener-Policy": "same-origin",
-};
-
-/** Adds security headers to every Worker response (static assets get them from dist/_headers). */
+/**
+ * The fixed security headers of every Worker response (static assets get the same from
+ * dist/_headers), by Hono's secure-headers with our values. `overwrite: false`: a header the
+ * route set itself wins (the acknowledgement page's `no-referrer` is stricter than the default,
+ * and a default must never loosen what a route chose). Hono's other defaults stay off, so we
+ * send what we sent before: CORP `same-origin` would stop other sites from showing the badge,
+ * and the rest (X-XSS-Protection: 0, Origin-Agent-Cluster, ...) add nothing to these answers.
+ */
 export function securityHeaders(): MiddlewareHandler<AppEnv> {
+  return secureHeaders({
+    overwrite: false,
+    strictTransportSecurity: "max-age=63072000; includeSubDomains",
+    xContentTypeOptions: true,
+    referrerPolicy: "strict-origin-when-cross-origin",
+    xFrameOptions: "DENY",
+    permissionsPolicy: { camera: [], microphone: [], geolocation: [], payment: [] },
+    crossOriginOpenerPolicy: "same-origin",
+    crossOriginResourcePolicy: false,
+    crossOriginEmbedderPolicy: false,
+    originAgentCluster: false,
+    xDnsPrefetchControl: false,
+    xDownloadOptions: false,
+    xPermittedCrossDomainPolicies: false,
+    xXssProtection: false,
+  });
+}
+
+/**
+ * The Content-Security-Policy, chosen after the route by what it answered: HTML gets the
+ * build's hashes, anything else (JSON, feeds, SVG) may load nothing. Hono's secure-headers
+ * fixes its policy before the route runs, so it cannot choose by content type. A route that
+ * set its own policy (the report form widens it for Turnstile) keeps it.
+ */
+export function contentSecurityPolicy(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     await next();
-    // Responses from ASSETS or fetch() have immutable headers: always work on a copy.
+    // Responses from ASSETS or fetch() have immutable headers: work on a copy (the headers
+    // middleware around this one writes into it too).
     c.res = new Response(c.res.body, c.res);
-    for (const [name, value] of Object.entries(commonSecurityHeaders)) c.res.headers.set(name, value);
     if (!c.res.headers.has("Content-Security-Policy")) {
       const type = c.res.headers.get("content-type") ?? "";
       c.res.headers.set("Content-Security-Policy", type.startsWith("text/html") ? htmlContentSecurityPolicy() : API_CSP);

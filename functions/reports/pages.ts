@@ -132,7 +132,7 @@ export async function renderReportForm(env: Env, requestUrl: string, state: Repo
     const choices = [
       ...known.map(
         (i) => html`<label class="choice"><input type="radio" name="incident" value="${i.id}"${chosen === i.id ? html` checked` : ""} />
-          <span><strong>${i.name}</strong>, ${i.status}</span></label>`,
+          <span><strong>${i.name}</strong>, ${i.status} (<a href="/incidents/${encodeURIComponent(i.id)}">what we know</a>)</span></label>`,
       ),
       html`<label class="choice"><input type="radio" name="incident" value="other"${other ? html` checked` : ""} /> <span>Something else</span></label>`,
     ];

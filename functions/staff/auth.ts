@@ -1,9 +1,10 @@
 import type { MiddlewareHandler } from "hono";
-import type { StaffScope } from "../../contract/staff";
+import { hasScope, type StaffScope } from "../../contract/staff";
 import { constantTimeEqual } from "../platform/crypto";
 import { ApiError } from "../platform/errors";
 import type { AppEnv, StaffPrincipal } from "../platform/types";
-import { findActiveStaffToken, touchStaffToken, TOKEN_PREFIX } from "./tokens";
+import { touchStaffToken } from "./queries";
+import { findActiveStaffToken, TOKEN_PREFIX } from "./tokens";
 
 const UNAUTHORIZED_HEADERS = { "WWW-Authenticate": 'Bearer realm="staff"' };
 
@@ -43,11 +44,11 @@ async function resolvePrincipal(env: Env, secret: string): Promise<StaffPrincipa
   return { tokenId: token.id, name: token.name, scopes: token.scopes };
 }
 
-/** Refuses with 403 unless the authenticated staff member holds `scope` (or admin). */
+/** Refuses with 403 unless the authenticated staff member holds `scope` (or one that implies it). */
 export function requireScope(scope: StaffScope): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const { scopes } = c.get("staff");
-    if (!scopes.includes("admin") && !scopes.includes(scope)) {
+    if (!hasScope(scopes, scope)) {
       throw new ApiError("forbidden", `This token lacks the "${scope}" scope needed here.`);
     }
     await next();

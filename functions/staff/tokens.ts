@@ -1,24 +1,10 @@
-// Staff API tokens: stored as SHA-256 hashes with their scopes. Queries take the binding first.
-import { StaffScope, type StaffScope as Scope } from "../../contract/staff";
+// Staff API tokens: a random secret with a recognisable prefix, shown once; only its SHA-256 is
+// stored (queries.ts), and lookups are by that hash.
+import type { StaffScope } from "../../contract/staff";
 import { randomToken, sha256Hex } from "../platform/crypto";
+import { findActiveStaffTokenByHash, insertStaffToken, type StaffToken } from "./queries";
 
-export interface StaffToken {
-  id: string;
-  name: string;
-  scopes: Scope[];
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-}
-
-interface StaffTokenRow {
-  id: string;
-  name: string;
-  scopes: string;
-  created_at: string;
-  last_used_at: string | null;
-  revoked_at: string | null;
-}
+export type { StaffToken } from "./queries";
 
 /** Tokens start with a recognisable prefix so secret scanners and people can spot a leak. */
 export const TOKEN_PREFIX = "oob_";
@@ -27,37 +13,13 @@ export function newStaffTokenSecret(): string {
   return TOKEN_PREFIX + randomToken(32);
 }
 
-export function parseScopes(text: string): Scope[] {
-  return text
-    .split(/\s+/)
-    .filter(Boolean)
-    .flatMap((s) => {
-      const parsed = StaffScope.safeParse(s);
-      return parsed.success ? [parsed.data] : [];
-    });
-}
-
-function toStaffToken(row: StaffTokenRow): StaffToken {
-  return {
-    id: row.id,
-    name: row.name,
-    scopes: parseScopes(row.scopes),
-    createdAt: row.created_at,
-    lastUsedAt: row.last_used_at,
-    revokedAt: row.revoked_at,
-  };
-}
-
 export async function createStaffToken(
   db: D1Database,
-  input: { name: string; scopes: Scope[]; now: Date },
+  input: { name: string; scopes: StaffScope[]; now: Date },
 ): Promise<{ token: StaffToken; secret: string }> {
   const secret = newStaffTokenSecret();
   const id = crypto.randomUUID();
-  await db
-    .prepare("INSERT INTO staff_tokens (id, name, token_hash, scopes, created_at) VALUES (?1, ?2, ?3, ?4, ?5)")
-    .bind(id, input.name, await sha256Hex(secret), input.scopes.join(" "), input.now.toISOString())
-    .run();
+  await insertStaffToken(db, { id, name: input.name, tokenHash: await sha256Hex(secret), scopes: input.scopes, now: input.now });
   return {
     secret,
     token: { id, name: input.name, scopes: input.scopes, createdAt: input.now.toISOString(), lastUsedAt: null, revokedAt: null },
@@ -66,26 +28,5 @@ export async function createStaffToken(
 
 /** Finds an active token by its secret. The lookup is by hash, so it leaks nothing by timing. */
 export async function findActiveStaffToken(db: D1Database, secret: string): Promise<StaffToken | null> {
-  const row = await db
-    .prepare("SELECT * FROM staff_tokens WHERE token_hash = ?1 AND revoked_at IS NULL")
-    .bind(await sha256Hex(secret))
-    .first<StaffTokenRow>();
-  return row ? toStaffToken(row) : null;
-}
-
-export async function touchStaffToken(db: D1Database, id: string, now: Date): Promise<void> {
-  await db.prepare("UPDATE staff_tokens SET last_used_at = ?2 WHERE id = ?1").bind(id, now.toISOString()).run();
-}
-
-export async function listStaffTokens(db: D1Database): Promise<StaffToken[]> {
-  const { results } = await db.prepare("SELECT * FROM staff_tokens ORDER BY created_at DESC").all<StaffTokenRow>();
-  return results.map(toStaffToken);
-}
-
-export async function revokeStaffToken(db: D1Database, id: string, now: Date): Promise<boolean> {
-  const res = await db
-    .prepare("UPDATE staff_tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL")
-    .bind(id, now.toISOString())
-    .run();
-  return res.meta.changes > 0;
+  return findActiveStaffTokenByHash(db, await sha256Hex(secret));
 }

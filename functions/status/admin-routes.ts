@@ -10,7 +10,7 @@ import type { AppEnv } from "../platform/types";
 import { requireScope } from "../staff/auth";
 import { forgetVersion } from "./cache";
 import { findComponents, getIncident } from "./queries";
-import { componentJson, incidentJson } from "./statuspage";
+import { componentJson, incidentJson } from "./statuspage.pure";
 import { createIncident, createMaintenance, postIncidentUpdate, setComponentStatus } from "./writes";
 
 async function incidentAnswer(env: Env, id: string) {

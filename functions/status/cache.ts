@@ -9,10 +9,14 @@
 //
 // Two layers: a small in-isolate map (no I/O at all for a hot page) in front of the Cache API
 // (shared by the isolates of a data centre).
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
+import { etag, RETAINED_304_HEADERS } from "hono/etag";
 import type { AppEnv } from "../platform/types";
 import { waitUntilOf } from "../platform/wait-until";
 import { readVersion } from "./queries";
+
+/** What browsers and aggregators may keep of a public answer (JSON, feeds, badge). */
+export const PUBLIC_CACHE_CONTROL = "public, max-age=5";
 
 export const VERSION_TTL_MS = 2_000;
 export const ENTRY_TTL_S = 60;
@@ -60,8 +64,9 @@ function runLater(c: Context<AppEnv>, work: Promise<unknown>): void {
 }
 
 /**
- * Answers from the cache, or builds the response, caches it (200 only) and answers. Adds a
- * weak ETag from the body and answers 304 to a matching If-None-Match.
+ * Answers from the cache, or builds the response, caches it (200 only) and answers. The weak
+ * ETag is made once, when the entry is built, and kept with it; `conditionalGet` answers a
+ * matching If-None-Match.
  */
 export async function cachedResponse(
   c: Context<AppEnv>,
@@ -112,16 +117,18 @@ export async function cachedResponse(
     remember(key, entry);
     if (entry.status === 200) rememberGood(`${url.pathname}${search}`, entry);
   }
-  const etag = entry.headers.find(([k]) => k === "etag")?.[1];
-  const ifNoneMatch = c.req.header("if-none-match");
-  if (etag && ifNoneMatch && ifNoneMatch.split(",").some((t) => t.trim() === etag || t.trim() === "*")) {
-    const headers = new Headers(entry.headers);
-    headers.delete("content-length");
-    headers.set("x-status-cache", source);
-    return new Response(null, { status: 304, headers });
-  }
   return fromEntry(entry, source);
 }
+
+/**
+ * 304 to a matching If-None-Match (weak comparison, `*`), by hono/etag, on the routes answered
+ * through cachedResponse. The ETag is already there, so nothing is hashed per request; an
+ * answer without one (the fallback page) gets one from its body. A 304 keeps the CORS header
+ * (aggregators revalidate cross-site) and says where the answer came from.
+ */
+export const conditionalGet: MiddlewareHandler<AppEnv> = etag({
+  retainedHeaders: [...RETAINED_304_HEADERS, "access-control-allow-origin", "x-status-cache"],
+});
 
 async function toEntry(res: Response, now: number): Promise<MemoryEntry> {
   const headers: [string, string][] = [];

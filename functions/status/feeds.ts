@@ -4,11 +4,19 @@
 import { siteConfig } from "../../site.config";
 import { incidentStatusLabel } from "../../contract/status";
 import { escapeHtml } from "../platform/html";
-import { formatUtc } from "./format";
-import type { Incident } from "./queries";
+import { formatUtc } from "./format.pure";
+import type { Incident } from "./model.pure";
 import { incidentHref } from "./render";
 
-const xml = escapeHtml;
+/** Anything outside XML 1.0's Char production (C0 controls but tab and newlines, lone
+ * surrogates, U+FFFE, U+FFFF) makes a whole feed unreadable. Staff text is normalised when it
+ * is written; this also covers rows stored before that, and anything added later. */
+const NOT_XML_CHAR = /[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu;
+
+/** Text for an XML feed: what XML forbids dropped, then escaped. */
+export function xml(text: string): string {
+  return escapeHtml(text.replace(NOT_XML_CHAR, ""));
+}
 
 /** The updates of an incident as HTML (then escaped into the feed), newest first. */
 function entryHtml(i: Incident): string {

@@ -1,73 +1,8 @@
 // Storage of the status model: small queries taking the binding first, rows mapped to domain
-// types. Reads that a page needs together go in one D1 batch (one round trip).
+// types. Reads that a page needs together go in one D1 batch (one round trip); writes are
+// statements that writes.ts puts into one batch with the audit row and the version bump.
 import type { ComponentStatus, Impact, IncidentStatus, MaintenanceStatus } from "../../contract/status";
-
-export interface ComponentGroup {
-  id: string;
-  name: string;
-  description: string | null;
-  position: number;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface Component {
-  id: string;
-  groupId: string | null;
-  name: string;
-  description: string | null;
-  status: ComponentStatus;
-  position: number;
-  showcase: boolean;
-  onlyShowIfDegraded: boolean;
-  startDate: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface AffectedComponent {
-  componentId: string;
-  name: string;
-  oldStatus: ComponentStatus;
-  newStatus: ComponentStatus;
-}
-
-export interface IncidentUpdate {
-  id: string;
-  incidentId: string;
-  status: IncidentStatus | MaintenanceStatus;
-  body: string;
-  createdAt: string;
-  displayAt: string;
-  updatedAt: string;
-  affected: AffectedComponent[];
-}
-
-export interface Incident {
-  id: string;
-  kind: "incident" | "maintenance";
-  name: string;
-  status: IncidentStatus | MaintenanceStatus;
-  impact: Impact;
-  postmortemSlug: string | null;
-  scheduledFor: string | null;
-  scheduledUntil: string | null;
-  createdAt: string;
-  updatedAt: string;
-  startedAt: string;
-  monitoringAt: string | null;
-  resolvedAt: string | null;
-  /** Newest first, as Statuspage lists them. */
-  updates: IncidentUpdate[];
-  /** Components affected over the incident's life, in page order. */
-  componentIds: string[];
-}
-
-export interface StatusChangeRow {
-  componentId: string;
-  toStatus: ComponentStatus;
-  changedAt: string;
-}
+import type { AffectedComponent, Component, ComponentGroup, CurrentStatus, Incident } from "./model.pure";
 
 export const UNRESOLVED_INCIDENT = "('investigating','identified','monitoring')";
 export const OPEN_MAINTENANCE = "('scheduled','in_progress','verifying')";
@@ -164,15 +99,6 @@ const COMPONENTS_SQL = "SELECT * FROM components ORDER BY position, name";
 const UPDATED_AT_SQL =
   "SELECT MAX(t) AS t FROM (SELECT MAX(updated_at) AS t FROM components UNION ALL SELECT MAX(updated_at) FROM incidents UNION ALL SELECT MAX(updated_at) FROM component_groups)";
 
-export interface CurrentStatus {
-  groups: ComponentGroup[];
-  components: Component[];
-  /** Unresolved incidents and not yet completed maintenances, newest first. */
-  open: Incident[];
-  updatedAt: string | null;
-  /** Status changes since `changesSince`, plus each component's last change before it. */
-  changes: StatusChangeRow[];
-}
 
 /** What the home page, summary.json and status.json need, in two round trips. */
 export async function loadCurrentStatus(db: D1Database, opts: { changesSince?: string } = {}): Promise<CurrentStatus> {
@@ -358,4 +284,102 @@ export async function listDueMaintenances(db: D1Database, nowIso: string): Promi
   const incidents = results.map(toIncident);
   await attachDetails(db, incidents);
   return incidents;
+}
+
+// ---------- writes: statements for one batch (writes.ts composes them) ----------
+
+export function insertIncidentStatement(
+  db: D1Database,
+  i: { id: string; name: string; status: IncidentStatus; impact: Impact; at: string; monitoringAt: string | null; resolvedAt: string | null },
+): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO incidents (id, kind, name, status, impact, created_at, updated_at, started_at, monitoring_at, resolved_at)
+       VALUES (?1, 'incident', ?2, ?3, ?4, ?5, ?5, ?5, ?6, ?7)`,
+    )
+    .bind(i.id, i.name, i.status, i.impact, i.at, i.monitoringAt, i.resolvedAt);
+}
+
+export function insertMaintenanceStatement(
+  db: D1Database,
+  m: { id: string; name: string; scheduledFor: string; scheduledUntil: string; at: string },
+): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO incidents (id, kind, name, status, impact, scheduled_for, scheduled_until, created_at, updated_at, started_at)
+       VALUES (?1, 'maintenance', ?2, 'scheduled', 'maintenance', ?3, ?4, ?5, ?5, ?3)`,
+    )
+    .bind(m.id, m.name, m.scheduledFor, m.scheduledUntil, m.at);
+}
+
+/** An update's effect on its incident: status, impact, postmortem and the milestone times. */
+export function updateIncidentStatement(
+  db: D1Database,
+  u: { id: string; status: string; at: string; impact: Impact | null; postmortemSlug: string | null | undefined; resolved: boolean },
+): D1PreparedStatement {
+  return db
+    .prepare(
+      `UPDATE incidents SET status = ?2, updated_at = ?3,
+         impact = COALESCE(?4, impact),
+         postmortem_slug = CASE WHEN ?5 = 1 THEN ?6 ELSE postmortem_slug END,
+         monitoring_at = CASE WHEN ?2 IN ('monitoring','verifying') AND monitoring_at IS NULL THEN ?3 ELSE monitoring_at END,
+         resolved_at = CASE WHEN ?7 = 1 THEN COALESCE(resolved_at, ?3) ELSE NULL END,
+         started_at = CASE WHEN kind = 'maintenance' AND ?2 = 'in_progress' AND status = 'scheduled' THEN ?3 ELSE started_at END
+       WHERE id = ?1`,
+    )
+    .bind(u.id, u.status, u.at, u.impact, u.postmortemSlug === undefined ? 0 : 1, u.postmortemSlug ?? null, u.resolved ? 1 : 0);
+}
+
+/**
+ * Moves a maintenance from `from` to `to` only if it is still at `from`: the claim that keeps
+ * two clock runs at once from moving it twice. True when this caller won.
+ */
+export async function claimMaintenanceMove(db: D1Database, m: { id: string; from: string; to: "in_progress" | "completed"; at: string }): Promise<boolean> {
+  const claim = await db
+    .prepare(
+      `UPDATE incidents SET status = ?3, updated_at = ?4,
+         started_at = CASE WHEN ?3 = 'in_progress' THEN ?4 ELSE started_at END,
+         resolved_at = CASE WHEN ?3 = 'completed' THEN ?4 ELSE resolved_at END
+       WHERE id = ?1 AND status = ?2`,
+    )
+    .bind(m.id, m.from, m.to, m.at)
+    .run();
+  return claim.meta.changes === 1;
+}
+
+export function insertUpdateStatement(db: D1Database, u: { id: string; incidentId: string; status: string; body: string; now: string }): D1PreparedStatement {
+  return db
+    .prepare("INSERT INTO incident_updates (id, incident_id, status, body, created_at, display_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?5)")
+    .bind(u.id, u.incidentId, u.status, u.body, u.now);
+}
+
+/** Links a component to an incident (once: the link is the incident's list of affected components). */
+export function linkComponentStatement(db: D1Database, incidentId: string, componentId: string): D1PreparedStatement {
+  return db.prepare("INSERT OR IGNORE INTO incident_components (incident_id, component_id) VALUES (?1, ?2)").bind(incidentId, componentId);
+}
+
+/** What an update did to one component (shown with the update). */
+export function insertUpdateComponentStatement(
+  db: D1Database,
+  c: { updateId: string; componentId: string; from: ComponentStatus; to: ComponentStatus },
+): D1PreparedStatement {
+  return db
+    .prepare("INSERT INTO incident_update_components (update_id, component_id, old_status, new_status) VALUES (?1, ?2, ?3, ?4)")
+    .bind(c.updateId, c.componentId, c.from, c.to);
+}
+
+export function setComponentStatusStatement(db: D1Database, id: string, status: ComponentStatus, at: string): D1PreparedStatement {
+  return db.prepare("UPDATE components SET status = ?2, updated_at = ?3 WHERE id = ?1").bind(id, status, at);
+}
+
+/** One row of the history that daily bars and uptime are derived from. */
+export function insertStatusChangeStatement(
+  db: D1Database,
+  c: { componentId: string; from: ComponentStatus; to: ComponentStatus; at: string; source: { type: "incident" | "maintenance" | "manual"; id: string | null } },
+): D1PreparedStatement {
+  return db
+    .prepare(
+      "INSERT INTO component_status_changes (component_id, from_status, to_status, changed_at, source_type, source_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )
+    .bind(c.componentId, c.from, c.to, c.at, c.source.type, c.source.id);
 }

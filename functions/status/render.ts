@@ -2,11 +2,22 @@
 // The page around them (layout, styles, contacts) is the Astro shell.
 import { componentStatusLabel, impactLabel, incidentStatusLabel, type ComponentStatus } from "../../contract/status";
 import { html, type SafeHtml } from "../platform/html";
-import { formatDateKey, formatDuration, formatMonthKey, paragraphs, timeHtml } from "./format";
-import { maintenancePhase } from "./maintenance";
-import type { Component, ComponentGroup, Incident } from "./queries";
-import type { DayHistory } from "./uptime";
-import { worstComponentStatus } from "./statuspage";
+import { formatDateKey, formatDuration, formatMonthKey, formatUtc } from "./format.pure";
+import { maintenancePhase } from "./maintenance.pure";
+import type { Component, ComponentGroup, Incident } from "./model.pure";
+import type { DayHistory } from "./uptime.pure";
+import { worstComponentStatus } from "./statuspage.pure";
+
+/** A <time> with the instant in `datetime`, UTC text, and a hint for the local-time script. */
+export function timeHtml(iso: string): SafeHtml {
+  return html`<time datetime="${iso}">${formatUtc(iso)}</time>`;
+}
+
+/** Text written by staff: blank lines make paragraphs, single newlines line breaks. */
+function paragraphs(text: string): SafeHtml {
+  const blocks = text.trim().split(/\n\s*\n/);
+  return html`${blocks.map((b) => html`<p>${b.split("\n").map((line, i) => (i === 0 ? html`${line}` : html`<br>${line}`))}</p>`)}`;
+}
 
 export interface ComponentHistory {
   days: DayHistory[];

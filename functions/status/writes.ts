@@ -4,9 +4,24 @@
 import type { ComponentStatus, CreateIncidentInput, CreateMaintenanceInput, MaintenanceStatus, PostIncidentUpdateInput } from "../../contract/status";
 import { maintenanceStatuses } from "../../contract/status";
 import { ApiError } from "../platform/errors";
-import { auditStatement } from "../staff/audit";
-import { automaticUpdateBody, nextMaintenanceStatus } from "./maintenance";
-import { bumpVersionStatement, findComponents, getIncident, listDueMaintenances, type Component, type Incident } from "./queries";
+import { auditStatement } from "../staff/queries";
+import { automaticUpdateBody, nextMaintenanceStatus } from "./maintenance.pure";
+import {
+  bumpVersionStatement,
+  claimMaintenanceMove,
+  findComponents,
+  getIncident,
+  insertIncidentStatement,
+  insertMaintenanceStatement,
+  insertStatusChangeStatement,
+  insertUpdateComponentStatement,
+  insertUpdateStatement,
+  linkComponentStatement,
+  listDueMaintenances,
+  setComponentStatusStatement,
+  updateIncidentStatement,
+} from "./queries";
+import type { Component, Incident } from "./model.pure";
 
 /** Short random ids like Statuspage's (12 lower-case letters and digits) with a prefix. */
 export function newId(prefix: string): string {
@@ -41,33 +56,15 @@ function componentChangeStatements(
   const out: D1PreparedStatement[] = [];
   for (const [id, to] of p.changes) {
     const from = p.current.get(id)!.status;
-    if (p.incidentId) {
-      out.push(db.prepare("INSERT OR IGNORE INTO incident_components (incident_id, component_id) VALUES (?1, ?2)").bind(p.incidentId, id));
-    }
-    if (p.updateId) {
-      out.push(
-        db
-          .prepare("INSERT INTO incident_update_components (update_id, component_id, old_status, new_status) VALUES (?1, ?2, ?3, ?4)")
-          .bind(p.updateId, id, from, to),
-      );
-    }
+    if (p.incidentId) out.push(linkComponentStatement(db, p.incidentId, id));
+    if (p.updateId) out.push(insertUpdateComponentStatement(db, { updateId: p.updateId, componentId: id, from, to }));
     if (from === to) continue;
     out.push(
-      db.prepare("UPDATE components SET status = ?2, updated_at = ?3 WHERE id = ?1").bind(id, to, p.now),
-      db
-        .prepare(
-          "INSERT INTO component_status_changes (component_id, from_status, to_status, changed_at, source_type, source_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )
-        .bind(id, from, to, p.now, p.source.type, p.source.id),
+      setComponentStatusStatement(db, id, to, p.now),
+      insertStatusChangeStatement(db, { componentId: id, from, to, at: p.now, source: p.source }),
     );
   }
   return out;
-}
-
-function insertUpdate(db: D1Database, u: { id: string; incidentId: string; status: string; body: string; now: string }): D1PreparedStatement {
-  return db
-    .prepare("INSERT INTO incident_updates (id, incident_id, status, body, created_at, display_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?5)")
-    .bind(u.id, u.incidentId, u.status, u.body, u.now);
 }
 
 export async function createIncident(db: D1Database, input: CreateIncidentInput, actor: string, now: Date): Promise<string> {
@@ -78,13 +75,8 @@ export async function createIncident(db: D1Database, input: CreateIncidentInput,
   const monitoringAt = input.status === "monitoring" ? at : null;
   const resolvedAt = input.status === "resolved" ? at : null;
   await db.batch([
-    db
-      .prepare(
-        `INSERT INTO incidents (id, kind, name, status, impact, created_at, updated_at, started_at, monitoring_at, resolved_at)
-         VALUES (?1, 'incident', ?2, ?3, ?4, ?5, ?5, ?5, ?6, ?7)`,
-      )
-      .bind(id, input.name, input.status, input.impact, at, monitoringAt, resolvedAt),
-    insertUpdate(db, { id: updateId, incidentId: id, status: input.status, body: input.body, now: at }),
+    insertIncidentStatement(db, { id, name: input.name, status: input.status, impact: input.impact, at, monitoringAt, resolvedAt }),
+    insertUpdateStatement(db, { id: updateId, incidentId: id, status: input.status, body: input.body, now: at }),
     ...componentChangeStatements(db, {
       changes: new Map(Object.entries(input.components)),
       current,
@@ -137,26 +129,15 @@ export async function postIncidentUpdate(
   const updateId = newId("upd_");
   const resolvedNow = closing || input.status === "postmortem";
   await db.batch([
-    db
-      .prepare(
-        `UPDATE incidents SET status = ?2, updated_at = ?3,
-           impact = COALESCE(?4, impact),
-           postmortem_slug = CASE WHEN ?5 = 1 THEN ?6 ELSE postmortem_slug END,
-           monitoring_at = CASE WHEN ?2 IN ('monitoring','verifying') AND monitoring_at IS NULL THEN ?3 ELSE monitoring_at END,
-           resolved_at = CASE WHEN ?7 = 1 THEN COALESCE(resolved_at, ?3) ELSE NULL END,
-           started_at = CASE WHEN kind = 'maintenance' AND ?2 = 'in_progress' AND status = 'scheduled' THEN ?3 ELSE started_at END
-         WHERE id = ?1`,
-      )
-      .bind(
-        incidentId,
-        input.status,
-        at,
-        input.impact ?? null,
-        input.postmortem_slug === undefined ? 0 : 1,
-        input.postmortem_slug ?? null,
-        resolvedNow ? 1 : 0,
-      ),
-    insertUpdate(db, { id: updateId, incidentId, status: input.status, body: input.body, now: at }),
+    updateIncidentStatement(db, {
+      id: incidentId,
+      status: input.status,
+      at,
+      impact: input.impact ?? null,
+      postmortemSlug: input.postmortem_slug,
+      resolved: resolvedNow,
+    }),
+    insertUpdateStatement(db, { id: updateId, incidentId, status: input.status, body: input.body, now: at }),
     ...componentChangeStatements(db, {
       changes,
       current,
@@ -195,14 +176,9 @@ export async function createMaintenance(db: D1Database, input: CreateMaintenance
   const scheduledFor = new Date(input.scheduled_for).toISOString();
   const scheduledUntil = new Date(input.scheduled_until).toISOString();
   await db.batch([
-    db
-      .prepare(
-        `INSERT INTO incidents (id, kind, name, status, impact, scheduled_for, scheduled_until, created_at, updated_at, started_at)
-         VALUES (?1, 'maintenance', ?2, 'scheduled', 'maintenance', ?3, ?4, ?5, ?5, ?3)`,
-      )
-      .bind(id, input.name, scheduledFor, scheduledUntil, at),
-    insertUpdate(db, { id: newId("upd_"), incidentId: id, status: "scheduled", body: input.body, now: at }),
-    ...ids.map((c) => db.prepare("INSERT OR IGNORE INTO incident_components (incident_id, component_id) VALUES (?1, ?2)").bind(id, c)),
+    insertMaintenanceStatement(db, { id, name: input.name, scheduledFor, scheduledUntil, at }),
+    insertUpdateStatement(db, { id: newId("upd_"), incidentId: id, status: "scheduled", body: input.body, now: at }),
+    ...ids.map((c) => linkComponentStatement(db, id, c)),
     auditStatement(db, { actor, action: "maintenance.create", target: id, detail: input, now }),
     bumpVersionStatement(db),
   ]);
@@ -226,16 +202,7 @@ export async function advanceMaintenances(db: D1Database, now: Date): Promise<Ar
       now.getTime(),
     );
     if (to !== "in_progress" && to !== "completed") continue;
-    const claim = await db
-      .prepare(
-        `UPDATE incidents SET status = ?3, updated_at = ?4,
-           started_at = CASE WHEN ?3 = 'in_progress' THEN ?4 ELSE started_at END,
-           resolved_at = CASE WHEN ?3 = 'completed' THEN ?4 ELSE resolved_at END
-         WHERE id = ?1 AND status = ?2`,
-      )
-      .bind(m.id, m.status, to, at)
-      .run();
-    if (claim.meta.changes !== 1) continue;
+    if (!(await claimMaintenanceMove(db, { id: m.id, from: m.status, to, at }))) continue;
     await db.batch(maintenanceMoveStatements(db, m, to, await currentOf(db, m), now));
     moved.push({ id: m.id, to });
   }
@@ -261,7 +228,7 @@ function maintenanceMoveStatements(
   }
   const updateId = newId("upd_");
   return [
-    insertUpdate(db, { id: updateId, incidentId: m.id, status: to, body: automaticUpdateBody[to], now: at }),
+    insertUpdateStatement(db, { id: updateId, incidentId: m.id, status: to, body: automaticUpdateBody[to], now: at }),
     ...componentChangeStatements(db, { changes, current, now: at, source: { type: "maintenance", id: m.id }, updateId, incidentId: m.id }),
     auditStatement(db, { actor: "cron", action: `maintenance.${to}`, target: m.id, detail: { from: m.status, to }, now }),
     bumpVersionStatement(db),

@@ -43,12 +43,17 @@ describe("staff routes need a token and a scope", () => {
   });
 
   it.each([
+    ["GET", "/api/admin/monitors", "monitors:read"],
+    ["GET", "/api/admin/monitors/status", "monitors:read"],
+    ["GET", "/api/admin/monitors/results/web", "monitors:read"],
+    ["GET", "/api/admin/monitors/heartbeats/x/pings", "monitors:read"],
+    ["GET", "/api/admin/monitors/drafts", "monitors:read"],
     ["PUT", "/api/admin/monitors", "monitors:write"],
     ["POST", "/api/admin/monitors/heartbeats/x/token", "monitors:write"],
     ["POST", "/api/admin/monitors/drafts/drf_x/dismiss", "monitors:write"],
     ["POST", "/api/admin/monitors/drafts/drf_x/publish", "status:write"],
   ])("%s %s without the %s scope is 403", async (method, path, scope) => {
-    const res = await fetchWorker(path, { method, headers: { "content-type": "application/json", ...(await tokenWith("reports:read")) }, body: "{}" });
+    const res = await fetchWorker(path, { method, headers: { "content-type": "application/json", ...(await tokenWith("reports:read")) }, body: method === "GET" ? undefined : "{}" });
     expect(res.status).toBe(403);
     expect((await json<{ error: { message: string } }>(res)).error.message).toContain(scope);
   });

@@ -2,7 +2,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createStaffToken } from "../../functions/staff/tokens";
-import { fetchWorker, staffHeaders, unique } from "../helpers";
+import { fakeProviders, fetchWorker, staffHeaders, unique } from "../helpers";
 import { configInput } from "./fixtures";
 
 function put(body: unknown, headers: Record<string, string> = staffHeaders()): Promise<Response> {
@@ -52,6 +52,129 @@ describe("on-call staff routes: security", () => {
     const { secret } = await createStaffToken(env.DB, { name: unique("lead"), scopes: ["oncall:write"], now: new Date() });
     const res = await put({ ...configInput(), "//": unique("lead-edit") }, { authorization: `Bearer ${secret}` });
     expect(res.status).toBe(201);
+  });
+});
+
+describe("on-call staff routes: who may read the configuration, and what they see (issue 8)", () => {
+  // One person per kind of secret a contact method holds. Anyone who reads an ntfy topic, a
+  // webhook URL or a routing key can subscribe to, or forge, every page.
+  const secretPeople = [
+    { id: "zoe", name: "Zoe", timezone: "UTC", contactMethods: [{ type: "email", address: "zoe.pager@pager.example.com" }, { type: "sms", number: "+447700900123" }, { type: "voice", number: "+447700900456" }] },
+    { id: "yan", name: "Yan", timezone: "UTC", contactMethods: [{ type: "slack", webhookUrl: "https://hooks.slack.com/services/T000/B000/XXXXSLACKSECRET" }, { type: "discord", webhookUrl: "https://discord.com/api/webhooks/123/DISCORDSECRETTOKEN" }, { type: "teams", webhookUrl: "https://contoso.webhook.office.com/webhookb2/TEAMSSECRET" }] },
+    { id: "xia", name: "Xia", timezone: "UTC", contactMethods: [{ type: "telegram", chatId: "-1001234567890" }, { type: "ntfy", topic: "xia-secret-topic-8c1f" }, { type: "pushover", userKey: "uQiRzpo4DXghDmr9QzzfQu27cmVRsG" }] },
+    { id: "wim", name: "Wim", timezone: "UTC", contactMethods: [{ type: "pagerduty", routingKey: "R0UT1NGKEYR0UT1NGKEYR0UT1NGKEY12" }, { type: "webhook", url: "https://hooks.example-hosting.nl/page?token=WEBHOOKSECRET" }, { type: "mattermost", webhookUrl: "https://chat.example-hosting.nl/hooks/MATTERMOSTHOOKKEY" }] },
+  ] as const;
+  // Vic's webhook answers 404 with its path in the body, as many servers' error pages do.
+  const vic = () => ({ id: "vic", name: "Vic", timezone: "UTC", contactMethods: [{ type: "slack", webhookUrl: `${fakeProviders.url()}/gone/T000/B000/VICSLACKPATHSECRET` }, { type: "email", address: "vic@ops.example-hosting.nl" }] });
+  const secrets = () => [...secretPeople, vic()].flatMap((p) => p.contactMethods.flatMap((m) => Object.entries(m).filter(([k]) => k !== "type").map(([, v]) => v)));
+
+  async function pushSecrets(): Promise<void> {
+    const base = configInput();
+    const res = await put({ ...base, "//": unique("secrets"), people: [...base.people, ...secretPeople, vic()] as never });
+    expect(res.status).toBe(201);
+  }
+
+  async function tokenWith(...scopes: Array<"reports:read" | "oncall:read" | "oncall:write">): Promise<Record<string, string>> {
+    const { secret } = await createStaffToken(env.DB, { name: unique("scoped"), scopes, now: new Date() });
+    return { authorization: `Bearer ${secret}` };
+  }
+
+  function expectNoSecret(body: string, where: string): void {
+    for (const value of secrets()) expect(body, `${where} shows ${value}`).not.toContain(value);
+  }
+
+  it.each(["/api/admin/oncall", "/api/admin/oncall/schedule", "/api/admin/doctor"])("GET %s with only reports:read is 403 and shows nothing", async (path) => {
+    await pushSecrets();
+    const res = await fetchWorker(path, { headers: await tokenWith("reports:read") });
+    expect(res.status).toBe(403);
+    const body = await res.text();
+    expect(JSON.parse(body).error.message).toMatch(/oncall:(read|write)/);
+    expectNoSecret(body, path);
+  });
+
+  it("oncall:read sees the schedule and the doctor, with no secret anywhere, but not the configuration", async () => {
+    await pushSecrets();
+    const headers = await tokenWith("oncall:read");
+    const schedule = await fetchWorker("/api/admin/oncall/schedule", { headers });
+    expect(schedule.status).toBe(200);
+    expectNoSecret(await schedule.text(), "schedule");
+
+    const doctor = await fetchWorker("/api/admin/doctor", { headers });
+    expect(doctor.status).toBe(200);
+    const report = await doctor.text();
+    expectNoSecret(report, "doctor");
+    // The doctor still says what is wrong, with the address masked.
+    expect(report).toContain("z•••@pager.example.com is on a reserved example domain");
+
+    expect((await fetchWorker("/api/admin/oncall", { headers })).status).toBe(403);
+  });
+
+  it("oncall:write without admin reads the configuration with every contact detail masked", async () => {
+    await pushSecrets();
+    const res = await fetchWorker("/api/admin/oncall", { headers: await tokenWith("oncall:write") });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expectNoSecret(text, "configuration");
+    const body = JSON.parse(text) as { masked: boolean; sha256: string | null; config: { people: Array<{ id: string; contactMethods: Array<Record<string, string>> }> } };
+    expect(body.masked).toBe(true);
+    // A hash of the whole document would let low-entropy values (phone numbers) be guessed.
+    expect(body.sha256).toBeNull();
+    const methods = Object.fromEntries(body.config.people.map((p) => [p.id, p.contactMethods]));
+    expect(methods.zoe).toEqual([
+      { type: "email", address: "z•••@pager.example.com" },
+      { type: "sms", number: "+44•••23" },
+      { type: "voice", number: "+44•••56" },
+    ]);
+    expect(methods.yan!.map((m) => m.webhookUrl)).toEqual(["https://hooks.slack.com/•••", "https://discord.com/•••", "https://contoso.webhook.office.com/•••"]);
+    expect(methods.xia).toEqual([
+      { type: "telegram", chatId: "•••" },
+      { type: "ntfy", topic: "•••" },
+      { type: "pushover", userKey: "•••" },
+    ]);
+    expect(methods.wim).toEqual([
+      { type: "pagerduty", routingKey: "•••" },
+      { type: "webhook", url: "https://hooks.example-hosting.nl/•••" },
+      // A channel added after the masking was written is masked by the shape of its values.
+      { type: "mattermost", webhookUrl: "https://chat.example-hosting.nl/•••" },
+    ]);
+  });
+
+  it("admin reads the configuration whole", async () => {
+    await pushSecrets();
+    const res = await fetchWorker("/api/admin/oncall", { headers: staffHeaders() });
+    const text = await res.text();
+    for (const value of secrets()) expect(text).toContain(value);
+    const body = JSON.parse(text) as { masked: boolean; sha256: string };
+    expect(body.masked).toBe(false);
+    expect(body.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("a masked configuration pushed back is refused, naming each masked field, and stores nothing", async () => {
+    await pushSecrets();
+    const masked = (await (await fetchWorker("/api/admin/oncall", { headers: await tokenWith("oncall:write") })).json()) as { config: Record<string, unknown> };
+    const before = await env.DB.prepare("SELECT COUNT(*) AS n FROM oncall_configs").first<{ n: number }>();
+    // The masked URLs are still URLs: without this check they would be stored, and pages
+    // to them would go nowhere.
+    const res = await put({ ...masked.config, "//": unique("pushed-back") });
+    expect(res.status).toBe(400);
+    const err = (await res.json()) as ErrorJson;
+    expect(err.error.fields).toHaveProperty(["people.4.contactMethods.0.webhookUrl"]);
+    expect(err.error.message).toMatch(/masked/);
+    const after = await env.DB.prepare("SELECT COUNT(*) AS n FROM oncall_configs").first<{ n: number }>();
+    expect(after!.n).toBe(before!.n);
+  });
+
+  it("a test page's results are masked for a token without admin (a provider's error may quote the address)", async () => {
+    vi.spyOn(env.EMAIL, "send").mockResolvedValue({ messageId: "msg-masked-1" } as never);
+    await pushSecrets();
+    const res = await post("/api/admin/oncall/people/vic/test-page", {}, await tokenWith("oncall:write"));
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    const body = JSON.parse(text) as { results: Array<{ type: string; ok: boolean; error?: string }> };
+    expect(body.results[0]).toMatchObject({ type: "slack", ok: false });
+    expect(body.results[0]!.error).toMatch(/HTTP 404/);
+    expect(text).not.toContain("VICSLACKPATHSECRET");
+    expectNoSecret(text, "test page");
   });
 });
 

@@ -5,7 +5,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { weekdays, type Rotation } from "../../functions/oncall/config";
 import { onCallAt, shiftsBetween } from "../../functions/oncall/schedule";
-import { HOUR, instantOfWall, wallClockAt } from "../../functions/platform/zoned-time";
+import { HOUR, instantOfWall, wallClockAt } from "../../functions/platform/zoned-time.pure";
 
 const zones = ["Europe/Amsterdam", "America/New_York", "Australia/Sydney", "Asia/Kolkata", "America/Sao_Paulo", "Pacific/Chatham", "UTC"];
 const anyTime = fc.tuple(fc.integer({ min: 0, max: 23 }), fc.constantFrom(0, 15, 30, 45)).map(([h, m]) => `${String(h).padStart(2, "0")}:${String(m).padStart(2, "0")}`);

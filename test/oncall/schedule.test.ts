@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import type { Rotation } from "../../functions/oncall/config";
 import { gapsBetween, onCallAt, shiftsBetween, upcomingShifts } from "../../functions/oncall/schedule";
-import { instantOfWall, wallClockAt } from "../../functions/platform/zoned-time";
+import { instantOfWall, wallClockAt } from "../../functions/platform/zoned-time.pure";
 import { rotation } from "./fixtures";
 
 const at = (iso: string) => new Date(iso);

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { createStaffToken, revokeStaffToken } from "../../functions/staff/tokens";
+import { revokeStaffToken } from "../../functions/staff/queries";
+import { createStaffToken } from "../../functions/staff/tokens";
 import { fetchWorker, STAFF_TOKEN, unique } from "../helpers";
 
 const guarded = ["/api/admin/whoami", "/api/admin/assurance", "/api/admin/anything-else"];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addDays, addMonths, lastLocalDays, localDateKey, startOfLocalDay, zoneOffsetMs } from "../../functions/status/days";
+import { addDays, addMonths, lastLocalDays, localDateKey, startOfLocalDay, zoneOffsetMs } from "../../functions/status/days.pure";
 
 const H = 3_600_000;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ComponentStatus, Impact } from "../../contract/status";
-import { overallIndicator } from "../../functions/status/indicator";
+import { overallIndicator } from "../../functions/status/indicator.pure";
 
 describe("overallIndicator", () => {
   const cases: Array<[string, ComponentStatus[], Impact[], boolean, string, string]> = [

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { MaintenanceStatus } from "../../contract/status";
-import { maintenancePhase, nextMaintenanceStatus } from "../../functions/status/maintenance";
+import { maintenancePhase, nextMaintenanceStatus } from "../../functions/status/maintenance.pure";
 
 describe("nextMaintenanceStatus: the clock moves a maintenance", () => {
   const from = 1_000;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ComponentStatus } from "../../contract/status";
-import { lastLocalDays, type LocalDay } from "../../functions/status/days";
-import { dailyHistory, uptimePercent, type StatusChangePoint } from "../../functions/status/uptime";
+import { lastLocalDays, type LocalDay } from "../../functions/status/days.pure";
+import { dailyHistory, uptimePercent, type StatusChangePoint } from "../../functions/status/uptime.pure";
 
 const H = 3_600_000;
 const day = (date: string, start: string, hours = 24): LocalDay => ({ date, start: Date.parse(start), end: Date.parse(start) + hours * H });

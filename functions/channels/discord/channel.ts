@@ -2,7 +2,7 @@
 // 429 carries Retry-After and {retry_after} in seconds.
 import { httpUrl } from "../fields.pure";
 import { callProvider } from "../http";
-import { truncate } from "../text.pure";
+import { truncate } from "../../platform/text.pure";
 import { defineChannel } from "../types";
 
 export const discordChannel = defineChannel({

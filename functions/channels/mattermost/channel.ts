@@ -4,7 +4,7 @@
 // contact details. Reporter text is escaped (markdown.pure.ts): it cannot mention or link.
 import { httpUrl } from "../fields.pure";
 import { callProvider } from "../http";
-import { truncate } from "../text.pure";
+import { truncate } from "../../platform/text.pure";
 import { defineChannel } from "../types";
 import { literalMarkdown, quote, withoutMentions } from "./markdown.pure";
 

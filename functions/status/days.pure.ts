@@ -1,7 +1,7 @@
 // Calendar days in the page's timezone, with Intl only. A day is [local midnight, next local
 // midnight): 23 or 25 hours long on daylight-saving changes, never "86 400 000 ms from UTC".
 
-import { instantOfWall, offsetAt, wallClockAt, wallOfDate } from "../platform/zoned-time";
+import { instantOfWall, offsetAt, wallClockAt, wallOfDate } from "../platform/zoned-time.pure";
 
 /** The zone's offset from UTC at instant `ms`, in ms (e.g. +3 600 000 for CET). */
 export function zoneOffsetMs(ms: number, timeZone: string): number {

@@ -8,7 +8,7 @@
 // Time before the component's first record (or its start date) and after "now" is not
 // observed, and does not count either way. The bar's colour is the worst status of the day.
 import type { ComponentStatus } from "../../contract/status";
-import type { LocalDay } from "./days";
+import type { LocalDay } from "./days.pure";
 
 export const PARTIAL_OUTAGE_WEIGHT = 0.3;
 

@@ -1,9 +1,8 @@
 // The Statuspage v2 public API shapes: same field names, nesting and enum values as
 // Atlassian's, so aggregators, chat bots and dashboards read us as a drop-in. Tests in
 // test/status/statuspage-api.test.ts pin these shapes.
-import { siteConfig } from "../../site.config";
 import type { Indicator } from "../../contract/status";
-import type { Component, ComponentGroup, Incident } from "./queries";
+import type { Component, ComponentGroup, Incident } from "./model.pure";
 
 /** Statuspage has one page per account; ours is this site. */
 export const PAGE_ID = "outofband";
@@ -16,12 +15,13 @@ export interface PageJson {
   updated_at: string;
 }
 
-export function pageJson(publicUrl: string, updatedAt: string | null): PageJson {
+/** The page object of every answer; `site` is site.config.ts's name and timezone. */
+export function pageJson(site: { name: string; timezone: string }, publicUrl: string, updatedAt: string | null): PageJson {
   return {
     id: PAGE_ID,
-    name: siteConfig.name,
+    name: site.name,
     url: publicUrl,
-    time_zone: siteConfig.timezone,
+    time_zone: site.timezone,
     updated_at: updatedAt ?? new Date(0).toISOString(),
   };
 }

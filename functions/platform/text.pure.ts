@@ -1,4 +1,4 @@
-// Text shaping that several channels need (providers cap titles and fields at their own lengths).
+// Text shaping shared by page texts (alerts) and channels (providers cap titles and fields).
 
 /** Cuts at a word boundary when possible and marks the cut with an ellipsis. */
 export function truncate(text: string, max: number): string {

@@ -1,6 +1,6 @@
-// How times and durations read on the pages. Server-side everything is in UTC (correct with
-// JavaScript off); public/local-time.js rewrites <time> elements into the reader's zone.
-import { html, type SafeHtml } from "../platform/html";
+// How times and durations read on the pages and in the feeds. Server-side everything is in UTC
+// (correct with JavaScript off); public/local-time.js rewrites <time> elements into the
+// reader's zone. Text only: the markup around it is render.ts's.
 
 const utcDateTime = new Intl.DateTimeFormat("en-GB", {
   timeZone: "UTC",
@@ -15,11 +15,6 @@ const utcDate = new Intl.DateTimeFormat("en-GB", { timeZone: "UTC", day: "numeri
 
 export function formatUtc(iso: string): string {
   return `${utcDateTime.format(new Date(iso))} UTC`;
-}
-
-/** A <time> with the instant in `datetime`, UTC text, and a hint for the local-time script. */
-export function timeHtml(iso: string): SafeHtml {
-  return html`<time datetime="${iso}">${formatUtc(iso)}</time>`;
 }
 
 /** A calendar date ("YYYY-MM-DD", already in the page's timezone) as text. */
@@ -46,10 +41,4 @@ export function formatDuration(ms: number): string {
   if (hours) parts.push(`${hours} h`);
   if (mins && !days) parts.push(`${mins} min`);
   return parts.join(" ");
-}
-
-/** Text written by staff: blank lines make paragraphs, single newlines line breaks. */
-export function paragraphs(text: string): SafeHtml {
-  const blocks = text.trim().split(/\n\s*\n/);
-  return html`${blocks.map((b) => html`<p>${b.split("\n").map((line, i) => (i === 0 ? html`${line}` : html`<br>${line}`))}</p>`)}`;
 }

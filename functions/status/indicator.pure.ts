@@ -1,7 +1,9 @@
 // The page-wide indicator and its description: one pure function, as Statuspage computes it
 // for status.json. The worst of (a) unresolved incidents' impact and (b) component statuses
 // wins; maintenance shows only when nothing is actually broken.
-import type { ComponentStatus, Impact, Indicator } from "../../contract/status";
+import type { ComponentStatus, Impact, Indicator, MaintenanceStatus } from "../../contract/status";
+import { maintenancePhase } from "./maintenance.pure";
+import type { CurrentStatus } from "./model.pure";
 
 export interface IndicatorInput {
   componentStatuses: readonly ComponentStatus[];
@@ -51,4 +53,13 @@ function describe(indicator: "minor" | "major" | "critical", statuses: readonly 
   if (statuses.includes("partial_outage")) return "Minor Service Outage";
   if (statuses.includes("degraded_performance")) return "Partially Degraded Service";
   return "Minor Service Outage";
+}
+
+/** The indicator of the page as stored: components, open incidents and maintenance. */
+export function statusIndicator(status: Pick<CurrentStatus, "components" | "open">): { indicator: Indicator; description: string } {
+  return overallIndicator({
+    componentStatuses: status.components.map((c) => c.status),
+    unresolvedIncidentImpacts: status.open.filter((i) => i.kind === "incident").map((i) => i.impact),
+    maintenanceInProgress: status.open.some((i) => i.kind === "maintenance" && maintenancePhase(i.status as MaintenanceStatus) === "active"),
+  });
 }
