@@ -15,6 +15,12 @@ const SHARED = "(?!(?:types|http|registry|list)\\.ts$)(?![^/]+\\.pure\\.ts$)";
 const CHANNEL = [`^functions/channels/[^/]+/`, `^functions/channels/${SHARED}[^/]+\\.ts$`];
 // The only modules that may name channels: the registry and the list it reads.
 const CHANNEL_LISTS = "^functions/channels/(?:registry|list)\\.ts$";
+// A social network is a folder functions/social/<name>/; the files directly in functions/social/
+// are the room's shared code (the interface, storage, rules), which every network may use.
+const NETWORK = "^functions/social/[^/]+/";
+// The only module that may name networks: the list the registry reads.
+const NETWORK_LISTS = "^functions/social/list\\.ts$";
+
 // Libraries a *.pure.ts module may import: computation only, no I/O, no clock of their own.
 // croner is cron and time-zone maths: pure as long as callers pass the instant it starts from
 // (the pure-no-io check below catches a `new Date()` in the pure module itself). twitter-text
@@ -50,6 +56,24 @@ module.exports = {
       severity: "error",
       from: { path: "^functions/", pathNot: [CHANNEL_LISTS, ...CHANNEL] },
       to: { path: CHANNEL },
+    },
+    {
+      name: "network-not-to-other-network",
+      comment:
+        "A social network is one folder; it may use the shared files of functions/social/ but never another network, " +
+        "so adding or removing one touches one folder and one line.",
+      severity: "error",
+      from: { path: "^functions/social/([^/]+)/" },
+      to: { path: NETWORK, pathNot: "^functions/social/$1/" },
+    },
+    {
+      name: "networks-only-through-registry",
+      comment:
+        "Outside its own folder a social network is reached through functions/social/registry.ts (which reads list.ts), " +
+        "so everything that names networks is derived from one place.",
+      severity: "error",
+      from: { path: "^functions/", pathNot: [NETWORK_LISTS, NETWORK] },
+      to: { path: NETWORK },
     },
     {
       name: "contract-only-libraries",

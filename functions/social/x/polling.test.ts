@@ -5,6 +5,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { findCheck } from "../../assurance/queries";
+import { handlePendingInbound } from "../inbound";
 import { pollNetwork } from "../poll";
 import { readStream } from "../queries";
 import { xNetwork } from "./network";
@@ -173,6 +174,28 @@ describe("X mentions", () => {
     expect(results.map((m) => m.body.split("\n")[0])).toEqual(["@ExampleHosting FTP refuses my password", "@ExampleHosting still failing, tried two clients"]);
     // A follow-up is not answered again.
     expect(await postsOf("x", "reply_to = ?2", again.data.id)).toEqual([]);
+  });
+});
+
+describe("when D1 cannot store a report", () => {
+  it("the message stays stored and pending, on-call is paged by mail, and the next run files it", async () => {
+    const t = socialEnv({ settings: { FALLBACK_PAGE_TO: "fallback@ops.example.test" } });
+    const now = new Date();
+    const dm = await control<{ data: { id: string } }>(t, "x", "dm", { text: "Everything is down and your mail too" });
+    await pollNetwork(t.svc, xNetwork, now);
+    // Intake's one write batch (report, message, note, outbox, assurance, read-back) fails.
+    const failing = {
+      prepare: (sql: string) => env.DB.prepare(sql),
+      batch: (statements: D1PreparedStatement[]) => (statements.length === 6 ? Promise.reject(new Error("D1_ERROR: database is overloaded")) : env.DB.batch(statements)),
+    } as unknown as D1Database;
+    const broken = { ...t.svc, db: failing, config: { ...t.svc.config, fallbackPageTo: ["fallback@ops.example.test"] } };
+    const run = await handlePendingInbound(broken, "x", now);
+    expect(run.outcomes).toEqual([expect.stringMatching(/^retrying: the report could not be stored/)]);
+    expect((await inboundRow("x", dm.data.id))!).toMatchObject({ state: "pending", claimed_at: null });
+    expect(t.mail.some((m) => m.to === "fallback@ops.example.test" && m.subject.startsWith("URGENT (not stored)"))).toBe(true);
+
+    const [ref] = referenceIn(await settle(t, "x", now));
+    expect((await inboundRow("x", dm.data.id))!.outcome).toBe(`report ${ref}`);
   });
 });
 

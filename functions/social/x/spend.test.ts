@@ -55,6 +55,12 @@ describe("the cost of X", () => {
   });
 
   it("is shown to staff only", async () => {
+    expect((await fetchWorker("/api/admin/social")).status).toBe(401);
+    const overview = await fetchWorker("/api/admin/social", { headers: staffHeaders() });
+    expect(overview.status).toBe(200);
+    const { networks } = (await overview.json()) as { networks: Array<{ network: string; configured: boolean; spend: unknown }> };
+    expect(networks.map((n) => n.network).sort()).toEqual(["bluesky", "mastodon", "x"]);
+    expect(networks.find((n) => n.network === "mastodon")!.spend).toBeNull(); // free: nothing to cap
     expect((await fetchWorker("/api/admin/social/x/cost")).status).toBe(401);
     expect((await fetchWorker("/api/admin/social/x/cost", { headers: { authorization: "Bearer oob_not-a-token" } })).status).toBe(401);
     const unknown = await fetchWorker("/api/admin/social/myspace/cost", { headers: staffHeaders() });
