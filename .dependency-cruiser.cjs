@@ -15,10 +15,17 @@ const SHARED = "(?!(?:types|http|registry|list)\\.ts$)(?![^/]+\\.pure\\.ts$)";
 const CHANNEL = [`^functions/channels/[^/]+/`, `^functions/channels/${SHARED}[^/]+\\.ts$`];
 // The only modules that may name channels: the registry and the list it reads.
 const CHANNEL_LISTS = "^functions/channels/(?:registry|list)\\.ts$";
+// A social network is a folder functions/social/<name>/; the files directly in functions/social/
+// are the room's shared code (the interface, storage, rules), which every network may use.
+const NETWORK = "^functions/social/[^/]+/";
+// The only module that may name networks: the list the registry reads.
+const NETWORK_LISTS = "^functions/social/list\\.ts$";
+
 // Libraries a *.pure.ts module may import: computation only, no I/O, no clock of their own.
 // croner is cron and time-zone maths: pure as long as callers pass the instant it starts from
-// (the pure-no-io check below catches a `new Date()` in the pure module itself).
-const PURE_LIBRARIES = ["zod", "croner"];
+// (the pure-no-io check below catches a `new Date()` in the pure module itself). twitter-text
+// counts a post's weighted length for X: computation only.
+const PURE_LIBRARIES = ["zod", "croner", "twitter-text"];
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -51,6 +58,24 @@ module.exports = {
       to: { path: CHANNEL },
     },
     {
+      name: "network-not-to-other-network",
+      comment:
+        "A social network is one folder; it may use the shared files of functions/social/ but never another network, " +
+        "so adding or removing one touches one folder and one line.",
+      severity: "error",
+      from: { path: "^functions/social/([^/]+)/" },
+      to: { path: NETWORK, pathNot: "^functions/social/$1/" },
+    },
+    {
+      name: "networks-only-through-registry",
+      comment:
+        "Outside its own folder a social network is reached through functions/social/registry.ts (which reads list.ts), " +
+        "so everything that names networks is derived from one place.",
+      severity: "error",
+      from: { path: "^functions/", pathNot: [NETWORK_LISTS, NETWORK] },
+      to: { path: NETWORK },
+    },
+    {
       name: "contract-only-libraries",
       comment: "contract/ is shared by the site and the Worker: it imports only itself and npm libraries (zod).",
       severity: "error",
@@ -71,7 +96,7 @@ module.exports = {
       name: "pure-imports-only-pure",
       comment:
         "A *.pure.ts module is logic without I/O, tested by tables: it imports only other *.pure.ts modules, " +
-        "contract/, site.config.ts and PURE_LIBRARIES (zod, croner); never bindings, hono, cloudflare:*, node:*, queries, routes or services.",
+        "contract/, site.config.ts and PURE_LIBRARIES (zod, croner, twitter-text); never bindings, hono, cloudflare:*, node:*, queries, routes or services.",
       severity: "error",
       from: { path: "\\.pure\\.ts$" },
       to: { pathNot: ["\\.pure\\.ts$", "^contract/", "^site\\.config\\.ts$", ...PURE_LIBRARIES.map((name) => `(^|/)node_modules/${name}/`)] },

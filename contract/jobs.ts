@@ -1,7 +1,7 @@
 // Messages on the fan-out queue. Every consumer parses bodies with this schema first: a queue
 // body is input like any other. Capabilities add their job types here.
 import * as z from "zod";
-import { Urgency } from "./reports";
+import { SocialChannel, Urgency } from "./reports";
 
 export const CanaryJob = z.object({
   type: z.literal("canary"),
@@ -75,6 +75,16 @@ export const SignalRecoveredJob = z.object({
   key: z.string().min(1).max(200),
 });
 
+/**
+ * Mentions and direct messages of a social network wait, stored, to be turned into reports or
+ * follow-ups (functions/social/inbound.ts). One job handles a bounded number and sends itself
+ * again while more wait; the cron is the backstop.
+ */
+export const SocialInboundJob = z.object({ type: z.literal("social.inbound"), network: SocialChannel });
+
+/** Replies, private answers and update threads of a social network are due to be posted. */
+export const SocialSendJob = z.object({ type: z.literal("social.send"), network: SocialChannel });
+
 export const Job = z.discriminatedUnion("type", [
   CanaryJob,
   ReportReceivedJob,
@@ -84,6 +94,8 @@ export const Job = z.discriminatedUnion("type", [
   DigestFlushJob,
   SignalRaisedJob,
   SignalRecoveredJob,
+  SocialInboundJob,
+  SocialSendJob,
 ]);
 export type Job = z.infer<typeof Job>;
 export type JobType = Job["type"];

@@ -5,6 +5,10 @@ import * as z from "zod";
 export const ReportChannel = z.enum(["web", "api", "email", "phone", "sms", "x", "mastodon", "bluesky"]);
 export type ReportChannel = z.infer<typeof ReportChannel>;
 
+/** The social networks among the channels (functions/social/): mentions and direct messages. */
+export const SocialChannel = ReportChannel.extract(["x", "mastodon", "bluesky"]);
+export type SocialChannel = z.infer<typeof SocialChannel>;
+
 /** How urgent the reporter says it is (chosen on the form; channels without a choice: "high"). */
 export const Urgency = z.enum(["critical", "high", "normal"]);
 export type Urgency = z.infer<typeof Urgency>;
@@ -22,6 +26,7 @@ export const reportLimits = {
   email: 254,
   phone: 40,
   xHandle: 15,
+  socialHandle: 320,
   subjectMin: 3,
   subject: 200,
   messageMin: 10,
@@ -76,6 +81,12 @@ const phone = z
 const xHandle = z
   .string()
   .regex(/^@?\w{1,15}$/, "An X handle is 1 to 15 letters, digits or _.")
+  .transform((v) => v.replace(/^@/, ""));
+/** A Mastodon account (user@instance) or a Bluesky handle (a domain name), without a leading @. */
+const socialHandle = z
+  .string()
+  .max(reportLimits.socialHandle, "That handle is too long.")
+  .regex(/^@?[A-Za-z0-9_.-]{1,253}(@[A-Za-z0-9.-]{1,253})?$/, "A handle is user@instance (Mastodon) or a domain name (Bluesky).")
   .transform((v) => v.replace(/^@/, ""));
 const subject = z
   .string()
@@ -144,6 +155,8 @@ export const NewReport = z
       email: optionalText(email),
       phone: optionalText(phone),
       xHandle: optionalText(xHandle),
+      /** The reporter's account on the report's channel when that is Mastodon or Bluesky. */
+      socialHandle: optionalText(socialHandle),
     }),
     subject,
     message,
@@ -170,7 +183,7 @@ export const NewReport = z
   .superRefine((v, ctx) => {
     // A call from a withheld number, or an SMS from a sender name rather than a number, has no
     // way back, and is still an urgent report (the caller may say their number in the message).
-    if (!v.reporter.email && !v.reporter.phone && !v.reporter.xHandle && !channelsWithoutContact.has(v.channel)) {
+    if (!v.reporter.email && !v.reporter.phone && !v.reporter.xHandle && !v.reporter.socialHandle && !channelsWithoutContact.has(v.channel)) {
       ctx.addIssue({ code: "custom", path: ["reporter", "email"], message: needsContact });
     }
   });
@@ -178,7 +191,7 @@ export const NewReport = z
 export interface NewReportInput {
   channel: ReportChannel;
   urgency?: Urgency;
-  reporter: { name?: string | null; email?: string | null; phone?: string | null; xHandle?: string | null };
+  reporter: { name?: string | null; email?: string | null; phone?: string | null; xHandle?: string | null; socialHandle?: string | null };
   subject: string;
   message: string;
   componentId?: string | null;
@@ -221,7 +234,7 @@ export interface AdminReportBody {
   state: ReportState;
   urgency: Urgency;
   subject: string;
-  reporter: { name: string | null; email: string | null; phone: string | null; x_handle: string | null };
+  reporter: { name: string | null; email: string | null; phone: string | null; x_handle: string | null; social_handle: string | null };
   component_id: string | null;
   incident_id: string | null;
   duplicate_of: string | null;

@@ -23,6 +23,7 @@ import type { AppEnv } from "./platform/types";
 import { reportApiRoutes } from "./reports/api-routes";
 import { reportFormRoutes } from "./reports/form-routes";
 import { reporterRoutes } from "./reports/reporter-routes";
+import { socialRoutes } from "./social/routes";
 import { staffRoutes } from "./staff/routes";
 import { statusAdminRoutes } from "./status/admin-routes";
 import { statusApiRoutes } from "./status/api-routes";
@@ -53,6 +54,7 @@ const capabilities = [
   fileRoutes,
   monitorRoutes,
   heartbeatRoutes,
+  socialRoutes,
 ];
 
 /** Paths whose errors are answered as JSON; everything else is a page for people. */

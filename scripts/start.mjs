@@ -5,6 +5,7 @@
 // Environment: PORT; OOB_STATE_DIR (where local D1/queues live, default .wrangler/state);
 // OOB_SKIP_BUILD=1 to reuse dist/; OOB_NO_CRON=1 to stop the local once-a-minute cron tick;
 // OOB_LOCAL_TWILIO=0 (or an explicit TWILIO_API_BASE) to use Twilio instead of the stand-in;
+// OOB_LOCAL_SOCIAL=0 to run without the local X, Mastodon and Bluesky stand-ins;
 // STAFF_TOKEN and the other secrets override .dev.vars; DIGEST_WINDOW_MINUTES,
 // PAGES_PER_PERSON_PER_HOUR and CONFIRMATIONS_PER_* override wrangler.toml's [vars].
 import { spawn, spawnSync } from "node:child_process";
@@ -16,6 +17,7 @@ import { localSecrets, parseEnvFile } from "./lib/worker.mjs";
 import { applyMigrations, root, stateDir } from "./lib/wrangler.mjs";
 import { startLocalNtfy } from "./lib/local-ntfy.mjs";
 import { localTwilioInfoPath, startLocalTwilio } from "./lib/local-twilio.mjs";
+import { LOCAL_X_USER_ID, checkCrc, startLocalSocial } from "./lib/local-social.mjs";
 import { seedIfEmpty } from "./seed/index.mjs";
 
 const port = Number(process.env.PORT || 8787);
@@ -50,6 +52,41 @@ if (useLocalTwilio) {
 }
 writeFileSync(devVarsPath, secretNames.map((n) => `${n}=${devVars[n] ?? ""}`).join("\n") + "\n", { mode: 0o600 });
 const effective = localSecrets();
+
+// X, Mastodon and Bluesky: a network without credentials in .dev.vars talks to a local
+// stand-in (scripts/lib/local-social.mjs) with demo credentials, unless OOB_LOCAL_SOCIAL=0.
+const socialVars = [];
+let localSocial = null;
+if (process.env.OOB_LOCAL_SOCIAL !== "0") {
+  const demo = {
+    x: { needs: ["X_CONSUMER_KEY", "X_CONSUMER_SECRET", "X_ACCESS_TOKEN", "X_ACCESS_TOKEN_SECRET"] },
+    mastodon: { needs: ["MASTODON_ACCESS_TOKEN"] },
+    bluesky: { needs: ["BLUESKY_APP_PASSWORD"] },
+  };
+  const standIn = Object.entries(demo).filter(([, d]) => d.needs.every((n) => !effective[n])).map(([name]) => name);
+  if (standIn.length > 0) {
+    const xSecret = standIn.includes("x") ? `local-${randomBytes(12).toString("base64url")}` : null;
+    localSocial = await startLocalSocial({ worker: base, xSecret });
+    localSocial.server.unref();
+    localSocial.networks = standIn;
+    localSocial.xSecret = xSecret;
+    if (standIn.includes("x")) {
+      Object.assign(effective, { X_CONSUMER_KEY: "local-demo-key", X_CONSUMER_SECRET: xSecret, X_ACCESS_TOKEN: `${LOCAL_X_USER_ID}-localdemo`, X_ACCESS_TOKEN_SECRET: "local-demo" });
+      socialVars.push("--var", `X_API_BASE:${localSocial.url}/x/local`);
+    }
+    if (standIn.includes("mastodon")) {
+      effective.MASTODON_ACCESS_TOKEN = "local-demo";
+      socialVars.push("--var", `MASTODON_URL:${localSocial.url}/mastodon/local`);
+    }
+    if (standIn.includes("bluesky")) {
+      effective.BLUESKY_APP_PASSWORD = "local-demo";
+      socialVars.push("--var", `BLUESKY_SERVICE:${localSocial.url}/bluesky/local`, "--var", "BLUESKY_HANDLE:status.example-hosting.test");
+    }
+    // Where `npm run x -- mention` finds them.
+    mkdirSync(join(root, ".wrangler", "tmp"), { recursive: true });
+    writeFileSync(join(root, ".wrangler", "tmp", `social-${port}.json`), JSON.stringify({ url: localSocial.url, worker: base, networks: standIn }) + "\n");
+  }
+}
 mkdirSync(join(root, ".wrangler"), { recursive: true });
 const envFile = join(root, ".wrangler", `dev-secrets-${port}.env`);
 writeFileSync(envFile, Object.entries(effective).map(([k, v]) => `${k}=${v}`).join("\n") + "\n", { mode: 0o600 });
@@ -101,6 +138,7 @@ const dev = spawn(
     "--var", `PUBLIC_URL:${base}`,
     ...ntfyVars,
     ...twilioVars,
+    ...socialVars,
     ...tunableVars,
     "--show-interactive-dev-session=false",
     "--log-level", process.env.OOB_LOG_LEVEL || "warn",
@@ -126,6 +164,9 @@ if (process.env.OOB_NO_CRON !== "1") {
   }, 60_000).unref();
 }
 
+let crc = "";
+if (localSocial?.xSecret) crc = (await checkCrc(base, localSocial.xSecret)) ? "   (CRC check of /hooks/x: ok)" : "   (CRC check of /hooks/x FAILED)";
+
 console.log(`
   Status page     ${base}/
   Urgent report   ${base}/report
@@ -139,6 +180,9 @@ console.log(`
                   npm run phone -- call ${hotlineNumber()} --say "all our sites are down"
                   npm run phone -- sms ${hotlineNumber()} "sites down"`
       : ""
+      : ""
+  }${
+    localSocial ? `\n  Local social    ${localSocial.url} (simulated ${localSocial.networks.join(", ")})${crc}\n                  try: npm run x -- mention "@ExampleHosting all my sites are down"` : ""
   }
 
   Ready. Press Ctrl+C to stop.

@@ -12,6 +12,7 @@ import { phoneCronTask } from "../phone/cron";
 import { maintenanceClock } from "../status/cron";
 import { monitorsCronTask } from "../monitors/cron";
 import { emailSweepCronTask } from "../email/sweep";
+import { socialCronTask } from "../social/cron";
 
 export const cronTasks: CronTask[] = [
   // Re-sends report.received jobs whose queue send failed or was never processed.
@@ -28,6 +29,8 @@ export const cronTasks: CronTask[] = [
   emailSweepCronTask,
   // Hotline calls that ended without a recording (missed calls), recordings to copy or file.
   phoneCronTask,
+  // X, Mastodon, Bluesky: poll mentions and DMs, post replies and staff updates.
+  socialCronTask,
 ];
 
 /**

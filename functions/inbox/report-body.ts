@@ -51,6 +51,7 @@ export function toAdminReportBody(report: Report, messages: ReportMessage[], ext
       email: report.reporter.email,
       phone: report.reporter.phone,
       x_handle: report.reporter.xHandle,
+      social_handle: report.reporter.socialHandle,
     },
     component_id: report.componentId,
     incident_id: report.incidentId,

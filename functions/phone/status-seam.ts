@@ -2,8 +2,8 @@
 // the spoken sentence needs. Status's own query and indicator rule are used as they are; if
 // status moves its files, only this file changes.
 import type { MaintenanceStatus } from "../../contract/status";
-import { overallIndicator } from "../status/indicator";
-import { maintenancePhase } from "../status/maintenance";
+import { overallIndicator } from "../status/indicator.pure";
+import { maintenancePhase } from "../status/maintenance.pure";
 import { loadCurrentStatus } from "../status/queries";
 import type { StatusSnapshot } from "./status-sentence.pure";
 

@@ -7,6 +7,7 @@ import { recordCheckFailure, recordDeadLetter } from "../assurance/queries";
 import { RetryLater } from "../alerts/delivery";
 import { alertJobHandlers, handleDeadNotification } from "../alerts/jobs";
 import { buildServices, type Services } from "../platform/services";
+import { socialJobHandlers } from "../social/jobs";
 import type { JobContext, JobHandlers } from "../platform/tasks";
 
 /** One handler per job type. A job type without a handler is retried, then dead-lettered:
@@ -14,6 +15,7 @@ import type { JobContext, JobHandlers } from "../platform/tasks";
 const handlers: JobHandlers = {
   ...assuranceJobHandlers,
   ...alertJobHandlers,
+  ...socialJobHandlers,
 };
 
 /** Runs a job's handler in this invocation (the fast path of `svc.queue.dispatch`). */

@@ -68,11 +68,12 @@ export class IntakeUnavailableError extends Error {
   }
 }
 
-/** Who "the same reporter" is: their email, else phone, else X handle, else client. */
+/** Who "the same reporter" is: their email, else phone, else X or other social handle, else client. */
 export function reporterKeyOf(r: NewReport): string | null {
   if (r.reporter.email) return `email:${r.reporter.email.toLowerCase()}`;
   if (r.reporter.phone) return `phone:${r.reporter.phone.replace(/\D/g, "")}`;
   if (r.reporter.xHandle) return `x:${r.reporter.xHandle.toLowerCase()}`;
+  if (r.reporter.socialHandle) return `${r.channel}:${r.reporter.socialHandle.toLowerCase()}`;
   if (r.meta.clientHash) return `client:${r.meta.clientHash}`;
   return null;
 }
@@ -83,8 +84,8 @@ export function textHashOf(r: Pick<NewReport, "subject" | "message">): Promise<s
 
 /** Every field a reporter chose: a key reused with any of them different is another report. */
 export function submissionHashOf(r: NewReport): Promise<string> {
-  const { name, email, phone, xHandle } = r.reporter;
-  return sha256Hex(JSON.stringify([r.channel, r.urgency, name, email, phone, xHandle, r.subject, r.message, r.componentId, r.incidentId]));
+  const { name, email, phone, xHandle, socialHandle } = r.reporter;
+  return sha256Hex(JSON.stringify([r.channel, r.urgency, name, email, phone, xHandle, socialHandle, r.subject, r.message, r.componentId, r.incidentId]));
 }
 
 /**

@@ -54,6 +54,7 @@ export function fallbackPageMail(report: NewReport, receivedAt: Date, cause: str
     `Email:     ${r.email ?? "not given"}`,
     `Phone:     ${r.phone ?? "not given"}`,
     ...(r.xHandle ? [`X:         @${r.xHandle}`] : []),
+    ...(r.socialHandle ? [`${report.channel === "bluesky" ? "Bluesky" : "Mastodon"}:${report.channel === "bluesky" ? "   " : "  "}@${r.socialHandle}`] : []),
     `Subject:   ${report.subject}`,
     "",
     report.message,

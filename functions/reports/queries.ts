@@ -15,7 +15,7 @@ export interface Report {
   state: ReportState;
   urgency: Urgency;
   subject: string;
-  reporter: { name: string | null; email: string | null; phone: string | null; xHandle: string | null };
+  reporter: { name: string | null; email: string | null; phone: string | null; xHandle: string | null; socialHandle: string | null };
   componentId: string | null;
   incidentId: string | null;
   clientHash: string | null;
@@ -54,6 +54,7 @@ interface ReportRow {
   reporter_email: string | null;
   reporter_phone: string | null;
   reporter_x_handle: string | null;
+  reporter_social_handle: string | null;
   component_id: string | null;
   incident_id: string | null;
   client_hash: string | null;
@@ -89,7 +90,7 @@ export function toReport(row: ReportRow): Report {
     state: row.state,
     urgency: row.urgency,
     subject: row.subject,
-    reporter: { name: row.reporter_name, email: row.reporter_email, phone: row.reporter_phone, xHandle: row.reporter_x_handle },
+    reporter: { name: row.reporter_name, email: row.reporter_email, phone: row.reporter_phone, xHandle: row.reporter_x_handle, socialHandle: row.reporter_social_handle ?? null },
     componentId: row.component_id,
     incidentId: row.incident_id,
     clientHash: row.client_hash,
@@ -244,11 +245,11 @@ export function insertReportStatement(db: D1Database, r: Report, duplicates: { s
     .prepare(
       `INSERT INTO reports (id, reference, view_token_hash, channel, channel_message_id, idempotency_key, state, urgency,
          subject, reporter_name, reporter_email, reporter_phone, reporter_x_handle, component_id, client_hash, user_agent,
-         reporter_key, text_hash, duplicate_of, alert_id, created_at, submission_hash, incident_id)
+         reporter_key, text_hash, duplicate_of, alert_id, created_at, submission_hash, incident_id, reporter_social_handle)
        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
          COALESCE(?19, (SELECT d.id FROM reports d WHERE ?22 IS NOT NULL AND d.reporter_key = ?17 AND d.text_hash = ?18
                         AND d.created_at >= ?22 ORDER BY d.created_at DESC LIMIT 1)),
-         ?20, ?21, ?23, ?24)`,
+         ?20, ?21, ?23, ?24, ?25)`,
     )
     .bind(
       r.id,
@@ -275,6 +276,7 @@ export function insertReportStatement(db: D1Database, r: Report, duplicates: { s
       duplicates?.since ?? null,
       r.submissionHash,
       r.incidentId,
+      r.reporter.socialHandle,
     );
 }
 

@@ -1,7 +1,8 @@
 // Every provider fake the loopback server answers for: Turnstile's (intake) and the monitors'
 // (DNS over HTTPS, HTTP targets, Cert Spotter, the SMTP session log) here, and each on-call
-// channel's own, found by its folder (functions/channels/<name>/fake.ts), so adding a channel
-// adds its fake without a line here.
+// channel's and each social network's own, found by their folders (functions/channels/<name>/
+// fake.ts, functions/social/<name>/fake.ts), so adding a channel or a network adds its fake
+// without a line here.
 /// <reference types="vite/client" />
 import { certspotterFake } from "./certspotter.fake";
 import { dohFake } from "./doh.fake";
@@ -11,6 +12,11 @@ import { turnstileFake } from "./turnstile.fake";
 import type { ProviderFake } from "./types";
 
 const channelFakes = import.meta.glob<Record<string, ProviderFake>>("../../functions/channels/*/fake.ts", { eager: true });
+const socialFakes = import.meta.glob<Record<string, unknown>>("../../functions/social/*/fake.ts", { eager: true });
+
+/** A social fake module exports helpers too; its ProviderFake is the export with a prefix and respond(). */
+const isFake = (value: unknown): value is ProviderFake =>
+  typeof value === "object" && value !== null && typeof (value as ProviderFake).prefix === "string" && typeof (value as ProviderFake).respond === "function";
 
 export const providerFakes: ProviderFake[] = [
   turnstileFake,
@@ -19,4 +25,5 @@ export const providerFakes: ProviderFake[] = [
   certspotterFake,
   smtpSessionsFake,
   ...Object.values(channelFakes).flatMap((module) => Object.values(module)),
+  ...Object.values(socialFakes).flatMap((module) => Object.values(module).filter(isFake)),
 ];

@@ -46,6 +46,15 @@ const tree = {
   "functions/alerts/reach-folder.ts": `import { slackChannel } from "../channels/slack/channel";\nexport const r = slackChannel;`,
   "functions/alerts/reach-flat.ts": `import { flatTwo } from "../channels/flat-two";\nexport const s = flatTwo;`,
 
+  // Social networks: a folder each, reached through list.ts; shared files at the room's top.
+  "functions/social/types.ts": `export type Network = { poll(): void };`,
+  "functions/social/list.ts": `export { xNetwork } from "./x/network";\nexport { mastoNetwork } from "./masto/network";`,
+  "functions/social/registry.ts": `import * as list from "./list";\nexport const networks = list;`,
+  "functions/social/x/network.ts": `import type { Network } from "../types";\nimport { sign } from "./sign";\nexport const xNetwork: Network = { poll: () => sign };`,
+  "functions/social/x/sign.ts": `export const sign = "";`,
+  "functions/social/masto/network.ts": `import { sign } from "../x/sign";\nexport const mastoNetwork = { poll: () => sign };`,
+  "functions/social/cron.ts": `import { networks } from "./registry";\nimport { xNetwork } from "./x/network";\nexport const run = () => [networks, xNetwork];`,
+
   // Capabilities: reports and alerts import each other; cron and status through a type only.
   "functions/reports/queries.ts": `export const readReport = () => 1;`,
   "functions/reports/routes.ts": `import { raise } from "../alerts/lifecycle";\nexport const post = () => raise();`,
@@ -115,6 +124,18 @@ describe("channel-not-to-other-channel", () => {
       "functions/channels/flat-one.ts -> functions/channels/flat-two.ts",
       "functions/channels/teams/channel.ts -> functions/channels/slack/format.ts",
     ]);
+  });
+});
+
+describe("network-not-to-other-network", () => {
+  test("fails when a social network's folder imports another network's folder", () => {
+    assert.deepEqual(pairs("network-not-to-other-network"), ["functions/social/masto/network.ts -> functions/social/x/sign.ts"]);
+  });
+});
+
+describe("networks-only-through-registry", () => {
+  test("fails when the room's shared code or another capability imports a network; list.ts is allowed", () => {
+    assert.deepEqual(pairs("networks-only-through-registry"), ["functions/social/cron.ts -> functions/social/x/network.ts"]);
   });
 });
 

@@ -78,9 +78,17 @@ describe("NewReport", () => {
 
   it("accepts an X handle as the only contact and strips the @", () => {
     const r = NewReport.parse({ ...report, subject: "Down again" });
-    expect(r.reporter).toEqual({ name: null, email: null, phone: null, xHandle: "someone" });
+    expect(r.reporter).toEqual({ name: null, email: null, phone: null, xHandle: "someone", socialHandle: null });
     expect(r.urgency).toBe("high");
     expect(r.meta).toEqual({ userAgent: null, clientHash: null });
+  });
+
+  it("accepts a Mastodon account or a Bluesky handle as the only contact", () => {
+    const mastodon = NewReport.parse({ ...report, channel: "mastodon", reporter: { socialHandle: "@ada@hachyderm.io" } });
+    expect(mastodon.reporter.socialHandle).toBe("ada@hachyderm.io");
+    const bluesky = NewReport.parse({ ...report, channel: "bluesky", reporter: { socialHandle: "ada.bsky.social" } });
+    expect(bluesky.reporter.socialHandle).toBe("ada.bsky.social");
+    expect(NewReport.safeParse({ ...report, channel: "mastodon", reporter: { socialHandle: "ada <script>" } }).success).toBe(false);
   });
 
   it("refuses a report nobody can answer", () => {
