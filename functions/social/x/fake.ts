@@ -128,7 +128,8 @@ export function addMention(world: XWorld, m: { text: string; author?: Partial<Fa
   const refs = [...(m.in_reply_to ? [{ type: "replied_to", id: m.in_reply_to }] : []), ...(m.repost ? [{ type: "retweeted", id: snowflake() }] : [])];
   const post: FakePost = {
     id,
-    text: m.text,
+    // X sends a post's text with &, < and > as HTML entities.
+    text: m.text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"),
     author_id: author.id,
     created_at: m.created_at ?? new Date().toISOString(),
     conversation_id: m.conversation_id ?? id,

@@ -1,7 +1,7 @@
 // X's four shapes of the same mention or DM (polling v2, Account Activity API, X Activity API),
 // turned into the same InboundMessage. Payloads follow X's documented examples.
 import { describe, expect, it } from "vitest";
-import { fromV2DmEvent, fromV2Post, parseWebhook, usersById } from "./payload.pure";
+import { fromV2DmEvent, fromV2Post, parseWebhook, postText, usersById } from "./payload.pure";
 
 const SELF = "1111111111111111111";
 const now = new Date("2026-07-24T21:30:00.000Z");
@@ -31,6 +31,15 @@ const expected = {
   url: "https://x.com/OtherUser/status/2080765813578191303",
   replyRef: null,
 };
+
+describe("a post's text as X sends it", () => {
+  it("&, < and > arrive as entities and are decoded once, in every shape", () => {
+    const raw = "@ExampleUser mail &amp; DNS down, error &lt;550&gt; since 3 &gt; 2 &amp;lt; literal";
+    const decoded = "@ExampleUser mail & DNS down, error <550> since 3 > 2 &lt; literal";
+    expect(postText(raw)).toBe(decoded);
+    expect(fromV2Post({ ...mentionPost, text: raw }, usersById([other]), SELF, now).text).toBe(decoded);
+  });
+});
 
 describe("polling shapes", () => {
   it("a v2 mention with its author expanded", () => {

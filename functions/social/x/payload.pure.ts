@@ -73,6 +73,15 @@ function iso(value: string | undefined, fallback: Date): string {
   return Number.isNaN(at) ? fallback.toISOString() : new Date(at).toISOString();
 }
 
+/**
+ * X returns a post's text with `&`, `<` and `>` as `&amp;`, `&lt;` and `&gt;` (every client
+ * library's issue tracker has the report). Decoded in one pass, so "&amp;lt;" becomes "&lt;" as
+ * the customer typed it; the text is escaped again wherever it is shown.
+ */
+export function postText(raw: string): string {
+  return raw.replace(/&(amp|lt|gt);/g, (_, name: string) => (name === "amp" ? "&" : name === "lt" ? "<" : ">"));
+}
+
 /** A v2 post (polling, X Activity API) as a mention. */
 export function fromV2Post(post: V2Post, users: ReadonlyMap<string, V2User>, self: string, receivedAt: Date): InboundMessage {
   const author = users.get(post.author_id);
@@ -83,7 +92,7 @@ export function fromV2Post(post: V2Post, users: ReadonlyMap<string, V2User>, sel
     authorId: post.author_id,
     authorHandle: handle,
     authorName: author?.name ?? null,
-    text: post.text,
+    text: postText(post.text),
     createdAt: iso(post.created_at, receivedAt),
     conversationId: post.conversation_id ?? null,
     inReplyToId: post.referenced_tweets?.find((r) => r.type === "replied_to")?.id ?? null,
@@ -150,7 +159,7 @@ function fromV1Tweet(t: z.infer<typeof V1Tweet>, self: string, receivedAt: Date)
     authorId: t.user.id_str,
     authorHandle: t.user.screen_name,
     authorName: t.user.name ?? null,
-    text: t.extended_tweet?.full_text ?? t.full_text ?? t.text ?? "",
+    text: postText(t.extended_tweet?.full_text ?? t.full_text ?? t.text ?? ""),
     createdAt: iso(t.timestamp_ms ?? t.created_at, receivedAt),
     // v1.1 objects carry no conversation id; a reply is still matched by the post it answers.
     conversationId: null,

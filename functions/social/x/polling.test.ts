@@ -159,7 +159,7 @@ describe("X mentions", () => {
 
     // Cyd answers our reply; someone else chimes in on the same thread.
     const again = await control<{ data: { id: string } }>(t, "x", "mention", {
-      text: "@ExampleHosting still failing, tried two clients",
+      text: "@ExampleHosting still failing & tried two clients: <530 login denied>",
       author: { id: first.data.author_id },
       conversation_id: first.data.id,
       in_reply_to: reply.id,
@@ -171,7 +171,7 @@ describe("X mentions", () => {
     expect((await inboundRow("x", other.data.id))!.outcome).toMatch(/^report R-/);
     const report = (await reportByReference(ref!))!;
     const { results } = await env.DB.prepare("SELECT body FROM report_messages WHERE report_id = ?1 AND author = 'reporter' ORDER BY id").bind(report.id).all<{ body: string }>();
-    expect(results.map((m) => m.body.split("\n")[0])).toEqual(["@ExampleHosting FTP refuses my password", "@ExampleHosting still failing, tried two clients"]);
+    expect(results.map((m) => m.body.split("\n")[0])).toEqual(["@ExampleHosting FTP refuses my password", "@ExampleHosting still failing & tried two clients: <530 login denied>"]);
     // A follow-up is not answered again.
     expect(await postsOf("x", "reply_to = ?2", again.data.id)).toEqual([]);
   });
