@@ -74,6 +74,10 @@ export const SignalRecoveredJob = z.object({
   key: z.string().min(1).max(200),
 });
 
+/** A staff reply to a reporter, to be sent through the channel they used (a reply_deliveries row,
+ * claimed before sending, so a repeated delivery never sends twice). */
+export const ReportReplyJob = z.object({ type: z.literal("report.reply"), messageId: z.number().int().positive() });
+
 export const Job = z.discriminatedUnion("type", [
   CanaryJob,
   ReportReceivedJob,
@@ -83,6 +87,7 @@ export const Job = z.discriminatedUnion("type", [
   DigestFlushJob,
   SignalRaisedJob,
   SignalRecoveredJob,
+  ReportReplyJob,
 ]);
 export type Job = z.infer<typeof Job>;
 export type JobType = Job["type"];

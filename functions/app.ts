@@ -6,6 +6,8 @@ import { ackRoutes } from "./alerts/ack-routes";
 import { alertStaffRoutes } from "./alerts/staff-routes";
 import { twilioPagingRoutes } from "./alerts/twilio-routes";
 import { assuranceRoutes } from "./assurance/routes";
+import { renderConsoleError } from "./console/layout";
+import { consoleRoutes } from "./console/routes";
 import { healthRoutes } from "./health/routes";
 import { heartbeatRoutes, monitorRoutes } from "./monitors/routes";
 import { fileRoutes } from "./files/routes";
@@ -43,6 +45,7 @@ const capabilities = [
   fileRoutes,
   monitorRoutes,
   heartbeatRoutes,
+  consoleRoutes,
 ];
 
 /** Paths whose errors are answered as JSON; everything else is a page for people. */
@@ -94,6 +97,8 @@ export function createApp(): Hono<AppEnv> {
       res.headers.set("Cache-Control", "no-store");
       return res;
     }
+    // The console's own errors in the console's shell (with its navigation when signed in).
+    if (/^\/admin(?:\/|$)/.test(new URL(c.req.url).pathname)) return renderConsoleError(c.env, c.req.url, err, id, c.get("staff") ?? null);
     return renderErrorPage(c.env, c.req.url, err, id);
   });
   return app;

@@ -12,12 +12,17 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { quietEnv } from "./lib/env.mjs";
 import { localSecrets, parseEnvFile } from "./lib/worker.mjs";
-import { applyMigrations, root, stateDir } from "./lib/wrangler.mjs";
+import { applyMigrations, d1, root, sql, stateDir } from "./lib/wrangler.mjs";
+import { inviteLink, inviteSql } from "./lib/staff.mjs";
+import { DEMO_ADMIN } from "./seed/staff.mjs";
 import { startLocalNtfy } from "./lib/local-ntfy.mjs";
 import { seedIfEmpty } from "./seed/index.mjs";
 
 const port = Number(process.env.PORT || 8787);
 const base = `http://127.0.0.1:${port}`;
+// The console at localhost: browsers refuse passkeys on an IP address (a passkey belongs to a
+// host name), and http://localhost is a secure context, so Secure cookies work there too.
+const consoleBase = `http://localhost:${port}`;
 const step = (text) => console.log(`\u2022 ${text}`);
 
 if (process.env.OOB_SKIP_BUILD !== "1") {
@@ -48,6 +53,19 @@ step(`applying D1 migrations (local state in ${stateDir()})`);
 applyMigrations();
 step(seedIfEmpty() ? "loaded demo data" : "database has data: demo data not loaded");
 
+// The demo admin's passkey invitation, while they have no passkey: a fresh one-time link each
+// start (older links stop working), so the demo can be signed into with a passkey offline.
+let demoInvite = null;
+const [demoAdmin] = d1(
+  `SELECT m.id FROM staff_members m WHERE m.display_name = ${sql(DEMO_ADMIN)} AND m.disabled_at IS NULL
+     AND NOT EXISTS (SELECT 1 FROM staff_passkeys p WHERE p.member_id = m.id)`,
+);
+if (demoAdmin) {
+  const invite = inviteSql({ memberId: demoAdmin.id, createdBy: "npm start" });
+  d1(invite.statements.join("\n"));
+  demoInvite = inviteLink(consoleBase, invite.token);
+}
+
 // ntfy pages go to a local stand-in (like mail, they stay on this machine) unless
 // OOB_LOCAL_NTFY=0 or NTFY_SERVER is set explicitly.
 const ntfyVars = [];
@@ -76,6 +94,7 @@ const dev = spawn(
     "--persist-to", stateDir(),
     "--env-file", envFile,
     "--var", `PUBLIC_URL:${base}`,
+    "--var", `CONSOLE_ORIGINS:${consoleBase}`,
     ...ntfyVars,
     ...tunableVars,
     "--show-interactive-dev-session=false",
@@ -106,6 +125,7 @@ console.log(`
   Status page     ${base}/
   Urgent report   ${base}/report
   Status API      ${base}/api/v2/summary.json
+  Console         ${consoleBase}/admin   (sign in with a passkey, or with the staff token below)${demoInvite ? `\n  Passkey invite  ${demoInvite}\n                  (one-time: creates a passkey for "${DEMO_ADMIN}"; a new link each start until one exists)` : ""}
   Staff API       ${base}/api/admin/   (README "Staff API"; the token below as a bearer token)
   Staff token     ${effective.STAFF_TOKEN}${generatedToken ? "   (generated, saved in .dev.vars)" : ""}
   Local mail      .wrangler/tmp/email (simulated: nothing leaves this machine)${localNtfyDir ? `\n  Local ntfy      ${localNtfyDir.slice(root.length)} (simulated)` : ""}

@@ -3,6 +3,7 @@
 // channel's own, found by its folder (functions/channels/<name>/fake.ts), so adding a channel
 // adds its fake without a line here.
 /// <reference types="vite/client" />
+import { accessFake } from "./access.fake";
 import { certspotterFake } from "./certspotter.fake";
 import { dohFake } from "./doh.fake";
 import { smtpSessionsFake } from "./mail.fake";
@@ -18,5 +19,6 @@ export const providerFakes: ProviderFake[] = [
   targetFake,
   certspotterFake,
   smtpSessionsFake,
+  accessFake,
   ...Object.values(channelFakes).flatMap((module) => Object.values(module)),
 ];
