@@ -105,7 +105,7 @@ describe("login CSRF on the sign-in form", () => {
 
   it("refuses a same-origin post whose form token does not match its cookie (or has none)", async () => {
     const { cookie } = await signInForm();
-    for (const headers of [{ origin: BASE, cookie: `__Host-oob_signin=${cookie}` }, { origin: BASE }]) {
+    for (const headers of [{ origin: BASE, cookie: `__Host-oob_signin=${cookie}` }, { origin: BASE }] as Array<Record<string, string>>) {
       const res = await post({ csrf: "C".repeat(32), token: env.STAFF_TOKEN }, headers);
       expect(res.status).toBe(403);
       expect(res.headers.get("set-cookie") ?? "").not.toContain("__Host-oob_session=");

@@ -1,13 +1,24 @@
 // Helpers for the console tests: staff members with a role and a real session (made by the
 // same startSession the sign-in routes use), and requests as a browser on our own origin would
 // send them (Origin header, the session cookie, the CSRF token in the form).
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import worker from "../../functions/index";
 import type { StaffRole } from "../../contract/staff";
 import { inviteMember } from "../../functions/staff/members";
 import { startSession } from "../../functions/staff/session";
 import { SESSION_COOKIE } from "../../functions/staff/session.pure";
 import { createStaffToken } from "../../functions/staff/tokens";
-import { BASE, fetchWorker, unique } from "../helpers";
+import { BASE, unique } from "../helpers";
+
+/** Calls the Worker entry (with `overrides` in its env) and waits for its waitUntil work:
+ * a reply's send, dispatched inline, has happened when this returns. */
+export async function callWorker(url: string, init: RequestInit, overrides: Partial<Env> = {}): Promise<Response> {
+  const ctx = createExecutionContext();
+  const res = await worker.fetch(new Request(url, init) as Request<unknown, IncomingRequestCfProperties>, { ...env, ...overrides } as Env, ctx);
+  await waitOnExecutionContext(ctx);
+  return res;
+}
 
 export { BASE };
 /** Passkeys need a host name; vitest.config.ts lists this origin in CONSOLE_ORIGINS. */
@@ -43,11 +54,11 @@ export async function tokenFor(scopes: Parameters<typeof createStaffToken>[1]["s
   return secret;
 }
 
-export function consoleGet(path: string, session: TestSession | null, headers: Record<string, string> = {}, base = BASE): Promise<Response> {
-  return fetchWorker(new URL(path, base).toString(), {
+export function consoleGet(path: string, session: TestSession | null, headers: Record<string, string> = {}, base = BASE, overrides: Partial<Env> = {}): Promise<Response> {
+  return callWorker(new URL(path, base).toString(), {
     redirect: "manual",
     headers: { accept: "text/html", ...(session ? { cookie: session.cookie } : {}), ...headers },
-  });
+  }, overrides);
 }
 
 /** A form post from a console page: our Origin, the session cookie, its CSRF token. */
@@ -55,7 +66,7 @@ export function consolePost(
   path: string,
   session: TestSession | null,
   fields: Record<string, string | string[]> = {},
-  opts: { headers?: Record<string, string>; csrf?: string | null; base?: string } = {},
+  opts: { headers?: Record<string, string>; csrf?: string | null; base?: string; overrides?: Partial<Env> } = {},
 ): Promise<Response> {
   const base = opts.base ?? BASE;
   const headers: Record<string, string> = {
@@ -72,18 +83,13 @@ export function consolePost(
   const csrf = opts.csrf === undefined ? session?.csrf : opts.csrf;
   if (csrf !== null && csrf !== undefined) body.append("csrf", csrf);
   for (const [k, v] of Object.entries(fields)) for (const value of Array.isArray(v) ? v : [v]) body.append(k, value);
-  return fetchWorker(new URL(path, base).toString(), {
-    method: "POST",
-    redirect: "manual",
-    headers,
-    body: body.toString(),
-  });
+  return callWorker(new URL(path, base).toString(), { method: "POST", redirect: "manual", headers, body: body.toString() }, opts.overrides);
 }
 
 /** JSON posts of the passkey script (same origin, optional X-CSRF-Token). */
 export function scriptPost(path: string, body: unknown, opts: { base?: string; cookie?: string; csrf?: string; headers?: Record<string, string> } = {}): Promise<Response> {
   const base = opts.base ?? LOCAL;
-  return fetchWorker(new URL(path, base).toString(), {
+  return callWorker(new URL(path, base).toString(), {
     method: "POST",
     headers: {
       "content-type": "application/json",

@@ -5,10 +5,8 @@
 //   GET  /access/cdn-cgi/access/certs               {"keys": [...]} (kid-1, kid-2)
 //   POST /access/__sign {payload, header?, key?}     {"token": "<jwt>"}; key: kid-1 | kid-2 | rogue
 import { generateKeyPairSync, sign, type KeyObject } from "node:crypto";
+import { ACCESS_PREFIX } from "./access.shared";
 import type { ProviderFake } from "./types";
-
-export const ACCESS_PREFIX = "/access";
-export const ACCESS_AUDIENCE = "test-access-aud-0123456789abcdef";
 
 const keyPairs: Record<string, { privateKey: KeyObject; publicKey: KeyObject }> = {
   "kid-1": generateKeyPairSync("rsa", { modulusLength: 2048 }),

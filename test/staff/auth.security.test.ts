@@ -25,7 +25,7 @@ describe("staff authentication", () => {
   });
 
   it("sends the console without a session to sign in (a bearer token is no console session)", async () => {
-    for (const headers of [{ accept: "text/html" }, { accept: "text/html", authorization: `Bearer ${STAFF_TOKEN}` }]) {
+    for (const headers of [{ accept: "text/html" }, { accept: "text/html", authorization: `Bearer ${STAFF_TOKEN}` }] as Array<Record<string, string>>) {
       const res = await fetchWorker("/admin", { headers, redirect: "manual" });
       expect(res.status).toBe(303);
       expect(res.headers.get("location")).toBe("/admin/sign-in");
