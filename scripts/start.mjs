@@ -12,8 +12,8 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { quietEnv } from "./lib/env.mjs";
 import { localSecrets, parseEnvFile } from "./lib/worker.mjs";
-import { applyMigrations, d1, root, sql, stateDir } from "./lib/wrangler.mjs";
-import { inviteLink, inviteSql } from "./lib/staff.mjs";
+import { applyMigrations, d1, root, stateDir } from "./lib/wrangler.mjs";
+import { inviteLink, inviteWhileNoPasskeySql } from "./lib/staff.mjs";
 import { DEMO_ADMIN } from "./seed/staff.mjs";
 import { startLocalNtfy } from "./lib/local-ntfy.mjs";
 import { seedIfEmpty } from "./seed/index.mjs";
@@ -55,16 +55,8 @@ step(seedIfEmpty() ? "loaded demo data" : "database has data: demo data not load
 
 // The demo admin's passkey invitation, while they have no passkey: a fresh one-time link each
 // start (older links stop working), so the demo can be signed into with a passkey offline.
-let demoInvite = null;
-const [demoAdmin] = d1(
-  `SELECT m.id FROM staff_members m WHERE m.display_name = ${sql(DEMO_ADMIN)} AND m.disabled_at IS NULL
-     AND NOT EXISTS (SELECT 1 FROM staff_passkeys p WHERE p.member_id = m.id)`,
-);
-if (demoAdmin) {
-  const invite = inviteSql({ memberId: demoAdmin.id, createdBy: "npm start" });
-  d1(invite.statements.join("\n"));
-  demoInvite = inviteLink(consoleBase, invite.token);
-}
+const invite = inviteWhileNoPasskeySql({ displayName: DEMO_ADMIN, createdBy: "npm start" });
+const demoInvite = d1(invite.statements.join("\n")).some((row) => row.member_id) ? inviteLink(consoleBase, invite.token) : null;
 
 // ntfy pages go to a local stand-in (like mail, they stay on this machine) unless
 // OOB_LOCAL_NTFY=0 or NTFY_SERVER is set explicitly.

@@ -303,6 +303,7 @@ export const peopleConsoleRoutes = new Hono<AppEnv>()
         <div class="field"><label for="target">Target id</label><input type="text" id="target" name="target" value="${q.target ?? ""}" maxlength="200" /></div>
         <button type="submit" class="button">Filter</button>
       </form>
+      <h2 class="sr-only">Entries, newest first</h2>
       ${entries.length === 0 ? html`<p class="empty">Nothing matches.</p>` : html`<ul class="items">${entries.map(auditItem)}</ul>`}
       ${older ? html`<p class="pagination"><a rel="next" href="/admin/audit?${older.toString()}">Older entries</a></p>` : ""}`;
     return renderConsolePage(c.env, c.req.url, { title: "Audit log", nav: "audit", staff, main });

@@ -85,6 +85,7 @@ async function listPage(c: Ctx): Promise<Response> {
   if (last) nextParams.set("before", `${last.createdAt}~${last.id}`);
   const main = html`<h1>Reports</h1>
     ${filtersForm(f)}
+    <h2 class="sr-only">Reports found</h2>
     <p class="muted" role="status">${reports.length === 0 ? "No reports match." : `${reports.length}${last ? "+" : ""} report${reports.length === 1 ? "" : "s"}, newest first.`}</p>
     <ul class="items">${reports.map((r) => reportItem(r, now))}</ul>
     ${last ? html`<p class="pagination"><a rel="next" href="/admin/reports?${nextParams.toString()}">Older reports</a></p>` : ""}`;

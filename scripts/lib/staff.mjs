@@ -41,3 +41,24 @@ export function inviteSql({ memberId, createdBy, now = new Date() }) {
 export function inviteLink(origin, secret) {
   return `${origin.replace(/\/+$/, "")}/admin/invite/${secret}`;
 }
+
+/**
+ * A fresh one-time invitation for the member named `displayName`, only while they have no
+ * passkey (older links stop working): one round trip. Returns the SQL and the link's token;
+ * the INSERT returns the member's id when it wrote a row.
+ */
+export function inviteWhileNoPasskeySql({ displayName, createdBy, now = new Date() }) {
+  const secret = token("inv_", 32);
+  const at = now.toISOString();
+  const expiresAt = new Date(now.getTime() + INVITE_TTL_MS).toISOString();
+  const member = `SELECT m.id FROM staff_members m WHERE m.display_name = ${sql(displayName)} AND m.disabled_at IS NULL
+    AND NOT EXISTS (SELECT 1 FROM staff_passkeys p WHERE p.member_id = m.id)`;
+  return {
+    token: secret,
+    statements: [
+      `UPDATE staff_invites SET expires_at = ${sql(at)} WHERE member_id IN (${member}) AND used_at IS NULL AND expires_at > ${sql(at)};`,
+      `INSERT INTO staff_invites (id, token_hash, member_id, created_by, created_at, expires_at)
+         SELECT ${sql(token("sin_", 12))}, ${sql(sha256(secret))}, id, ${sql(createdBy)}, ${sql(at)}, ${sql(expiresAt)} FROM (${member}) RETURNING member_id;`,
+    ],
+  };
+}
