@@ -279,8 +279,18 @@ test.describe("on a 360-px phone", () => {
   }
 });
 
-test("writes screenshots of the console into docs/ (SCREENSHOTS=1)", async ({ browser }) => {
+test("writes screenshots of the console into docs/ (SCREENSHOTS=1)", async ({ browser, staffApi, request }) => {
   test.skip(process.env.SCREENSHOTS !== "1", "only when asked: SCREENSHOTS=1 npm run test:e2e -- e2e/console.spec.ts");
+  // Something to look at: an open incident, a report that pages on-call, the paths' checks.
+  await staffApi.post("/api/admin/incidents", {
+    data: { name: "Mail delivery delayed", status: "identified", impact: "minor", body: "Outgoing mail is queued since 09:40 and leaves with a delay of up to 20 minutes.", components: { cmp_mail_out: "degraded_performance" } },
+  });
+  await request.post("/api/reports", {
+    headers: { "cf-connecting-ip": ip() },
+    data: { name: "Ada Customer", email: "ada@customers.example", subject: "Control panel answers 500", message: "Every page of the control panel answers 500 since a few minutes.", urgency: "critical" },
+  });
+  await request.get(`/cdn-cgi/handler/scheduled?cron=${encodeURIComponent("* * * * *")}`);
+  await new Promise((r) => setTimeout(r, 3000));
   for (const width of [360, 1280]) {
     const context = await browser.newContext({ viewport: { width, height: width === 360 ? 780 : 900 } });
     const page = await context.newPage();
