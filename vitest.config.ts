@@ -19,6 +19,8 @@ export default defineConfig(async () => {
             HASH_SALT: "test-salt",
             ACK_SIGNING_KEY: "test-ack-key",
             TURNSTILE_SECRET_KEY: "",
+            // Passkeys need a host name: the console tests use http://localhost:8787 for them.
+            CONSOLE_ORIGINS: "http://localhost:8787",
           },
         },
       }),

@@ -6,9 +6,9 @@ import { spawnSync } from "node:child_process";
 import { quietEnv } from "../scripts/lib/env.mjs";
 import { startServer } from "./lib/server.mjs";
 
-/** Each module exports `name` and `run({ base, token }) => Promise<Record<string, unknown>>`. */
+/** Each module exports `name` and `run({ base, token, stateDir }) => Promise<Record<string, unknown>>`. */
 const benchmarks = [];
-for (const file of ["./status.mjs", "./intake.mjs", "./fanout.mjs", "./email.mjs"]) {
+for (const file of ["./status.mjs", "./intake.mjs", "./fanout.mjs", "./email.mjs", "./inbox.mjs"]) {
   if (existsSync(new URL(file, import.meta.url))) benchmarks.push(await import(file));
 }
 

@@ -85,6 +85,10 @@ export const SocialInboundJob = z.object({ type: z.literal("social.inbound"), ne
 /** Replies, private answers and update threads of a social network are due to be posted. */
 export const SocialSendJob = z.object({ type: z.literal("social.send"), network: SocialChannel });
 
+/** A staff reply to a reporter, to be sent through the channel they used (a reply_deliveries row,
+ * claimed before sending, so a repeated delivery never sends twice). */
+export const ReportReplyJob = z.object({ type: z.literal("report.reply"), messageId: z.number().int().positive() });
+
 export const Job = z.discriminatedUnion("type", [
   CanaryJob,
   ReportReceivedJob,
@@ -96,6 +100,7 @@ export const Job = z.discriminatedUnion("type", [
   SignalRecoveredJob,
   SocialInboundJob,
   SocialSendJob,
+  ReportReplyJob,
 ]);
 export type Job = z.infer<typeof Job>;
 export type JobType = Job["type"];

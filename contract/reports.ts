@@ -248,5 +248,10 @@ export interface AdminReportBody {
 
 /** A follow-up from the reporter on their private page. */
 export const FollowUp = z.object({ message });
-/** A staff reply in a report's thread. */
-export const StaffReply = z.object({ body: message });
+/** A staff reply in a report's thread: normalised like a report, but "On it." is a fine reply. */
+export const StaffReply = z.object({
+  body: z
+    .string("Write a reply.")
+    .transform((v) => normalizeText(v, { multiline: true }))
+    .pipe(z.string().min(1, "Write a reply.").max(reportLimits.message, `Keep the reply under ${reportLimits.message.toLocaleString("en")} characters.`)),
+});

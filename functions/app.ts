@@ -6,6 +6,8 @@ import { ackRoutes } from "./alerts/ack-routes";
 import { alertStaffRoutes } from "./alerts/staff-routes";
 import { twilioPagingRoutes } from "./alerts/twilio-routes";
 import { assuranceRoutes } from "./assurance/routes";
+import { renderConsoleError } from "./console/layout";
+import { consoleRoutes } from "./console/routes";
 import { healthRoutes } from "./health/routes";
 import { heartbeatRoutes, monitorRoutes } from "./monitors/routes";
 import { fileRoutes } from "./files/routes";
@@ -55,6 +57,7 @@ const capabilities = [
   monitorRoutes,
   heartbeatRoutes,
   socialRoutes,
+  consoleRoutes,
 ];
 
 /** Paths whose errors are answered as JSON; everything else is a page for people. */
@@ -76,6 +79,8 @@ async function errorResponse(thrown: unknown, c: Context<AppEnv>): Promise<Respo
     res.headers.set("Cache-Control", "no-store");
     return res;
   }
+  // The console's own errors in the console's shell (with its navigation when signed in).
+  if (/^\/admin(?:\/|$)/.test(new URL(c.req.url).pathname)) return renderConsoleError(c.env, c.req.url, err, id, c.get("staff") ?? null);
   return renderErrorPage(c.env, c.req.url, err, id);
 }
 

@@ -14,7 +14,9 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { quietEnv } from "./lib/env.mjs";
 import { localSecrets, parseEnvFile } from "./lib/worker.mjs";
-import { applyMigrations, root, stateDir } from "./lib/wrangler.mjs";
+import { applyMigrations, d1, root, stateDir } from "./lib/wrangler.mjs";
+import { inviteLink, inviteWhileNoPasskeySql } from "./lib/staff.mjs";
+import { DEMO_ADMIN } from "./seed/staff.mjs";
 import { startLocalNtfy } from "./lib/local-ntfy.mjs";
 import { localTwilioInfoPath, startLocalTwilio } from "./lib/local-twilio.mjs";
 import { LOCAL_X_USER_ID, checkCrc, startLocalSocial } from "./lib/local-social.mjs";
@@ -22,6 +24,9 @@ import { seedIfEmpty } from "./seed/index.mjs";
 
 const port = Number(process.env.PORT || 8787);
 const base = `http://127.0.0.1:${port}`;
+// The console at localhost: browsers refuse passkeys on an IP address (a passkey belongs to a
+// host name), and http://localhost is a secure context, so Secure cookies work there too.
+const consoleBase = `http://localhost:${port}`;
 const step = (text) => console.log(`\u2022 ${text}`);
 
 if (process.env.OOB_SKIP_BUILD !== "1") {
@@ -95,6 +100,11 @@ step(`applying D1 migrations (local state in ${stateDir()})`);
 applyMigrations();
 step(seedIfEmpty() ? "loaded demo data" : "database has data: demo data not loaded");
 
+// The demo admin's passkey invitation, while they have no passkey: a fresh one-time link each
+// start (older links stop working), so the demo can be signed into with a passkey offline.
+const invite = inviteWhileNoPasskeySql({ displayName: DEMO_ADMIN, createdBy: "npm start" });
+const demoInvite = d1(invite.statements.join("\n")).some((row) => row.member_id) ? inviteLink(consoleBase, invite.token) : null;
+
 // ntfy pages go to a local stand-in (like mail, they stay on this machine) unless
 // OOB_LOCAL_NTFY=0 or NTFY_SERVER is set explicitly.
 const ntfyVars = [];
@@ -136,6 +146,7 @@ const dev = spawn(
     "--persist-to", stateDir(),
     "--env-file", envFile,
     "--var", `PUBLIC_URL:${base}`,
+    "--var", `CONSOLE_ORIGINS:${consoleBase}`,
     ...ntfyVars,
     ...twilioVars,
     ...socialVars,
@@ -171,6 +182,7 @@ console.log(`
   Status page     ${base}/
   Urgent report   ${base}/report
   Status API      ${base}/api/v2/summary.json
+  Console         ${consoleBase}/admin   (sign in with a passkey, or with the staff token below)${demoInvite ? `\n  Passkey invite  ${demoInvite}\n                  (one-time: creates a passkey for "${DEMO_ADMIN}"; a new link each start until one exists)` : ""}
   Staff API       ${base}/api/admin/   (README "Staff API"; the token below as a bearer token)
   Staff token     ${effective.STAFF_TOKEN}${generatedToken ? "   (generated, saved in .dev.vars)" : ""}
   Local mail      .wrangler/tmp/email (simulated: nothing leaves this machine)

@@ -27,6 +27,7 @@ export async function startServer({ port = Number(process.env.BENCH_PORT || 8795
   return {
     base,
     token: BENCH_STAFF_TOKEN,
+    stateDir,
     stop: () => {
       try {
         process.kill(-child.pid, "SIGTERM");

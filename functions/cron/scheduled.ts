@@ -13,6 +13,7 @@ import { maintenanceClock } from "../status/cron";
 import { monitorsCronTask } from "../monitors/cron";
 import { emailSweepCronTask } from "../email/sweep";
 import { socialCronTask } from "../social/cron";
+import { replySweepCronTask } from "../inbox/actions";
 
 export const cronTasks: CronTask[] = [
   // Re-sends report.received jobs whose queue send failed or was never processed.
@@ -31,6 +32,8 @@ export const cronTasks: CronTask[] = [
   phoneCronTask,
   // X, Mastodon, Bluesky: poll mentions and DMs, post replies and staff updates.
   socialCronTask,
+  // Staff replies whose send job was lost go out again.
+  replySweepCronTask,
 ];
 
 /**

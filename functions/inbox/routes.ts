@@ -5,29 +5,18 @@
 import { Hono, type Context } from "hono";
 import * as z from "zod";
 import { ReportChannel, ReportState, StaffReply } from "../../contract/reports";
-import { siteConfig } from "../../site.config";
-import { acknowledgeAlert, resolveAlert } from "../alerts/lifecycle";
 import { parseWith, readJson } from "../platform/body";
 import { ApiError } from "../platform/errors";
 import type { AppEnv } from "../platform/types";
-import { sendMail } from "../reports/mail";
-import {
-  acknowledgeReportStatement,
-  findReportByReference,
-  insertMessageStatement,
-  listMessages,
-  listMessagesOf,
-  listReports,
-  resolveReportStatement,
-  type Report,
-} from "../reports/queries";
-import { hashViewToken, parseReference, privateViewUrl, viewTokenFor } from "../reports/reference";
+import { findReportByReference, listMessages, listMessagesOf, listReports, type Report } from "../reports/queries";
+import { parseReference } from "../reports/reference";
 import { MAX_REPORT_BODY_BYTES } from "../reports/route-helpers";
 import { listFilesOfReport } from "../files/queries";
 import { signedFileUrl } from "../files/store";
 import type { Services } from "../platform/services";
-import { auditStatement } from "../staff/queries";
 import { requireScope } from "../staff/auth";
+import { closeReport, replyToReporter } from "./actions";
+import { listReplyDeliveriesOf } from "./queries";
 import { loadReportExtras, reportExtrasLoader, toAdminReportBody } from "./report-body";
 
 type Ctx = Context<AppEnv>;
@@ -37,6 +26,8 @@ const ListQuery = z.object({
   state: ReportState.optional(),
   /** Reports that named this known incident: how many customers say they are affected. */
   incident: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "Use an incident id, e.g. inc_…").optional(),
+  /** Words in the reference, subject or reporter's name, email, phone or X handle. */
+  q: z.string().trim().max(100, "Search for at most 100 characters.").optional().transform((v) => v || undefined),
   limit: z.coerce.number().int().min(1).max(100).default(50),
   before: z.iso.datetime().optional(),
   /** Opaque paging cursor: `next_cursor` of the previous page. */
@@ -61,10 +52,21 @@ async function staffReport(c: Ctx): Promise<Report> {
  * the staff download address and a signed link valid for an hour, for players and phones). */
 async function staffReportBody(svc: Pick<Services, "db" | "config">, report: Report) {
   const db = svc.db;
-  const [messages, extras, files] = await Promise.all([listMessages(db, report.id), loadReportExtras(db, report), listFilesOfReport(db, report.id)]);
+  const [messages, extras, files, replies] = await Promise.all([
+    listMessages(db, report.id),
+    loadReportExtras(db, report),
+    listFilesOfReport(db, report.id),
+    listReplyDeliveriesOf(db, report.id),
+  ]);
   const linkUntil = new Date(Date.now() + 3_600_000);
+  const body = toAdminReportBody(report, messages, extras);
   return {
-    ...toAdminReportBody(report, messages, extras),
+    ...body,
+    // Each staff reply says how it went out: channel, state (queued, sent, failed, unavailable).
+    messages: body.messages.map((m, i) => {
+      const d = replies.get(messages[i]!.id);
+      return d ? { ...m, delivery: { channel: d.channel, state: d.state, error: d.error, sent_at: d.sentAt } } : m;
+    }),
     files: await Promise.all(
       files.map(async (f) => ({
         id: f.id,
@@ -81,38 +83,11 @@ async function staffReportBody(svc: Pick<Services, "db" | "config">, report: Rep
   };
 }
 
-/**
- * Staff acknowledge or resolve a report: the report's own state, a line in its thread and the
- * audit row in one batch; then its alert (which stops escalation and tells the alert's other
- * reports). Repeating it changes nothing.
- */
 async function closeReportByStaff(c: Ctx, to: "acknowledge" | "resolve") {
   const svc = c.get("services");
-  const db = svc.db;
   const report = await staffReport(c);
-  const staff = c.get("staff");
-  const now = new Date();
-  const iso = now.toISOString();
-  const pending = to === "acknowledge" ? report.state === "new" : report.state !== "resolved";
-  if (pending) {
-    await db.batch([
-      to === "acknowledge" ? acknowledgeReportStatement(db, report.id, staff.name, iso) : resolveReportStatement(db, report.id, iso),
-      insertMessageStatement(db, {
-        reportId: report.id,
-        author: "system",
-        authorName: null,
-        body: to === "acknowledge" ? "Acknowledged: a person is working on it." : "Resolved.",
-        createdAt: iso,
-      }),
-      auditStatement(db, { actor: staff.name, action: to === "acknowledge" ? "report.ack" : "report.resolve", target: report.reference, now }),
-    ]);
-  }
-  // The on-call fan-out: closing a report closes its alert, which stops escalation.
-  if (report.alertId) {
-    const by = { actor: staff.name, via: "staff api" };
-    await (to === "acknowledge" ? acknowledgeAlert(svc, report.alertId, by, now) : resolveAlert(svc, report.alertId, by, now));
-  }
-  const fresh = (await findReportByReference(db, report.reference))!;
+  await closeReport(svc, report, to, c.get("staff"), "staff api", new Date());
+  const fresh = (await findReportByReference(svc.db, report.reference))!;
   c.header("Cache-Control", "no-store");
   return c.json(await staffReportBody(svc, fresh));
 }
@@ -121,7 +96,7 @@ export const inboxRoutes = new Hono<AppEnv>()
   .get("/api/admin/reports", requireScope("reports:read"), async (c) => {
     const { db } = c.get("services");
     const q = parseWith(ListQuery, c.req.query());
-    const reports = await listReports(db, { ...q, after: q.cursor });
+    const reports = await listReports(db, { ...q, after: q.cursor, search: q.q });
     const messages = await listMessagesOf(
       db,
       reports.map((r) => r.id),
@@ -143,22 +118,7 @@ export const inboxRoutes = new Hono<AppEnv>()
     const svc = c.get("services");
     const report = await staffReport(c);
     const { body } = await readJson(c.req.raw, StaffReply, MAX_REPORT_BODY_BYTES);
-    const staff = c.get("staff");
-    const now = new Date();
-    await svc.db.batch([
-      insertMessageStatement(svc.db, { reportId: report.id, author: "staff", authorName: staff.name, body, createdAt: now.toISOString() }),
-      auditStatement(svc.db, { actor: staff.name, action: "report.reply", target: report.reference, now }),
-    ]);
-    // The reporter hears about the reply by mail, with their private link.
-    if (report.reporter.email && svc.config.hashSalt) {
-      const token = await viewTokenFor(report.id, svc.config.hashSalt);
-      const link = (await hashViewToken(token)) === report.viewTokenHash ? privateViewUrl(svc.config.publicUrl, report.reference, token) : null;
-      const mail = {
-        subject: `[${report.reference}] Reply from ${siteConfig.name}`,
-        text: `${body}\n\n${link ? `Answer and follow your report here (keep this link private):\n${link}\n` : ""}\n${siteConfig.name}`,
-      };
-      svc.defer(sendMail(svc, [report.reporter.email], mail, { reportId: report.id, purpose: "staff-reply" }));
-    }
+    const sent = await replyToReporter(svc, report, body, c.get("staff"), "staff api", new Date());
     c.header("Cache-Control", "no-store");
-    return c.json(await staffReportBody(svc, report), 201);
+    return c.json({ ...(await staffReportBody(svc, report)), reply: { message_id: sent.messageId, channel: sent.channel, to: sent.to, note: sent.note } }, 201);
   });

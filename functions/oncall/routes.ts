@@ -17,7 +17,8 @@ import { requireScope } from "../staff/auth";
 import { auditStatement } from "../staff/queries";
 import { runDoctor } from "./doctor";
 import { doctorInputFromEnv, providerSetupFindings } from "./doctor-input";
-import { insertConfigStatement, loadActiveConfig, serializeConfig, type StoredConfig } from "./queries";
+import { loadActiveConfig, serializeConfig, type StoredConfig } from "./queries";
+import { activeConfigOr404, addOverride, storeConfig } from "./overrides";
 import { maskedFields, MASK, redact, secretsOf } from "./redact.pure";
 import { gapsBetween, onCallAt, shiftsBetween, LOOKAHEAD_DAYS, type Shift } from "./schedule";
 import { DAY } from "../platform/zoned-time.pure";
@@ -55,31 +56,12 @@ function shiftJson(s: Shift) {
   return { person: s.personId, start: s.start.toISOString(), end: s.end.toISOString(), source: s.source, ...(s.note ? { note: s.note } : {}) };
 }
 
-/** Stores a new version unless it is the active one already; audited in the same batch. */
-async function storeConfig(env: Env, config: OncallConfig, actor: string, action: string, detail: unknown) {
-  const now = new Date();
-  const { document, sha256 } = await serializeConfig(config);
-  const active = await loadActiveConfig(env.DB);
-  if (active && active.sha256 === sha256) return { version: active.version, changed: false };
-  const [inserted] = await env.DB.batch<{ version: number }>([
-    insertConfigStatement(env.DB, { document, sha256, createdBy: actor, now }),
-    auditStatement(env.DB, { actor, action, target: "oncall", detail, now }),
-  ]);
-  return { version: Number(inserted!.meta.last_row_id), changed: true };
-}
-
-async function activeConfigOr404(env: Env): Promise<StoredConfig> {
-  const stored = await loadActiveConfig(env.DB);
-  if (!stored) throw new ApiError("not_found", "No on-call configuration has been pushed yet (npm run oncall -- push oncall.json).");
-  return stored;
-}
-
 const DaysQuery = z.coerce.number().int().min(1).max(62).default(LOOKAHEAD_DAYS);
 
 export const oncallRoutes = new Hono<AppEnv>()
   .get("/api/admin/oncall", requireScope("oncall:write"), async (c) => {
     c.header("Cache-Control", "no-store");
-    return c.json(configJson(await activeConfigOr404(c.env), c.get("staff").scopes, c.env));
+    return c.json(configJson(await activeConfigOr404(c.env.DB), c.get("staff").scopes, c.env));
   })
   .put("/api/admin/oncall", requireScope("oncall:write"), async (c) => {
     const document = await readJson(c.req.raw, z.unknown(), MAX_CONFIG_BYTES);
@@ -92,14 +74,14 @@ export const oncallRoutes = new Hono<AppEnv>()
     const config = parseWith(OncallConfig, document);
     const staff = c.get("staff");
     const detail = { people: config.people.length, rotations: config.rotations.length, policies: config.policies.length };
-    const result = await storeConfig(c.env, config, staff.name, "oncall.replace", detail);
+    const result = await storeConfig(c.env.DB, config, staff, { action: "oncall.replace", detail }, new Date());
     return c.json(result, result.changed ? 201 : 200);
   })
   .get("/api/admin/oncall/schedule", requireScope("oncall:read"), async (c) => {
     c.header("Cache-Control", "no-store");
     const parsedDays = DaysQuery.safeParse(c.req.query("days"));
     if (!parsedDays.success) throw new ApiError("validation_failed", "days must be a whole number from 1 to 62.", { fields: { days: "1 to 62" } });
-    const stored = await activeConfigOr404(c.env);
+    const stored = await activeConfigOr404(c.env.DB);
     const now = new Date();
     const until = new Date(now.getTime() + parsedDays.data * DAY);
     const schedule = {
@@ -120,18 +102,9 @@ export const oncallRoutes = new Hono<AppEnv>()
     };
     return c.json(forReader(c.get("staff").scopes, c.env, schedule, stored.config));
   })
-  .post("/api/admin/oncall/rotations/:id/overrides", requireScope("oncall:write"), async (c) => {
+  .post("/api/admin/oncall/rotations/:id/overrides", requireScope("oncall:override"), async (c) => {
     const override = await readJson(c.req.raw, Override);
-    const stored = await activeConfigOr404(c.env);
-    const rotationId = c.req.param("id");
-    const rotation = stored.config.rotations.find((r) => r.id === rotationId);
-    if (!rotation) throw new ApiError("not_found", `There is no rotation "${rotationId}".`);
-    // The whole document is validated again: the person must exist, and so on.
-    const next = parseWith(OncallConfig, {
-      ...stored.config,
-      rotations: stored.config.rotations.map((r) => (r.id === rotationId ? { ...r, overrides: [...r.overrides, override] } : r)),
-    });
-    const result = await storeConfig(c.env, next, c.get("staff").name, "oncall.override", { rotation: rotationId, ...override });
+    const result = await addOverride(c.env.DB, c.req.param("id"), override, c.get("staff"), new Date());
     return c.json(result, 201);
   })
   .get("/api/admin/doctor", requireScope("oncall:read"), async (c) => {
@@ -146,7 +119,7 @@ export const oncallRoutes = new Hono<AppEnv>()
     return c.json(forReader(c.get("staff").scopes, c.env, report, stored && "config" in stored ? stored.config : null));
   })
   .post("/api/admin/oncall/people/:id/test-page", requireScope("oncall:write"), async (c) => {
-    const stored = await activeConfigOr404(c.env);
+    const stored = await activeConfigOr404(c.env.DB);
     const personId = c.req.param("id");
     const person = stored.config.people.find((p) => p.id === personId);
     if (!person) throw new ApiError("not_found", `There is no person "${personId}" in the on-call configuration.`);
@@ -187,7 +160,7 @@ export const oncallRoutes = new Hono<AppEnv>()
         }
       }),
     );
-    await auditStatement(c.env.DB, { actor: staff.name, action: "oncall.test_page", target: person.id, detail: results, now }).run();
+    await auditStatement(c.env.DB, { actor: staff.name, actorId: staff.actorId, action: "oncall.test_page", target: person.id, detail: results, now }).run();
     // A provider's error may quote the address it was given (a 404 page echoing the path).
     return c.json(forReader(staff.scopes, c.env, { person: person.id, ok: results.every((r) => r.ok), results }, stored.config));
   });

@@ -19,6 +19,7 @@ export interface Config {
   paging: PagingConfig;
   confirmations: ConfirmationLimits;
   email: EmailSettings;
+  console: ConsoleConfig;
 }
 
 export interface EmailSettings {
@@ -28,6 +29,15 @@ export interface EmailSettings {
   authservIds: string[];
   /** At most one auto-reply per sender in this many minutes. */
   autoReplyWindowMinutes: number;
+}
+
+export interface ConsoleConfig {
+  /** Origins on which staff may sign in with a passkey: PUBLIC_URL's and CONSOLE_ORIGINS. A
+   * passkey belongs to one host name (its relying party id), so this list is short. */
+  origins: string[];
+  /** Cloudflare Access in front of /admin, when both are set: the team's domain
+   * (https://<team>.cloudflareaccess.com, the tokens' issuer) and the application's AUD tag. */
+  access: { teamDomain: string; audience: string } | null;
 }
 
 export interface PagingConfig {
@@ -81,6 +91,7 @@ export function readConfig(env: Env): Config {
       digestWindowMinutes: positiveNumber(env.DIGEST_WINDOW_MINUTES, configDefaults.digestWindowMinutes),
       pagesPerPersonPerHour: positiveNumber(env.PAGES_PER_PERSON_PER_HOUR, configDefaults.pagesPerPersonPerHour),
     },
+    console: readConsoleConfig(env),
     confirmations: {
       perAddressPerHour: positiveNumber(env.CONFIRMATIONS_PER_ADDRESS_PER_HOUR, configDefaults.confirmationsPerAddressPerHour),
       perClientPerHour: positiveNumber(env.CONFIRMATIONS_PER_CLIENT_PER_HOUR, configDefaults.confirmationsPerClientPerHour),
@@ -91,4 +102,22 @@ export function readConfig(env: Env): Config {
       autoReplyWindowMinutes: positiveNumber(env.EMAIL_AUTO_REPLY_WINDOW_MINUTES, configDefaults.emailAutoReplyWindowMinutes),
     },
   };
+}
+
+function originOf(url: string): string | null {
+  try {
+    const u = new URL(url);
+    return u.protocol === "https:" || u.protocol === "http:" ? u.origin : null;
+  } catch {
+    return null;
+  }
+}
+
+function readConsoleConfig(env: Env): ConsoleConfig {
+  const origins = [env.PUBLIC_URL ?? "", ...listVar(env.CONSOLE_ORIGINS)].map(originOf).filter((o): o is string => o !== null);
+  // Kept as written (without a trailing slash): it is the tokens' issuer, compared exactly.
+  const rawTeam = (env.ACCESS_TEAM_DOMAIN ?? "").trim().replace(/\/+$/, "");
+  const teamDomain = originOf(rawTeam) ? rawTeam : "";
+  const audience = (env.ACCESS_AUD ?? "").trim();
+  return { origins: [...new Set(origins)], access: teamDomain && audience ? { teamDomain, audience } : null };
 }

@@ -1,11 +1,18 @@
-import type { StaffScope } from "../../contract/staff";
+import type { StaffRole, StaffScope } from "../../contract/staff";
 import type { Services } from "./services";
 
-/** The authenticated caller of a staff route. */
+/** The authenticated caller of a staff route: a bearer token, or a console session. */
 export interface StaffPrincipal {
-  tokenId: string;
+  /** Who, as people read it: a member's display name, or the token's name. */
   name: string;
+  /** Who, as a stable id for the audit log: "member:stf_…", "token:<id>", "env:STAFF_TOKEN". */
+  actorId: string;
   scopes: readonly StaffScope[];
+  /** The console member, when signed in as one (passkey, Access; or a token they own). */
+  memberId: string | null;
+  role: StaffRole | null;
+  /** The console session, when the request came with one (never for bearer tokens). */
+  session: { id: string; csrfToken: string; method: "passkey" | "token" | "access" } | null;
 }
 
 export type AppEnv = {
@@ -14,5 +21,7 @@ export type AppEnv = {
     requestId: string;
     staff: StaffPrincipal;
     services: Services;
+    /** A console write's body, read once (with its size cap) by the CSRF check. */
+    consoleBody: string;
   };
 };

@@ -6,6 +6,7 @@ import { assuranceJobHandlers } from "../assurance/canary";
 import { recordCheckFailure, recordDeadLetter } from "../assurance/queries";
 import { RetryLater } from "../alerts/delivery";
 import { alertJobHandlers, handleDeadNotification } from "../alerts/jobs";
+import { inboxJobHandlers } from "../inbox/actions";
 import { buildServices, type Services } from "../platform/services";
 import { socialJobHandlers } from "../social/jobs";
 import type { JobContext, JobHandlers } from "../platform/tasks";
@@ -16,6 +17,7 @@ const handlers: JobHandlers = {
   ...assuranceJobHandlers,
   ...alertJobHandlers,
   ...socialJobHandlers,
+  ...inboxJobHandlers,
 };
 
 /** Runs a job's handler in this invocation (the fast path of `svc.queue.dispatch`). */

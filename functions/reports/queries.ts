@@ -216,7 +216,15 @@ export interface ReportFilter {
   before?: string;
   /** Paging: only reports after this (created_at, id) position in newest-first order. */
   after?: { createdAt: string; id: string };
+  /** Words in the reference, subject or reporter (name, email, phone, X handle); see docs/architecture.md
+   * "Console" for why a LIKE scan and not FTS5. */
+  search?: string;
   limit: number;
+}
+
+/** A LIKE pattern that matches `text` anywhere, with the wildcards in it taken literally. */
+function containsPattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
 }
 
 /** Newest first. */
@@ -226,9 +234,20 @@ export async function listReports(db: D1Database, filter: ReportFilter): Promise
       `SELECT * FROM reports
        WHERE (?1 IS NULL OR channel = ?1) AND (?2 IS NULL OR state = ?2) AND (?3 IS NULL OR created_at < ?3)
          AND (?5 IS NULL OR created_at < ?5 OR (created_at = ?5 AND id < ?6)) AND (?7 IS NULL OR incident_id = ?7)
+         AND (?8 IS NULL OR reference LIKE ?8 ESCAPE '\\' OR subject LIKE ?8 ESCAPE '\\' OR reporter_name LIKE ?8 ESCAPE '\\'
+              OR reporter_email LIKE ?8 ESCAPE '\\' OR reporter_phone LIKE ?8 ESCAPE '\\' OR reporter_x_handle LIKE ?8 ESCAPE '\\')
        ORDER BY created_at DESC, id DESC LIMIT ?4`,
     )
-    .bind(filter.channel ?? null, filter.state ?? null, filter.before ?? null, filter.limit, filter.after?.createdAt ?? null, filter.after?.id ?? null, filter.incident ?? null)
+    .bind(
+      filter.channel ?? null,
+      filter.state ?? null,
+      filter.before ?? null,
+      filter.limit,
+      filter.after?.createdAt ?? null,
+      filter.after?.id ?? null,
+      filter.incident ?? null,
+      filter.search ? containsPattern(filter.search) : null,
+    )
     .all<ReportRow>();
   return results.map(toReport);
 }

@@ -2,7 +2,7 @@
 // stored (queries.ts), and lookups are by that hash.
 import type { StaffScope } from "../../contract/staff";
 import { randomToken, sha256Hex } from "../platform/crypto";
-import { findActiveStaffTokenByHash, insertStaffToken, type StaffToken } from "./queries";
+import { findActiveStaffTokenByHash, insertStaffTokenStatement, type StaffToken } from "./queries";
 
 export type { StaffToken } from "./queries";
 
@@ -15,14 +15,26 @@ export function newStaffTokenSecret(): string {
 
 export async function createStaffToken(
   db: D1Database,
-  input: { name: string; scopes: StaffScope[]; now: Date },
+  input: { name: string; scopes: StaffScope[]; now: Date; memberId?: string | null },
 ): Promise<{ token: StaffToken; secret: string }> {
+  const { statement, token, secret } = await createStaffTokenStatement(db, input);
+  await statement.run();
+  return { token, secret };
+}
+
+/** The same as a statement, for a D1 batch with its audit row. */
+export async function createStaffTokenStatement(
+  db: D1Database,
+  input: { name: string; scopes: StaffScope[]; now: Date; memberId?: string | null },
+): Promise<{ statement: D1PreparedStatement; token: StaffToken; secret: string }> {
   const secret = newStaffTokenSecret();
   const id = crypto.randomUUID();
-  await insertStaffToken(db, { id, name: input.name, tokenHash: await sha256Hex(secret), scopes: input.scopes, now: input.now });
+  const memberId = input.memberId ?? null;
+  const statement = insertStaffTokenStatement(db, { id, name: input.name, tokenHash: await sha256Hex(secret), scopes: input.scopes, now: input.now, memberId });
   return {
+    statement,
     secret,
-    token: { id, name: input.name, scopes: input.scopes, createdAt: input.now.toISOString(), lastUsedAt: null, revokedAt: null },
+    token: { id, name: input.name, scopes: input.scopes, createdAt: input.now.toISOString(), lastUsedAt: null, revokedAt: null, memberId },
   };
 }
 

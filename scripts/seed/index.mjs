@@ -6,9 +6,10 @@ import { join } from "node:path";
 import { d1 } from "../lib/wrangler.mjs";
 import { oncallSeed } from "./oncall.mjs";
 import { reportsSeed } from "./reports.mjs";
+import { staffSeed } from "./staff.mjs";
 import { statusSeed } from "./status.mjs";
 
-const seeds = [statusSeed, oncallSeed, reportsSeed];
+const seeds = [statusSeed, oncallSeed, reportsSeed, staffSeed];
 
 export function seedIfEmpty(now = new Date()) {
   const [{ n }] = d1("SELECT COUNT(*) AS n FROM components");

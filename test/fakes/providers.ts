@@ -4,6 +4,7 @@
 // fake.ts, functions/social/<name>/fake.ts), so adding a channel or a network adds its fake
 // without a line here.
 /// <reference types="vite/client" />
+import { accessFake } from "./access.fake";
 import { certspotterFake } from "./certspotter.fake";
 import { dohFake } from "./doh.fake";
 import { smtpSessionsFake } from "./mail.fake";
@@ -24,6 +25,7 @@ export const providerFakes: ProviderFake[] = [
   targetFake,
   certspotterFake,
   smtpSessionsFake,
+  accessFake,
   ...Object.values(channelFakes).flatMap((module) => Object.values(module)),
   ...Object.values(socialFakes).flatMap((module) => Object.values(module).filter(isFake)),
 ];

@@ -25,11 +25,12 @@ describe("staff authentication", () => {
     expect(res.status).toBe(401);
   });
 
-  it("refuses the console page without a token, as a page", async () => {
-    const res = await fetchWorker("/admin", { headers: { accept: "text/html" } });
-    expect(res.status).toBe(401);
-    expect(res.headers.get("content-type")).toContain("text/html");
-    expect(await res.text()).toContain("Sign in needed");
+  it("sends the console without a session to sign in (a bearer token is no console session)", async () => {
+    for (const headers of [{ accept: "text/html" }, { accept: "text/html", authorization: `Bearer ${STAFF_TOKEN}` }] as Array<Record<string, string>>) {
+      const res = await fetchWorker("/admin", { headers, redirect: "manual" });
+      expect(res.status).toBe(303);
+      expect(res.headers.get("location")).toBe("/admin/sign-in");
+    }
   });
 
   it("accepts the deployment's STAFF_TOKEN with every scope", async () => {
