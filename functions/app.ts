@@ -27,6 +27,8 @@ import { statusApiRoutes } from "./status/api-routes";
 import { statusEmbedRoutes } from "./status/embed-routes";
 import { statusFeedRoutes } from "./status/feed-routes";
 import { statusPageRoutes } from "./status/page-routes";
+import { subscriberStaffRoutes } from "./subscribers/staff-routes";
+import { subscribeRoutes } from "./subscribers/routes";
 
 /** Route files, mounted in order (staff authentication first). Adding one is one line here. */
 const capabilities = [
@@ -49,6 +51,8 @@ const capabilities = [
   fileRoutes,
   monitorRoutes,
   heartbeatRoutes,
+  subscribeRoutes,
+  subscriberStaffRoutes,
 ];
 
 /** Paths whose errors are answered as JSON; everything else is a page for people. */

@@ -8,13 +8,15 @@ import { buildServices, type Services } from "../platform/services";
 import { runJob } from "../queue/consumer";
 import type { CronTask } from "../platform/tasks";
 import { outboxCronTask } from "../reports/outbox";
-import { maintenanceClock } from "../status/cron";
+import { maintenanceClock, statusEventsCronTask } from "../status/cron";
 import { monitorsCronTask } from "../monitors/cron";
 
 export const cronTasks: CronTask[] = [
   // Re-sends report.received jobs whose queue send failed or was never processed.
   outboxCronTask,
   maintenanceClock,
+  // Re-sends status.published events whose consumers have not all finished.
+  statusEventsCronTask,
   // Proves the queue end to end: the consumer records its arrival (assurance "queue").
   queueCanaryCronTask,
   ...alertCronTasks,

@@ -8,12 +8,22 @@ import { RetryLater } from "../alerts/delivery";
 import { alertJobHandlers, handleDeadNotification } from "../alerts/jobs";
 import { buildServices, type Services } from "../platform/services";
 import type { JobContext, JobHandlers } from "../platform/tasks";
+import { statusEventHandlers, type StatusEventConsumer } from "../status/events";
+import { subscriberJobHandlers, subscriberStatusConsumer } from "../subscribers/jobs";
+
+/**
+ * Who acts on every published status change (status.published), one line each. Each runs once
+ * per event; a failing one is retried without repeating the others (status/events.ts).
+ */
+const statusConsumers: StatusEventConsumer[] = [subscriberStatusConsumer];
 
 /** One handler per job type. A job type without a handler is retried, then dead-lettered:
  * never silently dropped. */
 const handlers: JobHandlers = {
   ...assuranceJobHandlers,
   ...alertJobHandlers,
+  ...statusEventHandlers(statusConsumers),
+  ...subscriberJobHandlers,
 };
 
 /** Runs a job's handler in this invocation (the fast path of `svc.queue.dispatch`). */
@@ -29,9 +39,10 @@ export function retryDelaySeconds(attempts: number): number {
 }
 
 export async function consumeFanout(batch: MessageBatch<unknown>, svc: Services): Promise<void> {
-  // Notification sends run side by side, so one slow or hung provider never holds up the
-  // pages in the same batch; every other job runs in order, one at a time.
-  const isSend = (m: Message<unknown>) => (m.body as { type?: unknown } | null)?.type === "notification.send";
+  // Sends (pages, subscriber deliveries) run side by side, so one slow or hung provider never
+  // holds up the others in the same batch; every other job runs in order, one at a time.
+  const sends = new Set(["notification.send", "subscribers.deliver"]);
+  const isSend = (m: Message<unknown>) => sends.has(String((m.body as { type?: unknown } | null)?.type));
   const inOrder = batch.messages.filter((m) => !isSend(m));
   await Promise.all([
     (async () => {

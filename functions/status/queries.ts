@@ -383,3 +383,68 @@ export function insertStatusChangeStatement(
     )
     .bind(c.componentId, c.from, c.to, c.at, c.source.type, c.source.id);
 }
+
+// ---------- status.published: the event outbox of every write ----------
+
+export interface StatusEventRow {
+  id: string;
+  payload: string;
+  attempts: number;
+  last_attempt_at: string | null;
+}
+
+/** The event of a write, in the write's own batch (attempts = 1: the write sends it at once). */
+export function insertStatusEventStatement(
+  db: D1Database,
+  e: { id: string; kind: string; incidentId: string | null; updateId: string | null; payload: string; at: string },
+): D1PreparedStatement {
+  return db
+    .prepare(
+      "INSERT INTO status_events (id, kind, incident_id, update_id, payload, created_at, attempts, last_attempt_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?6)",
+    )
+    .bind(e.id, e.kind, e.incidentId, e.updateId, e.payload, e.at);
+}
+
+/** Events no consumer run has finished, whose last send is older than `before`, oldest first. */
+export async function listUndispatchedStatusEvents(db: D1Database, before: string, limit: number): Promise<StatusEventRow[]> {
+  const { results } = await db
+    .prepare(
+      "SELECT id, payload, attempts, last_attempt_at FROM status_events WHERE dispatched_at IS NULL AND (last_attempt_at IS NULL OR last_attempt_at < ?1) ORDER BY last_attempt_at LIMIT ?2",
+    )
+    .bind(before, limit)
+    .all<StatusEventRow>();
+  return results;
+}
+
+export async function recordStatusEventAttempt(db: D1Database, id: string, now: string, error: string | null): Promise<void> {
+  await db.prepare("UPDATE status_events SET attempts = attempts + 1, last_attempt_at = ?2, last_error = ?3 WHERE id = ?1").bind(id, now, error).run();
+}
+
+export async function recordStatusEventError(db: D1Database, id: string, error: string): Promise<void> {
+  await db.prepare("UPDATE status_events SET last_error = ?2 WHERE id = ?1").bind(id, error.slice(0, 500)).run();
+}
+
+/** The consumers that have finished with an event. */
+export async function statusEventConsumersDone(db: D1Database, eventId: string): Promise<Set<string>> {
+  const { results } = await db.prepare("SELECT consumer FROM status_event_consumers WHERE event_id = ?1").bind(eventId).all<{ consumer: string }>();
+  return new Set(results.map((r) => r.consumer));
+}
+
+export async function markStatusEventConsumed(db: D1Database, eventId: string, consumer: string, now: string): Promise<void> {
+  await db.prepare("INSERT OR IGNORE INTO status_event_consumers (event_id, consumer, done_at) VALUES (?1, ?2, ?3)").bind(eventId, consumer, now).run();
+}
+
+export async function markStatusEventDispatched(db: D1Database, eventId: string, now: string): Promise<void> {
+  await db.prepare("UPDATE status_events SET dispatched_at = ?2, last_error = NULL WHERE id = ?1 AND dispatched_at IS NULL").bind(eventId, now).run();
+}
+
+export async function countStuckStatusEvents(db: D1Database, minAttempts: number): Promise<number> {
+  const row = await db.prepare("SELECT COUNT(*) AS n FROM status_events WHERE dispatched_at IS NULL AND attempts >= ?1").bind(minAttempts).first<{ n: number }>();
+  return row?.n ?? 0;
+}
+
+/** An event's stored job (for consumers that fan out into jobs of their own). */
+export async function findStatusEventPayload(db: D1Database, id: string): Promise<string | null> {
+  const row = await db.prepare("SELECT payload FROM status_events WHERE id = ?1").bind(id).first<{ payload: string }>();
+  return row?.payload ?? null;
+}
