@@ -1,11 +1,12 @@
-// Every provider fake the loopback server answers for: Turnstile's (intake) and the monitors'
-// (DNS over HTTPS, HTTP targets, Cert Spotter, the SMTP session log) here, and each on-call
-// channel's own, found by its folder (functions/channels/<name>/fake.ts), so adding a channel
-// adds its fake without a line here.
+// Every provider fake the loopback server answers for: Turnstile's (intake), the monitors'
+// (DNS over HTTPS, HTTP targets, Cert Spotter, the SMTP session log) and subscribers' own
+// webhook receivers here, and each on-call channel's own, found by its folder
+// (functions/channels/<name>/fake.ts), so adding a channel adds its fake without a line here.
 /// <reference types="vite/client" />
 import { certspotterFake } from "./certspotter.fake";
 import { dohFake } from "./doh.fake";
 import { smtpSessionsFake } from "./mail.fake";
+import { subscriberHookFake } from "./subscriber-hook.fake";
 import { targetFake } from "./target.fake";
 import { turnstileFake } from "./turnstile.fake";
 import type { ProviderFake } from "./types";
@@ -18,5 +19,6 @@ export const providerFakes: ProviderFake[] = [
   targetFake,
   certspotterFake,
   smtpSessionsFake,
+  subscriberHookFake,
   ...Object.values(channelFakes).flatMap((module) => Object.values(module)),
 ];
