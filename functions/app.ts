@@ -7,6 +7,7 @@ import { alertStaffRoutes } from "./alerts/staff-routes";
 import { twilioPagingRoutes } from "./alerts/twilio-routes";
 import { assuranceRoutes } from "./assurance/routes";
 import { healthRoutes } from "./health/routes";
+import { importRoutes } from "./imports/routes";
 import { heartbeatRoutes, monitorRoutes } from "./monitors/routes";
 import { fileRoutes } from "./files/routes";
 import { inboxRoutes } from "./inbox/routes";
@@ -53,6 +54,7 @@ const capabilities = [
   heartbeatRoutes,
   subscribeRoutes,
   subscriberStaffRoutes,
+  importRoutes,
 ];
 
 /** Paths whose errors are answered as JSON; everything else is a page for people. */

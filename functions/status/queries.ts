@@ -448,3 +448,149 @@ export async function findStatusEventPayload(db: D1Database, id: string): Promis
   const row = await db.prepare("SELECT payload FROM status_events WHERE id = ?1").bind(id).first<{ payload: string }>();
   return row?.payload ?? null;
 }
+
+// ---------- bulk import (functions/imports): whole lists per statement, for one batch ----------
+
+/** The ids the table holds that are one of `bases` or a base with a suffix (`base-2`, `base-3` ...). */
+export async function existingStatusIds(db: D1Database, table: "component_groups" | "components", bases: readonly string[]): Promise<Set<string>> {
+  if (bases.length === 0) return new Set();
+  // [base + "-", base + ".") is every id that starts with base + "-" ("." sorts right after "-").
+  const { results } = await db
+    .prepare(`SELECT id FROM ${table} t WHERE EXISTS (SELECT 1 FROM json_each(?1) b WHERE t.id = b.value OR (t.id >= b.value || '-' AND t.id < b.value || '.'))`)
+    .bind(JSON.stringify(bases))
+    .all<{ id: string }>();
+  return new Set(results.map((r) => r.id));
+}
+
+export interface ImportedGroupRow {
+  id: string;
+  name: string;
+  description: string | null;
+  position: number;
+  at: string;
+}
+export function importGroupsStatement(db: D1Database, rows: readonly ImportedGroupRow[]): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO component_groups (id, name, description, position, created_at, updated_at)
+       SELECT json_extract(value, '$.id'), json_extract(value, '$.name'), json_extract(value, '$.description'), json_extract(value, '$.position'),
+              json_extract(value, '$.at'), json_extract(value, '$.at') FROM json_each(?1)`,
+    )
+    .bind(JSON.stringify(rows));
+}
+
+export interface ImportedComponentRow {
+  id: string;
+  groupId: string | null;
+  name: string;
+  description: string | null;
+  status: ComponentStatus;
+  position: number;
+  showcase: boolean;
+  onlyShowIfDegraded: boolean;
+  startDate: string | null;
+  at: string;
+}
+export function importComponentsStatement(db: D1Database, rows: readonly ImportedComponentRow[]): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO components (id, group_id, name, description, status, position, showcase, only_show_if_degraded, start_date, created_at, updated_at)
+       SELECT json_extract(value, '$.id'), json_extract(value, '$.groupId'), json_extract(value, '$.name'), json_extract(value, '$.description'),
+              json_extract(value, '$.status'), json_extract(value, '$.position'), json_extract(value, '$.showcase'), json_extract(value, '$.onlyShowIfDegraded'),
+              json_extract(value, '$.startDate'), json_extract(value, '$.at'), json_extract(value, '$.at') FROM json_each(?1)`,
+    )
+    .bind(JSON.stringify(rows.map((r) => ({ ...r, showcase: r.showcase ? 1 : 0, onlyShowIfDegraded: r.onlyShowIfDegraded ? 1 : 0 }))));
+}
+
+export interface ImportedIncidentRow {
+  id: string;
+  kind: "incident" | "maintenance";
+  name: string;
+  status: string;
+  impact: Impact;
+  scheduledFor: string | null;
+  scheduledUntil: string | null;
+  createdAt: string;
+  updatedAt: string;
+  startedAt: string;
+  monitoringAt: string | null;
+  resolvedAt: string | null;
+}
+export function importIncidentsStatement(db: D1Database, rows: readonly ImportedIncidentRow[]): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO incidents (id, kind, name, status, impact, scheduled_for, scheduled_until, created_at, updated_at, started_at, monitoring_at, resolved_at)
+       SELECT json_extract(value, '$.id'), json_extract(value, '$.kind'), json_extract(value, '$.name'), json_extract(value, '$.status'), json_extract(value, '$.impact'),
+              json_extract(value, '$.scheduledFor'), json_extract(value, '$.scheduledUntil'), json_extract(value, '$.createdAt'), json_extract(value, '$.updatedAt'),
+              json_extract(value, '$.startedAt'), json_extract(value, '$.monitoringAt'), json_extract(value, '$.resolvedAt') FROM json_each(?1)`,
+    )
+    .bind(JSON.stringify(rows));
+}
+
+/** An incident imported before whose source has moved on: its status and times as the source has them now. */
+export function refreshImportedIncidentsStatement(db: D1Database, rows: readonly ImportedIncidentRow[]): D1PreparedStatement {
+  return db
+    .prepare(
+      `UPDATE incidents SET
+         status = (SELECT json_extract(value, '$.status') FROM json_each(?1) WHERE json_extract(value, '$.id') = incidents.id),
+         impact = (SELECT json_extract(value, '$.impact') FROM json_each(?1) WHERE json_extract(value, '$.id') = incidents.id),
+         updated_at = (SELECT json_extract(value, '$.updatedAt') FROM json_each(?1) WHERE json_extract(value, '$.id') = incidents.id),
+         monitoring_at = (SELECT json_extract(value, '$.monitoringAt') FROM json_each(?1) WHERE json_extract(value, '$.id') = incidents.id),
+         resolved_at = (SELECT json_extract(value, '$.resolvedAt') FROM json_each(?1) WHERE json_extract(value, '$.id') = incidents.id)
+       WHERE id IN (SELECT json_extract(value, '$.id') FROM json_each(?1))`,
+    )
+    .bind(JSON.stringify(rows));
+}
+
+export interface ImportedUpdateRow {
+  id: string;
+  incidentId: string;
+  status: string;
+  body: string;
+  createdAt: string;
+  displayAt: string;
+}
+export function importUpdatesStatement(db: D1Database, rows: readonly ImportedUpdateRow[]): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO incident_updates (id, incident_id, status, body, created_at, display_at, updated_at)
+       SELECT json_extract(value, '$.id'), json_extract(value, '$.incidentId'), json_extract(value, '$.status'), json_extract(value, '$.body'),
+              json_extract(value, '$.createdAt'), json_extract(value, '$.displayAt'), json_extract(value, '$.createdAt') FROM json_each(?1)`,
+    )
+    .bind(JSON.stringify(rows));
+}
+
+export function importIncidentComponentsStatement(db: D1Database, links: ReadonlyArray<{ incidentId: string; componentId: string }>): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT OR IGNORE INTO incident_components (incident_id, component_id)
+       SELECT json_extract(value, '$.incidentId'), json_extract(value, '$.componentId') FROM json_each(?1)`,
+    )
+    .bind(JSON.stringify(links));
+}
+
+export function importUpdateComponentsStatement(
+  db: D1Database,
+  rows: ReadonlyArray<{ updateId: string; componentId: string; from: ComponentStatus; to: ComponentStatus }>,
+): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT OR IGNORE INTO incident_update_components (update_id, component_id, old_status, new_status)
+       SELECT json_extract(value, '$.updateId'), json_extract(value, '$.componentId'), json_extract(value, '$.from'), json_extract(value, '$.to') FROM json_each(?1)`,
+    )
+    .bind(JSON.stringify(rows));
+}
+
+/** History rows (uptime is derived from them) for imported components and updates. */
+export function importStatusChangesStatement(
+  db: D1Database,
+  rows: ReadonlyArray<{ componentId: string; from: ComponentStatus | null; to: ComponentStatus; at: string; sourceType: string; sourceId: string | null }>,
+): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO component_status_changes (component_id, from_status, to_status, changed_at, source_type, source_id)
+       SELECT json_extract(value, '$.componentId'), json_extract(value, '$.from'), json_extract(value, '$.to'), json_extract(value, '$.at'),
+              json_extract(value, '$.sourceType'), json_extract(value, '$.sourceId') FROM json_each(?1)`,
+    )
+    .bind(JSON.stringify(rows));
+}
