@@ -1,3 +1,4 @@
+/// <reference types="vite/client" />
 // Import from another status page, through POST /api/admin/import: a Statuspage page read from
 // a loopback server serving a recorded v2 API, and a cState site's content folder. Dates are
 // kept, the same import twice changes nothing, and an import tells nobody.
