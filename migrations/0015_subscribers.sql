@@ -76,7 +76,7 @@ CREATE TABLE subscriber_deliveries (
   last_error    TEXT,
   PRIMARY KEY (subscriber_id, update_id)
 );
-CREATE INDEX subscriber_deliveries_by_event ON subscriber_deliveries (event_id, state);
+CREATE INDEX subscriber_deliveries_by_update ON subscriber_deliveries (update_id, state);
 
 -- What the subscribe form made us send (confirmation mails, webhook verification pings), by
 -- hashed target and client: the form is a mail and request sender, so it is capped per target

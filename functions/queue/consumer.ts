@@ -6,6 +6,7 @@ import { assuranceJobHandlers } from "../assurance/canary";
 import { recordCheckFailure, recordDeadLetter } from "../assurance/queries";
 import { RetryLater } from "../alerts/delivery";
 import { alertJobHandlers, handleDeadNotification } from "../alerts/jobs";
+import { metered, meteringOn } from "../platform/meter";
 import { buildServices, type Services } from "../platform/services";
 import type { JobContext, JobHandlers } from "../platform/tasks";
 import { statusEventHandlers, type StatusEventConsumer } from "../status/events";
@@ -92,6 +93,8 @@ export async function consumeDeadLetters(batch: MessageBatch<unknown>, svc: Serv
 }
 
 export function handleQueue(batch: MessageBatch<unknown>, env: Env, ctx?: ExecutionContext): Promise<void> {
-  const svc = buildServices(env, ctx ? (work) => ctx.waitUntil(work) : undefined, runJob);
-  return batch.queue.endsWith("-dlq") ? consumeDeadLetters(batch, svc) : consumeFanout(batch, svc);
+  const consume = (svc: Services) => (batch.queue.endsWith("-dlq") ? consumeDeadLetters(batch, svc) : consumeFanout(batch, svc));
+  // The benchmarks count each invocation's subrequests (platform/meter.ts); never in production.
+  if (meteringOn(env)) return metered(env, `queue ${batch.queue}`, { messages: batch.messages.length }, (metered, waitUntil) => consume(buildServices(metered, waitUntil, runJob)));
+  return consume(buildServices(env, ctx ? (work) => ctx.waitUntil(work) : undefined, runJob));
 }

@@ -281,6 +281,20 @@ export async function deliveriesOfUpdate(db: D1Database, updateId: string): Prom
   return results.map((r) => ({ subscriberId: r.subscriber_id, state: r.state, attempts: r.attempts, lastError: r.last_error }));
 }
 
+/** How far the sends of one update have got: counts by state, and the first and last send. */
+export async function deliveryProgress(db: D1Database, updateId: string): Promise<{ states: Record<string, number>; first_sent_at: string | null; last_sent_at: string | null }> {
+  const [byState, times] = await db.batch([
+    db.prepare("SELECT state, COUNT(*) AS n FROM subscriber_deliveries WHERE update_id = ?1 GROUP BY state").bind(updateId),
+    db.prepare("SELECT MIN(sent_at) AS first, MAX(sent_at) AS last FROM subscriber_deliveries WHERE update_id = ?1 AND state = 'sent'").bind(updateId),
+  ]);
+  const t = (times!.results[0] ?? {}) as { first?: string | null; last?: string | null };
+  return {
+    states: Object.fromEntries((byState!.results as Array<{ state: string; n: number }>).map((r) => [r.state, r.n])),
+    first_sent_at: t.first ?? null,
+    last_sent_at: t.last ?? null,
+  };
+}
+
 // ---- bounces -------------------------------------------------------------------------------
 
 /** Counts a bounce against every email subscription of the address; returns them as they are now. */

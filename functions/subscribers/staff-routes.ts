@@ -1,8 +1,9 @@
-// The staff side of subscribers (scope admin: addresses and webhook URLs are personal data and
-// credentials):
-//   GET    /api/admin/subscribers            counts by channel and state, and a page of subscribers
-//   POST   /api/admin/subscribers            add confirmed email subscribers in bulk (a migration)
-//   DELETE /api/admin/subscribers/{id}       end a subscription (a request by mail, a complaint)
+// The staff side of subscribers. Scope admin where addresses and webhook URLs show (personal
+// data and credentials); status:write for how far an update's delivery has got (counts only).
+//   GET    /api/admin/subscribers                        counts by channel and state, a page of subscribers
+//   POST   /api/admin/subscribers                        add confirmed email subscribers in bulk (a migration)
+//   DELETE /api/admin/subscribers/{id}                   end a subscription (a request by mail, a complaint)
+//   GET    /api/admin/subscribers/deliveries?update=...  sends of one update (or event) by state
 import { Hono } from "hono";
 import * as z from "zod";
 import { SubscriberChannel } from "../../contract/jobs";
@@ -13,7 +14,7 @@ import type { AppEnv } from "../platform/types";
 import { requireScope } from "../staff/auth";
 import { auditStatement } from "../staff/queries";
 import { findComponents } from "../status/queries";
-import { addConfirmedEmailSubscribers, countSubscribers, findSubscriber, listSubscribers, unsubscribeStatement, type Subscriber } from "./queries";
+import { addConfirmedEmailSubscribers, countSubscribers, deliveryProgress, findSubscriber, listSubscribers, unsubscribeStatement, type Subscriber } from "./queries";
 import { newSubscriberId, SUBSCRIBER_ID } from "./tokens";
 
 const ListQuery = z.object({
@@ -44,10 +45,15 @@ function subscriberJson(s: Subscriber & { components: string[] }) {
 /** A JSON body with up to `subscriberLimits.bulk` addresses and their component ids. */
 const MAX_BULK_BYTES = 512 * 1024;
 
+const DeliveriesQuery = z.object({ update: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "Use an update id (upd_…) or, for a component change, its event id (evt_…).") });
+
 export const subscriberStaffRoutes = new Hono<AppEnv>()
-  .use("/api/admin/subscribers", requireScope("admin"))
-  .use("/api/admin/subscribers/*", requireScope("admin"))
-  .get("/api/admin/subscribers", async (c) => {
+  .get("/api/admin/subscribers/deliveries", requireScope("status:write"), async (c) => {
+    const { update } = parseWith(DeliveriesQuery, c.req.query());
+    c.header("Cache-Control", "no-store");
+    return c.json({ update_id: update, ...(await deliveryProgress(c.get("services").db, update)) });
+  })
+  .get("/api/admin/subscribers", requireScope("admin"), async (c) => {
     const { db } = c.get("services");
     const q = parseWith(ListQuery, c.req.query());
     const [counts, page] = await Promise.all([countSubscribers(db), listSubscribers(db, { ...q, after: q.cursor })]);
@@ -58,7 +64,7 @@ export const subscriberStaffRoutes = new Hono<AppEnv>()
       next_cursor: page.length === q.limit ? page.at(-1)!.id : null,
     });
   })
-  .post("/api/admin/subscribers", async (c) => {
+  .post("/api/admin/subscribers", requireScope("admin"), async (c) => {
     const svc = c.get("services");
     const input = await readJson(c.req.raw, AddSubscribersInput, MAX_BULK_BYTES);
     const componentIds = [...new Set(input.subscribers.flatMap((s) => s.components))];
@@ -77,7 +83,7 @@ export const subscriberStaffRoutes = new Hono<AppEnv>()
     c.header("Cache-Control", "no-store");
     return c.json({ added: added.length, unchanged: byEmail.size - added.length, limit: subscriberLimits.bulk }, 201);
   })
-  .delete("/api/admin/subscribers/:id", async (c) => {
+  .delete("/api/admin/subscribers/:id", requireScope("admin"), async (c) => {
     const svc = c.get("services");
     const id = c.req.param("id");
     const found = SUBSCRIBER_ID.test(id) ? await findSubscriber(svc.db, id) : null;

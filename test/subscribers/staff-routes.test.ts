@@ -2,6 +2,7 @@
 // one that unsubscribed here stays unsubscribed), and a subscription ended by staff, audited.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { createStaffToken } from "../../functions/staff/tokens";
 import { makeComponents } from "../status/fixtures";
 import { subscriberRow, subscriberTest, uniqueEmail } from "./helpers";
 
@@ -53,5 +54,24 @@ describe("staff subscriber routes", () => {
     const audit = await env.DB.prepare("SELECT actor FROM audit_log WHERE action = 'subscriber.unsubscribe' AND target = ?1").bind(id).first<{ actor: string }>();
     expect(audit?.actor).toBe("staff (STAFF_TOKEN)");
     expect((await t.staff("DELETE", "/api/admin/subscribers/sub_000000000000")).status).toBe(404);
+  });
+});
+
+describe("delivery progress", () => {
+  it("counts an update's sends by state, for a publisher too (counts only, no addresses)", async () => {
+    const t = subscriberTest();
+    const emails = [uniqueEmail(), uniqueEmail()];
+    await t.staff("POST", "/api/admin/subscribers", { subscribers: emails.map((email) => ({ email })) });
+    const res = await t.staff("POST", "/api/admin/incidents", { name: "Progress", body: "Looking." });
+    const { id } = (await res.json()) as { id: string };
+    await t.drain();
+    const updateId = (await env.DB.prepare("SELECT id FROM incident_updates WHERE incident_id = ?1").bind(id).first<{ id: string }>())!.id;
+    const { secret } = await createStaffToken(env.DB, { name: "publisher", scopes: ["status:write"], now: new Date() });
+    const progress = await t.call(`/api/admin/subscribers/deliveries?update=${updateId}`, { headers: { authorization: `Bearer ${secret}` } });
+    expect(progress.status).toBe(200);
+    const body = (await progress.json()) as { states: Record<string, number>; last_sent_at: string | null };
+    expect(body.states.sent).toBeGreaterThanOrEqual(2);
+    expect(body.last_sent_at).not.toBeNull();
+    expect(JSON.stringify(body)).not.toContain("@");
   });
 });
