@@ -44,7 +44,9 @@ function countingProxy<T extends object>(
       const name = String(prop);
       return (...args: unknown[]) => {
         if (counted.has(name)) counts.services++;
-        const result = (value as (...a: unknown[]) => unknown).apply(obj, wrap.args?.[name]?.(args) ?? args);
+        // Reflect.apply, not value.apply: on an RPC stub (send_email locally) every property,
+        // `apply` too, is a remote method ("The RPC receiver does not implement the method").
+        const result = Reflect.apply(value as (...a: unknown[]) => unknown, obj, wrap.args?.[name]?.(args) ?? args);
         const after = wrap.results?.[name];
         return after ? after(result) : result;
       };
