@@ -6,14 +6,18 @@ import { spawnSync } from "node:child_process";
 import { quietEnv } from "../scripts/lib/env.mjs";
 import { startServer } from "./lib/server.mjs";
 
-/** Each module exports `name` and `run({ base, token, stateDir }) => Promise<Record<string, unknown>>`. */
+/**
+ * Each module exports `name` and `run({ base, token, stateDir, output }) => Promise<Record<string, unknown>>`,
+ * and may export `vars` (environment for `npm start`) and `onlyWhenNamed` (a long benchmark that
+ * runs only as `npm run bench -- NAME`, never in the default run).
+ */
 const benchmarks = [];
-for (const file of ["./status.mjs", "./intake.mjs", "./fanout.mjs", "./email.mjs", "./inbox.mjs"]) {
+for (const file of ["./status.mjs", "./intake.mjs", "./fanout.mjs", "./email.mjs", "./inbox.mjs", "./subscribers.mjs"]) {
   if (existsSync(new URL(file, import.meta.url))) benchmarks.push(await import(file));
 }
 
 const only = process.argv[2];
-const selected = benchmarks.filter((b) => !only || b.name === only);
+const selected = benchmarks.filter((b) => (only ? b.name === only : !b.onlyWhenNamed));
 if (selected.length === 0) {
   console.error(only ? `No benchmark named ${only}.` : "No benchmarks found.");
   process.exit(1);

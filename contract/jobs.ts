@@ -2,6 +2,7 @@
 // body is input like any other. Capabilities add their job types here.
 import * as z from "zod";
 import { SocialChannel, Urgency } from "./reports";
+import { ComponentStatus } from "./status";
 
 export const CanaryJob = z.object({
   type: z.literal("canary"),
@@ -89,6 +90,54 @@ export const SocialSendJob = z.object({ type: z.literal("social.send"), network:
  * claimed before sending, so a repeated delivery never sends twice). */
 export const ReportReplyJob = z.object({ type: z.literal("report.reply"), messageId: z.number().int().positive() });
 
+/** A status component a write moved, from what to what. */
+export const StatusChange = z.object({ componentId: z.string().min(1).max(64), from: ComponentStatus, to: ComponentStatus });
+export type StatusChange = z.infer<typeof StatusChange>;
+
+/**
+ * The status page changed: a staff write committed (an incident opened or updated, a
+ * maintenance scheduled, a component moved) or the maintenance clock started or completed a
+ * window. Written to `status_events` in the same D1 batch as the change (so a crash cannot
+ * lose it), then dispatched; the cron sweep re-sends what the queue never took. Consumers
+ * (subscribers; social and the mirror may follow) register in functions/queue/consumer.ts and
+ * each runs once per event (status_event_consumers). It carries ids, not text: consumers read
+ * the incident as it is when they run.
+ */
+export const StatusPublishedJob = z.object({
+  type: z.literal("status.published"),
+  /** status_events.id: one per write. */
+  eventId: z.string().min(1).max(64),
+  kind: z.enum(["incident", "maintenance", "component"]),
+  /** The incident or maintenance written (null for a component moved on its own). */
+  incidentId: z.string().min(1).max(64).nullable(),
+  /** The update the write added (null for a component moved on its own). */
+  updateId: z.string().min(1).max(64).nullable(),
+  /** Components this write moved (empty when it moved none). */
+  changes: z.array(StatusChange).max(100),
+  /** What staff chose on the form or in the API body (`notify`); true unless they said no. */
+  notify: z.object({ subscribers: z.boolean(), social: z.boolean() }),
+  /** Who wrote it: a staff token's name, "cron" for the maintenance clock, "monitor:<id>". */
+  actor: z.string().min(1).max(200),
+  at: z.iso.datetime(),
+});
+export type StatusPublishedJob = z.infer<typeof StatusPublishedJob>;
+
+/** Subscriber channels (functions/subscribers). */
+export const SubscriberChannel = z.enum(["email", "webhook", "slack", "teams"]);
+export type SubscriberChannel = z.infer<typeof SubscriberChannel>;
+
+/**
+ * Tell a few subscribers of one channel about one status event. The fan-out splits the
+ * audience into these so that no queue invocation comes near the Worker's subrequest limits
+ * (functions/subscribers/budget.pure.ts); each send is claimed per subscriber and update first.
+ */
+export const SubscriberDeliverJob = z.object({
+  type: z.literal("subscribers.deliver"),
+  eventId: z.string().min(1).max(64),
+  channel: SubscriberChannel,
+  subscriberIds: z.array(z.string().min(1).max(64)).min(1).max(50),
+});
+
 export const Job = z.discriminatedUnion("type", [
   CanaryJob,
   ReportReceivedJob,
@@ -101,6 +150,8 @@ export const Job = z.discriminatedUnion("type", [
   SocialInboundJob,
   SocialSendJob,
   ReportReplyJob,
+  StatusPublishedJob,
+  SubscriberDeliverJob,
 ]);
 export type Job = z.infer<typeof Job>;
 export type JobType = Job["type"];

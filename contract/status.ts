@@ -86,12 +86,21 @@ export const ComponentChanges = z
 const IsoTime = z.iso.datetime({ offset: true, message: "Use an ISO 8601 time, e.g. 2026-12-01T22:00:00Z." });
 const PostmortemSlug = z.string().trim().regex(/^[a-z0-9][a-z0-9-]{0,99}$/, "Use the postmortem's slug (lower-case letters, digits and -).");
 
+/**
+ * Whether a write tells subscribers and posts to the social accounts (the console's two
+ * checkboxes). Each is true unless set false: staff opt out, they never have to remember to
+ * opt in. Absent, the writer takes both as true (functions/status/events.ts).
+ */
+export const NotifyChoice = z.strictObject({ subscribers: z.boolean().default(true), social: z.boolean().default(true) });
+export type NotifyChoice = z.infer<typeof NotifyChoice>;
+
 export const CreateIncidentInput = z.strictObject({
   name: Title("Give the incident a title."),
   status: z.enum(["investigating", "identified", "monitoring", "resolved"]).default("investigating"),
   impact: z.enum(["none", "minor", "major", "critical"]).default("minor"),
   body: Body,
   components: ComponentChanges.default({}),
+  notify: NotifyChoice.optional(),
 });
 export type CreateIncidentInput = z.infer<typeof CreateIncidentInput>;
 
@@ -101,10 +110,11 @@ export const PostIncidentUpdateInput = z.strictObject({
   components: ComponentChanges.optional(),
   impact: z.enum(["none", "minor", "major", "critical"]).optional(),
   postmortem_slug: PostmortemSlug.nullable().optional(),
+  notify: NotifyChoice.optional(),
 });
 export type PostIncidentUpdateInput = z.infer<typeof PostIncidentUpdateInput>;
 
-export const PatchComponentInput = z.strictObject({ status: ComponentStatus });
+export const PatchComponentInput = z.strictObject({ status: ComponentStatus, notify: NotifyChoice.optional() });
 
 export const CreateMaintenanceInput = z
   .strictObject({
@@ -114,6 +124,7 @@ export const CreateMaintenanceInput = z
     scheduled_until: IsoTime,
     /** Component ids (put under maintenance during the window); a {id: status} map is accepted too. */
     components: z.union([z.array(ComponentId).max(100), ComponentChanges]).default([]),
+    notify: NotifyChoice.optional(),
   })
   .refine((m) => Date.parse(m.scheduled_until) > Date.parse(m.scheduled_for), {
     path: ["scheduled_until"],

@@ -9,6 +9,7 @@ import { assuranceRoutes } from "./assurance/routes";
 import { renderConsoleError } from "./console/layout";
 import { consoleRoutes } from "./console/routes";
 import { healthRoutes } from "./health/routes";
+import { importRoutes } from "./imports/routes";
 import { heartbeatRoutes, monitorRoutes } from "./monitors/routes";
 import { fileRoutes } from "./files/routes";
 import { inboundEmailRoutes } from "./email/routes";
@@ -32,6 +33,8 @@ import { statusApiRoutes } from "./status/api-routes";
 import { statusEmbedRoutes } from "./status/embed-routes";
 import { statusFeedRoutes } from "./status/feed-routes";
 import { statusPageRoutes } from "./status/page-routes";
+import { subscriberStaffRoutes } from "./subscribers/staff-routes";
+import { subscribeRoutes } from "./subscribers/routes";
 
 /** Route files, mounted in order (staff authentication first). Adding one is one line here. */
 const capabilities = [
@@ -58,6 +61,9 @@ const capabilities = [
   heartbeatRoutes,
   socialRoutes,
   consoleRoutes,
+  subscribeRoutes,
+  subscriberStaffRoutes,
+  importRoutes,
 ];
 
 /** Paths whose errors are answered as JSON; everything else is a page for people. */

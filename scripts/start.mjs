@@ -133,7 +133,7 @@ if (useLocalTwilio) {
 
 // The paging and confirmation knobs of wrangler.toml [vars] can be set from the environment
 // for one run (the benchmarks do), e.g. PAGES_PER_PERSON_PER_HOUR=1000 npm start.
-const tunables = ["DIGEST_WINDOW_MINUTES", "PAGES_PER_PERSON_PER_HOUR", "CONFIRMATIONS_PER_ADDRESS_PER_HOUR", "CONFIRMATIONS_PER_CLIENT_PER_HOUR"];
+const tunables = ["DIGEST_WINDOW_MINUTES", "PAGES_PER_PERSON_PER_HOUR", "CONFIRMATIONS_PER_ADDRESS_PER_HOUR", "CONFIRMATIONS_PER_CLIENT_PER_HOUR", "METER_INVOCATIONS"];
 const tunableVars = tunables.filter((name) => process.env[name]).flatMap((name) => ["--var", `${name}:${process.env[name]}`]);
 
 step(`starting the Worker on ${base}`);

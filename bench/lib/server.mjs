@@ -16,18 +16,34 @@ export async function startServer({ port = Number(process.env.BENCH_PORT || 8795
     detached: true,
   });
   const base = `http://127.0.0.1:${port}`;
+  // Everything the server printed, for benchmarks that read the Worker's own log lines.
+  const lines = [];
+  let partial = "";
+  child.stdout.on("data", (d) => {
+    const text = partial + d;
+    const parts = text.split("\n");
+    partial = parts.pop();
+    lines.push(...parts);
+  });
   await new Promise((resolve, reject) => {
-    let out = "";
-    child.stdout.on("data", (d) => {
-      out += d;
-      if (out.includes("Ready.")) resolve();
-    });
-    child.on("exit", (code) => reject(new Error(`server exited with ${code}:\n${out}`)));
+    // Only the newest lines can hold it; the listener goes once it is seen.
+    let seen = 0;
+    const ready = () => {
+      const found = lines.slice(seen).some((l) => l.includes("Ready."));
+      seen = lines.length;
+      if (!found) return;
+      child.stdout.off("data", ready);
+      resolve();
+    };
+    child.stdout.on("data", ready);
+    child.on("exit", (code) => reject(new Error(`server exited with ${code}:\n${lines.join("\n")}`)));
   });
   return {
     base,
     token: BENCH_STAFF_TOKEN,
     stateDir,
+    /** The lines the server has printed so far. */
+    output: () => lines,
     stop: () => {
       try {
         process.kill(-child.pid, "SIGTERM");

@@ -23,7 +23,8 @@ import { ApiError } from "../platform/errors";
 import { html, type SafeHtml } from "../platform/html";
 import type { AppEnv, StaffPrincipal } from "../platform/types";
 import { forgetVersion } from "../status/cache";
-import { getIncident, listIncidents, loadComponents, loadCurrentStatus, type Component, type ComponentGroup, type Incident } from "../status/queries";
+import type { Component, ComponentGroup, Incident } from "../status/model.pure";
+import { getIncident, listIncidents, loadComponents, loadCurrentStatus } from "../status/queries";
 import { createIncident, createMaintenance, postIncidentUpdate, setComponentStatus } from "../status/writes";
 import { requireScope } from "../staff/auth";
 import { checkForm, formOf } from "./forms";
@@ -464,7 +465,7 @@ export const incidentConsoleRoutes = new Hono<AppEnv>()
       return newIncidentPage(c, values, { preview });
     }
     const now = new Date();
-    const id = await createIncident(db, parsed.value, staff.name, now);
+    const id = await createIncident(c.get("services"), { ...parsed.value, notify: { subscribers: values.notifySubscribers, social: values.postSocial } }, staff.name, now);
     forgetVersion(db);
     await announce(db, { updateId: firstUpdateId(await getIncident(db, id)), incidentId: id, notifySubscribers: values.notifySubscribers, postSocial: values.postSocial, by: staff.name, now });
     return redirect(`/admin/incidents/${id}?done=incident-opened`);
@@ -504,7 +505,7 @@ export const incidentConsoleRoutes = new Hono<AppEnv>()
       return incidentPage(c, values, { preview });
     }
     const now = new Date();
-    const { updateId } = await postIncidentUpdate(db, incident.id, parsed.value, staff.name, now);
+    const { updateId } = await postIncidentUpdate(c.get("services"), incident.id, { ...parsed.value, notify: { subscribers: values.notifySubscribers, social: values.postSocial } }, staff.name, now);
     forgetVersion(db);
     await announce(db, { updateId, incidentId: incident.id, notifySubscribers: values.notifySubscribers, postSocial: values.postSocial, by: staff.name, now });
     return redirect(`/admin/incidents/${incident.id}?done=update-posted`);
@@ -524,7 +525,7 @@ export const incidentConsoleRoutes = new Hono<AppEnv>()
     });
     if (!parsed.ok) return maintenancePage(c, values, { errors: parsed.errors, status: 400 });
     const now = new Date();
-    const id = await createMaintenance(db, parsed.value, staff.name, now);
+    const id = await createMaintenance(c.get("services"), { ...parsed.value, notify: { subscribers: values.notifySubscribers, social: values.postSocial } }, staff.name, now);
     forgetVersion(db);
     await announce(db, { updateId: firstUpdateId(await getIncident(db, id)), incidentId: id, notifySubscribers: values.notifySubscribers, postSocial: values.postSocial, by: staff.name, now });
     return redirect(`/admin/incidents/${id}?done=maintenance-scheduled`);
@@ -532,7 +533,7 @@ export const incidentConsoleRoutes = new Hono<AppEnv>()
   .post("/admin/components/:id", requireScope("status:write"), async (c) => {
     const status = z.enum(componentStatuses, "Choose a status from the list.").safeParse(formOf(c).get("status"));
     if (!status.success) throw new ApiError("validation_failed", "Choose a status from the list.", { fields: { status: "Unknown status." } });
-    await setComponentStatus(c.env.DB, c.req.param("id"), status.data, c.get("staff").name, new Date());
+    await setComponentStatus(c.get("services"), c.req.param("id"), status.data, c.get("staff").name, new Date());
     forgetVersion(c.env.DB);
     return redirect("/admin/incidents?done=component-changed#components");
   });

@@ -9,7 +9,7 @@ import { runJob } from "../queue/consumer";
 import type { CronTask } from "../platform/tasks";
 import { outboxCronTask } from "../reports/outbox";
 import { phoneCronTask } from "../phone/cron";
-import { maintenanceClock } from "../status/cron";
+import { maintenanceClock, statusEventsCronTask } from "../status/cron";
 import { monitorsCronTask } from "../monitors/cron";
 import { emailSweepCronTask } from "../email/sweep";
 import { socialCronTask } from "../social/cron";
@@ -19,6 +19,8 @@ export const cronTasks: CronTask[] = [
   // Re-sends report.received jobs whose queue send failed or was never processed.
   outboxCronTask,
   maintenanceClock,
+  // Re-sends status.published events whose consumers have not all finished.
+  statusEventsCronTask,
   // Proves the queue end to end: the consumer records its arrival (assurance "queue").
   queueCanaryCronTask,
   ...alertCronTasks,

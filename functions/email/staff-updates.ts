@@ -43,7 +43,7 @@ export function checkStaffSender(entry: EmailIntakeEntry, headers: readonly Head
 export type StaffUpdateOutcome = { ok: true; incidentId: string; created: boolean; status: string; name: string } | { ok: false; reason: string };
 
 /** Posts the update (or creates the incident) as `email:<address>` in the audit log. */
-export async function postStaffUpdate(svc: Pick<Services, "db">, from: string, subjectText: string, text: string, now: Date): Promise<StaffUpdateOutcome> {
+export async function postStaffUpdate(svc: Pick<Services, "db" | "queue">, from: string, subjectText: string, text: string, now: Date): Promise<StaffUpdateOutcome> {
   const subject = parseStatusSubject(subjectText);
   if (!subject.ok) return { ok: false, reason: subject.reason };
   const body = normalizeText(splitFreshText(text.slice(0, 100_000)).fresh, { multiline: true }).slice(0, 10_000);
@@ -59,11 +59,11 @@ export async function postStaffUpdate(svc: Pick<Services, "db">, from: string, s
         return { ok: false, reason: `There is no open incident named "${subject.name}". Start one with [investigating] ${subject.name}.` };
       }
       const name = normalizeText(subject.name).slice(0, 200);
-      const id = await openIncident(svc.db, parseWith(CreateIncidentInput, { name, status: subject.status, impact: subject.impact ?? "minor", body, components: {} }), actor, now);
+      const id = await openIncident(svc, parseWith(CreateIncidentInput, { name, status: subject.status, impact: subject.impact ?? "minor", body, components: {} }), actor, now);
       return { ok: true, incidentId: id, created: true, status: subject.status, name };
     }
     const status = subject.status === "update" ? incident.status : subject.status;
-    await updateIncident(svc.db, incident.id, parseWith(PostIncidentUpdateInput, { status, body, ...(subject.impact ? { impact: subject.impact } : {}) }), actor, now);
+    await updateIncident(svc, incident.id, parseWith(PostIncidentUpdateInput, { status, body, ...(subject.impact ? { impact: subject.impact } : {}) }), actor, now);
     return { ok: true, incidentId: incident.id, created: false, status, name: incident.name };
   } catch (err) {
     if (err instanceof ApiError && err.status < 500) return { ok: false, reason: err.message };

@@ -3,7 +3,7 @@
 // version). If status moves its files, only this file changes.
 import type { CreateIncidentInput, PostIncidentUpdateInput } from "../../contract/status";
 import { getIncident, listIncidents } from "../status/queries";
-import { createIncident, postIncidentUpdate } from "../status/writes";
+import { createIncident, postIncidentUpdate, type StatusWriteServices } from "../status/writes";
 
 export interface IncidentView {
   id: string;
@@ -23,10 +23,10 @@ export async function incidentById(db: D1Database, id: string): Promise<Incident
   return i && i.kind === "incident" ? { id: i.id, name: i.name, status: i.status } : null;
 }
 
-export function openIncident(db: D1Database, input: CreateIncidentInput, actor: string, now: Date): Promise<string> {
-  return createIncident(db, input, actor, now);
+export function openIncident(svc: StatusWriteServices, input: CreateIncidentInput, actor: string, now: Date): Promise<string> {
+  return createIncident(svc, input, actor, now);
 }
 
-export async function updateIncident(db: D1Database, id: string, input: PostIncidentUpdateInput, actor: string, now: Date): Promise<void> {
-  await postIncidentUpdate(db, id, input, actor, now);
+export async function updateIncident(svc: StatusWriteServices, id: string, input: PostIncidentUpdateInput, actor: string, now: Date): Promise<void> {
+  await postIncidentUpdate(svc, id, input, actor, now);
 }

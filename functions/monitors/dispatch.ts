@@ -6,7 +6,7 @@
 import { Job } from "../../contract/jobs";
 import type { ComponentStatus } from "../../contract/status";
 import { recordCheckFailure } from "../assurance/queries";
-import type { JobQueue, Services } from "../platform/services";
+import type { Services } from "../platform/services";
 import type { MonitorsConfig } from "./config.pure";
 import {
   claimTransition,
@@ -29,7 +29,7 @@ export const GIVE_UP_AFTER_ATTEMPTS = 10;
 const BATCH = 50;
 
 /** What dispatching needs: the database and a queue to send jobs on. */
-export type DispatchServices = Pick<Services, "db"> & { queue: Pick<JobQueue, "send"> };
+export type DispatchServices = Pick<Services, "db" | "queue">;
 
 export async function dispatchTransitions(
   s: DispatchServices,
@@ -78,19 +78,20 @@ async function carryOut(s: DispatchServices, row: TransitionRow, now: Date, conf
       await markTransitionStep(s.db, row.id, "job_sent_at", now);
     });
   }
-  if (row.component_id && !row.component_done_at) await step("component", () => moveLinkedComponent(s.db, row, now));
+  if (row.component_id && !row.component_done_at) await step("component", () => moveLinkedComponent(s, row, now));
   if (row.draft_wanted && !row.draft_done_at) await step("draft", () => writeDraft(s.db, row, now, config));
   return errors;
 }
 
-async function moveLinkedComponent(db: D1Database, row: TransitionRow, now: Date): Promise<void> {
+async function moveLinkedComponent(s: DispatchServices, row: TransitionRow, now: Date): Promise<void> {
+  const db = s.db;
   const componentId = row.component_id!;
   const current = (await componentsById(db, [componentId])).get(componentId);
   if (current) {
     const move = { componentId, action: row.component_action!, to: row.component_to as ComponentStatus };
     const applied = (await componentAppliedBy(db, row.source, row.watch_id)) as ComponentStatus | null;
     if (componentMoveDecision(move, current.status, applied)) {
-      await moveComponent(db, componentId, move.to, `${row.source}:${row.watch_id}`, now);
+      await moveComponent(s, componentId, move.to, `${row.source}:${row.watch_id}`, now);
       await setComponentAppliedStatement(db, row.source, row.watch_id, move.to === "operational" ? null : move.to).run();
     } else if (move.action === "restore") {
       // Staff changed the component since (or it is under maintenance): it is theirs now.

@@ -265,7 +265,7 @@ export const monitorRoutes = new Hono<AppEnv>()
         body: overrides.body ?? draft.body,
         components: draft.components,
       });
-      incidentId = await publishIncident(c.env.DB, input, staff.name, now);
+      incidentId = await publishIncident(c.get("services"), input, staff.name, now);
     } catch (err) {
       await moveDraft(c.env.DB, id, "publishing", "pending");
       throw err;

@@ -2,6 +2,7 @@
 // publishing a drafted incident, all through status's own functions (its writes record the
 // audit row and bump the page version). If status moves its files, only this file changes.
 import type { ComponentStatus, CreateIncidentInput } from "../../contract/status";
+import type { Services } from "../platform/services";
 import { findComponents } from "../status/queries";
 import { createIncident, setComponentStatus } from "../status/writes";
 
@@ -18,10 +19,10 @@ export async function componentsById(db: D1Database, ids: readonly string[]): Pr
 }
 
 /** Moves a component as `actor` ("monitor:<id>" or "heartbeat:<id>" in the audit log). */
-export function moveComponent(db: D1Database, componentId: string, to: ComponentStatus, actor: string, now: Date): Promise<void> {
-  return setComponentStatus(db, componentId, to, actor, now);
+export function moveComponent(svc: Pick<Services, "db" | "queue">, componentId: string, to: ComponentStatus, actor: string, now: Date): Promise<void> {
+  return setComponentStatus(svc, componentId, to, actor, now);
 }
 
-export function publishIncident(db: D1Database, input: CreateIncidentInput, actor: string, now: Date): Promise<string> {
-  return createIncident(db, input, actor, now);
+export function publishIncident(svc: Pick<Services, "db" | "queue">, input: CreateIncidentInput, actor: string, now: Date): Promise<string> {
+  return createIncident(svc, input, actor, now);
 }

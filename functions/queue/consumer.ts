@@ -7,9 +7,18 @@ import { recordCheckFailure, recordDeadLetter } from "../assurance/queries";
 import { RetryLater } from "../alerts/delivery";
 import { alertJobHandlers, handleDeadNotification } from "../alerts/jobs";
 import { inboxJobHandlers } from "../inbox/actions";
+import { metered, meteringOn } from "../platform/meter";
 import { buildServices, type Services } from "../platform/services";
 import { socialJobHandlers } from "../social/jobs";
 import type { JobContext, JobHandlers } from "../platform/tasks";
+import { statusEventHandlers, type StatusEventConsumer } from "../status/events";
+import { subscriberJobHandlers, subscriberStatusConsumer } from "../subscribers/jobs";
+
+/**
+ * Who acts on every published status change (status.published), one line each. Each runs once
+ * per event; a failing one is retried without repeating the others (status/events.ts).
+ */
+const statusConsumers: StatusEventConsumer[] = [subscriberStatusConsumer];
 
 /** One handler per job type. A job type without a handler is retried, then dead-lettered:
  * never silently dropped. */
@@ -18,6 +27,8 @@ const handlers: JobHandlers = {
   ...alertJobHandlers,
   ...socialJobHandlers,
   ...inboxJobHandlers,
+  ...statusEventHandlers(statusConsumers),
+  ...subscriberJobHandlers,
 };
 
 /** Runs a job's handler in this invocation (the fast path of `svc.queue.dispatch`). */
@@ -33,9 +44,10 @@ export function retryDelaySeconds(attempts: number): number {
 }
 
 export async function consumeFanout(batch: MessageBatch<unknown>, svc: Services): Promise<void> {
-  // Notification sends run side by side, so one slow or hung provider never holds up the
-  // pages in the same batch; every other job runs in order, one at a time.
-  const isSend = (m: Message<unknown>) => (m.body as { type?: unknown } | null)?.type === "notification.send";
+  // Sends (pages, subscriber deliveries) run side by side, so one slow or hung provider never
+  // holds up the others in the same batch; every other job runs in order, one at a time.
+  const sends = new Set(["notification.send", "subscribers.deliver"]);
+  const isSend = (m: Message<unknown>) => sends.has(String((m.body as { type?: unknown } | null)?.type));
   const inOrder = batch.messages.filter((m) => !isSend(m));
   await Promise.all([
     (async () => {
@@ -85,6 +97,8 @@ export async function consumeDeadLetters(batch: MessageBatch<unknown>, svc: Serv
 }
 
 export function handleQueue(batch: MessageBatch<unknown>, env: Env, ctx?: ExecutionContext): Promise<void> {
-  const svc = buildServices(env, ctx ? (work) => ctx.waitUntil(work) : undefined, runJob);
-  return batch.queue.endsWith("-dlq") ? consumeDeadLetters(batch, svc) : consumeFanout(batch, svc);
+  const consume = (svc: Services) => (batch.queue.endsWith("-dlq") ? consumeDeadLetters(batch, svc) : consumeFanout(batch, svc));
+  // The benchmarks count each invocation's subrequests (platform/meter.ts); never in production.
+  if (meteringOn(env)) return metered(env, `queue ${batch.queue}`, { messages: batch.messages.length }, (metered, waitUntil) => consume(buildServices(metered, waitUntil, runJob)));
+  return consume(buildServices(env, ctx ? (work) => ctx.waitUntil(work) : undefined, runJob));
 }

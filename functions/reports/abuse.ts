@@ -1,32 +1,13 @@
 // Abuse controls for the public intake routes. Each is configurable with the
 // REPORT_PROTECTIONS var (a comma-separated list; all on by default) and Turnstile is on
 // whenever TURNSTILE_SECRET_KEY is set (production). Nothing here stores a raw client address.
+// The controls other public forms share (the subscribe form) live in platform/abuse.ts.
 import type { Config } from "../platform/config";
-import { hmacSha256Hex } from "../platform/crypto";
+import { isAllowedOrigin, protections } from "../platform/abuse";
 import { ApiError } from "../platform/errors";
 
-export const protectionNames = ["honeypot", "turnstile", "rate-limit", "duplicates", "origin"] as const;
-export type Protection = (typeof protectionNames)[number];
+export { clientAddress, clientHashOf, isAllowedOrigin, protectionNames, protections, type Protection } from "../platform/abuse";
 
-/** The protections in force. An empty or missing var means all of them. */
-export function protections(config: Pick<Config, "reportProtections">): Set<Protection> {
-  const wanted = config.reportProtections;
-  if (wanted.length === 0) return new Set(protectionNames);
-  return new Set(protectionNames.filter((p) => wanted.includes(p)));
-}
-
-/** The client address as our edge saw it (Cloudflare sets CF-Connecting-IP). */
-export function clientAddress(req: Request): string | null {
-  const ip = req.headers.get("cf-connecting-ip")?.trim();
-  return ip && ip.length <= 64 ? ip : null;
-}
-
-/** Salted hash of the client address: enough to rate-limit and spot repeats, never the address. */
-export async function clientHashOf(config: Pick<Config, "hashSalt">, req: Request): Promise<string | null> {
-  const ip = clientAddress(req);
-  if (!ip) return null;
-  return hmacSha256Hex(config.hashSalt || "outofband-unsalted", `client:${ip}`);
-}
 
 /** Seconds a rate-limited client is told to wait: the binding's period (60 s here). */
 export const RATE_LIMIT_RETRY_SECONDS = 60;
@@ -45,27 +26,6 @@ export async function enforceRateLimit(config: Pick<Config, "reportProtections">
       { headers: { "Retry-After": String(RATE_LIMIT_RETRY_SECONDS) } },
     );
   }
-}
-
-/**
- * Form posts must come from our own pages: a browser sends Origin (or at least
- * Sec-Fetch-Site) with every POST, and another site's form must not file reports in a
- * visitor's name. Clients that send neither (curl, old browsers) are let through: the
- * check protects browsers, the other controls protect the rest.
- */
-export function isAllowedOrigin(req: Request, publicUrl: string): boolean {
-  const origin = req.headers.get("origin");
-  if (origin === null) {
-    const site = req.headers.get("sec-fetch-site");
-    return site === null || site === "same-origin" || site === "none";
-  }
-  const allowed = new Set<string>([new URL(req.url).origin]);
-  try {
-    allowed.add(new URL(publicUrl).origin);
-  } catch {
-    // PUBLIC_URL misconfigured: only the request's own origin is allowed.
-  }
-  return allowed.has(origin);
 }
 
 export function enforceOrigin(config: Pick<Config, "reportProtections" | "publicUrl">, req: Request): void {

@@ -7,7 +7,7 @@ import { recordCheckFailure } from "../assurance/queries";
 import type { Services } from "../platform/services";
 import type { CronTask } from "../platform/tasks";
 import { sendMail } from "./mail";
-import { OUTBOX_FALLBACK_AFTER_ATTEMPTS, OUTBOX_RESEND_AFTER_MS, outboxResendDue } from "./outbox-backoff.pure";
+import { OUTBOX_FALLBACK_AFTER_ATTEMPTS, OUTBOX_RESEND_AFTER_MS, outboxResendDue } from "../platform/outbox-backoff.pure";
 import { claimOutboxFallbackPage, countStuckOutbox, findMessage, findReportById, firstMessageBody, listUndispatchedOutbox, recordOutboxAttempt, type OutboxRow } from "./queries";
 
 const BATCH = 100;

@@ -1,7 +1,9 @@
 // The staff write API of the status page (HTTP contract, DESIGN.md). requireStaff() guards
 // /api/admin/* (functions/staff/routes.ts); every route here also needs "status:write".
 // Each write is audited in its own D1 batch (writes.ts) and bumps the cache version, so the
-// pages, feeds and API show it within seconds.
+// pages, feeds and API show it within seconds; the batch also holds its status.published event
+// (events.ts), dispatched after the commit. Bodies take `notify: {subscribers, social}` (each
+// true unless set false).
 import { Hono } from "hono";
 import { CreateIncidentInput, CreateMaintenanceInput, PatchComponentInput, PostIncidentUpdateInput } from "../../contract/status";
 import { readJson } from "../platform/body";
@@ -27,7 +29,7 @@ export const statusAdminRoutes = new Hono<AppEnv>()
   .use("/api/admin/maintenances", requireScope("status:write"))
   .post("/api/admin/incidents", async (c) => {
     const input = await readJson(c.req.raw, CreateIncidentInput);
-    const id = await createIncident(c.env.DB, input, c.get("staff").name, new Date());
+    const id = await createIncident(c.get("services"), input, c.get("staff").name, new Date());
     forgetVersion(c.env.DB);
     c.header("Location", `/incidents/${id}`);
     c.header("Cache-Control", "no-store");
@@ -35,7 +37,7 @@ export const statusAdminRoutes = new Hono<AppEnv>()
   })
   .post("/api/admin/incidents/:id/updates", async (c) => {
     const input = await readJson(c.req.raw, PostIncidentUpdateInput);
-    const { id, updateId } = await postIncidentUpdate(c.env.DB, c.req.param("id"), input, c.get("staff").name, new Date());
+    const { id, updateId } = await postIncidentUpdate(c.get("services"), c.req.param("id"), input, c.get("staff").name, new Date());
     forgetVersion(c.env.DB);
     c.header("Cache-Control", "no-store");
     return c.json({ id, update_id: updateId, incident: await incidentAnswer(c.env, id) }, 201);
@@ -43,7 +45,7 @@ export const statusAdminRoutes = new Hono<AppEnv>()
   .patch("/api/admin/components/:id", async (c) => {
     const input = await readJson(c.req.raw, PatchComponentInput);
     const id = c.req.param("id");
-    await setComponentStatus(c.env.DB, id, input.status, c.get("staff").name, new Date());
+    await setComponentStatus(c.get("services"), id, input.status, c.get("staff").name, new Date(), input.notify);
     forgetVersion(c.env.DB);
     const [component] = await findComponents(c.env.DB, [id]);
     c.header("Cache-Control", "no-store");
@@ -51,7 +53,7 @@ export const statusAdminRoutes = new Hono<AppEnv>()
   })
   .post("/api/admin/maintenances", async (c) => {
     const input = await readJson(c.req.raw, CreateMaintenanceInput);
-    const id = await createMaintenance(c.env.DB, input, c.get("staff").name, new Date());
+    const id = await createMaintenance(c.get("services"), input, c.get("staff").name, new Date());
     forgetVersion(c.env.DB);
     c.header("Location", `/maintenance/${id}`);
     c.header("Cache-Control", "no-store");

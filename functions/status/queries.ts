@@ -383,3 +383,214 @@ export function insertStatusChangeStatement(
     )
     .bind(c.componentId, c.from, c.to, c.at, c.source.type, c.source.id);
 }
+
+// ---------- status.published: the event outbox of every write ----------
+
+export interface StatusEventRow {
+  id: string;
+  payload: string;
+  attempts: number;
+  last_attempt_at: string | null;
+}
+
+/** The event of a write, in the write's own batch (attempts = 1: the write sends it at once). */
+export function insertStatusEventStatement(
+  db: D1Database,
+  e: { id: string; kind: string; incidentId: string | null; updateId: string | null; payload: string; at: string },
+): D1PreparedStatement {
+  return db
+    .prepare(
+      "INSERT INTO status_events (id, kind, incident_id, update_id, payload, created_at, attempts, last_attempt_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?6)",
+    )
+    .bind(e.id, e.kind, e.incidentId, e.updateId, e.payload, e.at);
+}
+
+/** Events no consumer run has finished, whose last send is older than `before`, oldest first. */
+export async function listUndispatchedStatusEvents(db: D1Database, before: string, limit: number): Promise<StatusEventRow[]> {
+  const { results } = await db
+    .prepare(
+      "SELECT id, payload, attempts, last_attempt_at FROM status_events WHERE dispatched_at IS NULL AND (last_attempt_at IS NULL OR last_attempt_at < ?1) ORDER BY last_attempt_at LIMIT ?2",
+    )
+    .bind(before, limit)
+    .all<StatusEventRow>();
+  return results;
+}
+
+export async function recordStatusEventAttempt(db: D1Database, id: string, now: string, error: string | null): Promise<void> {
+  await db.prepare("UPDATE status_events SET attempts = attempts + 1, last_attempt_at = ?2, last_error = ?3 WHERE id = ?1").bind(id, now, error).run();
+}
+
+export async function recordStatusEventError(db: D1Database, id: string, error: string): Promise<void> {
+  await db.prepare("UPDATE status_events SET last_error = ?2 WHERE id = ?1").bind(id, error.slice(0, 500)).run();
+}
+
+/** The consumers that have finished with an event. */
+export async function statusEventConsumersDone(db: D1Database, eventId: string): Promise<Set<string>> {
+  const { results } = await db.prepare("SELECT consumer FROM status_event_consumers WHERE event_id = ?1").bind(eventId).all<{ consumer: string }>();
+  return new Set(results.map((r) => r.consumer));
+}
+
+export async function markStatusEventConsumed(db: D1Database, eventId: string, consumer: string, now: string): Promise<void> {
+  await db.prepare("INSERT OR IGNORE INTO status_event_consumers (event_id, consumer, done_at) VALUES (?1, ?2, ?3)").bind(eventId, consumer, now).run();
+}
+
+export async function markStatusEventDispatched(db: D1Database, eventId: string, now: string): Promise<void> {
+  await db.prepare("UPDATE status_events SET dispatched_at = ?2, last_error = NULL WHERE id = ?1 AND dispatched_at IS NULL").bind(eventId, now).run();
+}
+
+export async function countStuckStatusEvents(db: D1Database, minAttempts: number): Promise<number> {
+  const row = await db.prepare("SELECT COUNT(*) AS n FROM status_events WHERE dispatched_at IS NULL AND attempts >= ?1").bind(minAttempts).first<{ n: number }>();
+  return row?.n ?? 0;
+}
+
+/** An event's stored job (for consumers that fan out into jobs of their own). */
+export async function findStatusEventPayload(db: D1Database, id: string): Promise<string | null> {
+  const row = await db.prepare("SELECT payload FROM status_events WHERE id = ?1").bind(id).first<{ payload: string }>();
+  return row?.payload ?? null;
+}
+
+// ---------- bulk import (functions/imports): whole lists per statement, for one batch ----------
+
+/** The ids the table holds that are one of `bases` or a base with a suffix (`base-2`, `base-3` ...). */
+export async function existingStatusIds(db: D1Database, table: "component_groups" | "components", bases: readonly string[]): Promise<Set<string>> {
+  if (bases.length === 0) return new Set();
+  // [base + "-", base + ".") is every id that starts with base + "-" ("." sorts right after "-").
+  const { results } = await db
+    .prepare(`SELECT id FROM ${table} t WHERE EXISTS (SELECT 1 FROM json_each(?1) b WHERE t.id = b.value OR (t.id >= b.value || '-' AND t.id < b.value || '.'))`)
+    .bind(JSON.stringify(bases))
+    .all<{ id: string }>();
+  return new Set(results.map((r) => r.id));
+}
+
+export interface ImportedGroupRow {
+  id: string;
+  name: string;
+  description: string | null;
+  position: number;
+  at: string;
+}
+export function importGroupsStatement(db: D1Database, rows: readonly ImportedGroupRow[]): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO component_groups (id, name, description, position, created_at, updated_at)
+       SELECT json_extract(value, '$.id'), json_extract(value, '$.name'), json_extract(value, '$.description'), json_extract(value, '$.position'),
+              json_extract(value, '$.at'), json_extract(value, '$.at') FROM json_each(?1)`,
+    )
+    .bind(JSON.stringify(rows));
+}
+
+export interface ImportedComponentRow {
+  id: string;
+  groupId: string | null;
+  name: string;
+  description: string | null;
+  status: ComponentStatus;
+  position: number;
+  showcase: boolean;
+  onlyShowIfDegraded: boolean;
+  startDate: string | null;
+  at: string;
+}
+export function importComponentsStatement(db: D1Database, rows: readonly ImportedComponentRow[]): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO components (id, group_id, name, description, status, position, showcase, only_show_if_degraded, start_date, created_at, updated_at)
+       SELECT json_extract(value, '$.id'), json_extract(value, '$.groupId'), json_extract(value, '$.name'), json_extract(value, '$.description'),
+              json_extract(value, '$.status'), json_extract(value, '$.position'), json_extract(value, '$.showcase'), json_extract(value, '$.onlyShowIfDegraded'),
+              json_extract(value, '$.startDate'), json_extract(value, '$.at'), json_extract(value, '$.at') FROM json_each(?1)`,
+    )
+    .bind(JSON.stringify(rows.map((r) => ({ ...r, showcase: r.showcase ? 1 : 0, onlyShowIfDegraded: r.onlyShowIfDegraded ? 1 : 0 }))));
+}
+
+export interface ImportedIncidentRow {
+  id: string;
+  kind: "incident" | "maintenance";
+  name: string;
+  status: string;
+  impact: Impact;
+  scheduledFor: string | null;
+  scheduledUntil: string | null;
+  createdAt: string;
+  updatedAt: string;
+  startedAt: string;
+  monitoringAt: string | null;
+  resolvedAt: string | null;
+}
+export function importIncidentsStatement(db: D1Database, rows: readonly ImportedIncidentRow[]): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO incidents (id, kind, name, status, impact, scheduled_for, scheduled_until, created_at, updated_at, started_at, monitoring_at, resolved_at)
+       SELECT json_extract(value, '$.id'), json_extract(value, '$.kind'), json_extract(value, '$.name'), json_extract(value, '$.status'), json_extract(value, '$.impact'),
+              json_extract(value, '$.scheduledFor'), json_extract(value, '$.scheduledUntil'), json_extract(value, '$.createdAt'), json_extract(value, '$.updatedAt'),
+              json_extract(value, '$.startedAt'), json_extract(value, '$.monitoringAt'), json_extract(value, '$.resolvedAt') FROM json_each(?1)`,
+    )
+    .bind(JSON.stringify(rows));
+}
+
+/** An incident imported before whose source has moved on: its status and times as the source has them now. */
+export function refreshImportedIncidentsStatement(db: D1Database, rows: readonly ImportedIncidentRow[]): D1PreparedStatement {
+  return db
+    .prepare(
+      `UPDATE incidents SET
+         status = (SELECT json_extract(value, '$.status') FROM json_each(?1) WHERE json_extract(value, '$.id') = incidents.id),
+         impact = (SELECT json_extract(value, '$.impact') FROM json_each(?1) WHERE json_extract(value, '$.id') = incidents.id),
+         updated_at = (SELECT json_extract(value, '$.updatedAt') FROM json_each(?1) WHERE json_extract(value, '$.id') = incidents.id),
+         monitoring_at = (SELECT json_extract(value, '$.monitoringAt') FROM json_each(?1) WHERE json_extract(value, '$.id') = incidents.id),
+         resolved_at = (SELECT json_extract(value, '$.resolvedAt') FROM json_each(?1) WHERE json_extract(value, '$.id') = incidents.id)
+       WHERE id IN (SELECT json_extract(value, '$.id') FROM json_each(?1))`,
+    )
+    .bind(JSON.stringify(rows));
+}
+
+export interface ImportedUpdateRow {
+  id: string;
+  incidentId: string;
+  status: string;
+  body: string;
+  createdAt: string;
+  displayAt: string;
+}
+export function importUpdatesStatement(db: D1Database, rows: readonly ImportedUpdateRow[]): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO incident_updates (id, incident_id, status, body, created_at, display_at, updated_at)
+       SELECT json_extract(value, '$.id'), json_extract(value, '$.incidentId'), json_extract(value, '$.status'), json_extract(value, '$.body'),
+              json_extract(value, '$.createdAt'), json_extract(value, '$.displayAt'), json_extract(value, '$.createdAt') FROM json_each(?1)`,
+    )
+    .bind(JSON.stringify(rows));
+}
+
+export function importIncidentComponentsStatement(db: D1Database, links: ReadonlyArray<{ incidentId: string; componentId: string }>): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT OR IGNORE INTO incident_components (incident_id, component_id)
+       SELECT json_extract(value, '$.incidentId'), json_extract(value, '$.componentId') FROM json_each(?1)`,
+    )
+    .bind(JSON.stringify(links));
+}
+
+export function importUpdateComponentsStatement(
+  db: D1Database,
+  rows: ReadonlyArray<{ updateId: string; componentId: string; from: ComponentStatus; to: ComponentStatus }>,
+): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT OR IGNORE INTO incident_update_components (update_id, component_id, old_status, new_status)
+       SELECT json_extract(value, '$.updateId'), json_extract(value, '$.componentId'), json_extract(value, '$.from'), json_extract(value, '$.to') FROM json_each(?1)`,
+    )
+    .bind(JSON.stringify(rows));
+}
+
+/** History rows (uptime is derived from them) for imported components and updates. */
+export function importStatusChangesStatement(
+  db: D1Database,
+  rows: ReadonlyArray<{ componentId: string; from: ComponentStatus | null; to: ComponentStatus; at: string; sourceType: string; sourceId: string | null }>,
+): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO component_status_changes (component_id, from_status, to_status, changed_at, source_type, source_id)
+       SELECT json_extract(value, '$.componentId'), json_extract(value, '$.from'), json_extract(value, '$.to'), json_extract(value, '$.at'),
+              json_extract(value, '$.sourceType'), json_extract(value, '$.sourceId') FROM json_each(?1)`,
+    )
+    .bind(JSON.stringify(rows));
+}

@@ -1,10 +1,14 @@
 // Staff writes and the maintenance clock. Each write is one D1 batch (a transaction): the
-// change, the component status records that history is derived from, the audit row and the
-// cache-version bump either all happen or none does.
-import type { ComponentStatus, CreateIncidentInput, CreateMaintenanceInput, MaintenanceStatus, PostIncidentUpdateInput } from "../../contract/status";
+// change, the component status records that history is derived from, the audit row, the
+// cache-version bump and the status.published event either all happen or none does. After the
+// commit the event is dispatched to its consumers (events.ts).
+import type { StatusChange, StatusPublishedJob } from "../../contract/jobs";
+import type { ComponentStatus, CreateIncidentInput, CreateMaintenanceInput, MaintenanceStatus, NotifyChoice, PostIncidentUpdateInput } from "../../contract/status";
 import { maintenanceStatuses } from "../../contract/status";
 import { ApiError } from "../platform/errors";
+import type { Services } from "../platform/services";
 import { auditStatement } from "../staff/queries";
+import { dispatchStatusEvent, statusEvent, statusEventStatement } from "./events";
 import { automaticUpdateBody, nextMaintenanceStatus } from "./maintenance.pure";
 import {
   bumpVersionStatement,
@@ -23,6 +27,9 @@ import {
 } from "./queries";
 import type { Component, Incident } from "./model.pure";
 
+/** What a write needs: D1 for the batch, the queue for the event after it. */
+export type StatusWriteServices = Pick<Services, "db" | "queue">;
+
 /** Short random ids like Statuspage's (12 lower-case letters and digits) with a prefix. */
 export function newId(prefix: string): string {
   const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
@@ -39,6 +46,16 @@ async function requireComponents(db: D1Database, ids: readonly string[], field: 
     throw new ApiError("validation_failed", `Unknown component: ${Object.keys(fields)[0]!.slice(field.length + 1)}.`, { fields });
   }
   return found;
+}
+
+/** The moves a set of changes makes (unchanged components left out): what the event carries. */
+function movesOf(changes: ReadonlyMap<string, ComponentStatus>, current: ReadonlyMap<string, Component>): StatusChange[] {
+  const out: StatusChange[] = [];
+  for (const [id, to] of changes) {
+    const from = current.get(id)!.status;
+    if (from !== to) out.push({ componentId: id, from, to });
+  }
+  return out;
 }
 
 /** Statements that move components and record each move (and, with an update, what it touched). */
@@ -67,18 +84,21 @@ function componentChangeStatements(
   return out;
 }
 
-export async function createIncident(db: D1Database, input: CreateIncidentInput, actor: string, now: Date): Promise<string> {
+export async function createIncident(svc: StatusWriteServices, input: CreateIncidentInput, actor: string, now: Date): Promise<string> {
+  const db = svc.db;
   const at = now.toISOString();
   const current = await requireComponents(db, Object.keys(input.components), "components");
   const id = newId("inc_");
   const updateId = newId("upd_");
   const monitoringAt = input.status === "monitoring" ? at : null;
   const resolvedAt = input.status === "resolved" ? at : null;
+  const changes = new Map(Object.entries(input.components));
+  const event = statusEvent({ id: newId("evt_"), kind: "incident", incidentId: id, updateId, changes: movesOf(changes, current), notify: input.notify, actor, at });
   await db.batch([
     insertIncidentStatement(db, { id, name: input.name, status: input.status, impact: input.impact, at, monitoringAt, resolvedAt }),
     insertUpdateStatement(db, { id: updateId, incidentId: id, status: input.status, body: input.body, now: at }),
     ...componentChangeStatements(db, {
-      changes: new Map(Object.entries(input.components)),
+      changes,
       current,
       now: at,
       source: { type: "incident", id },
@@ -87,17 +107,20 @@ export async function createIncident(db: D1Database, input: CreateIncidentInput,
     }),
     auditStatement(db, { actor, action: "incident.create", target: id, detail: input, now }),
     bumpVersionStatement(db),
+    statusEventStatement(db, event),
   ]);
+  await dispatchStatusEvent(svc, event);
   return id;
 }
 
 export async function postIncidentUpdate(
-  db: D1Database,
+  svc: StatusWriteServices,
   incidentId: string,
   input: PostIncidentUpdateInput,
   actor: string,
   now: Date,
 ): Promise<{ id: string; updateId: string }> {
+  const db = svc.db;
   const incident = await getIncident(db, incidentId);
   if (!incident) throw new ApiError("not_found", `There is no incident or maintenance with id ${incidentId}.`);
   const isMaintenance = incident.kind === "maintenance";
@@ -128,6 +151,7 @@ export async function postIncidentUpdate(
   const current = await requireComponents(db, [...changes.keys()], "components");
   const updateId = newId("upd_");
   const resolvedNow = closing || input.status === "postmortem";
+  const event = statusEvent({ id: newId("evt_"), kind: incident.kind, incidentId, updateId, changes: movesOf(changes, current), notify: input.notify, actor, at });
   await db.batch([
     updateIncidentStatement(db, {
       id: incidentId,
@@ -148,42 +172,63 @@ export async function postIncidentUpdate(
     }),
     auditStatement(db, { actor, action: `${incident.kind}.update`, target: incidentId, detail: input, now }),
     bumpVersionStatement(db),
+    statusEventStatement(db, event),
   ]);
+  await dispatchStatusEvent(svc, event);
   return { id: incidentId, updateId };
 }
 
-export async function setComponentStatus(db: D1Database, id: string, status: ComponentStatus, actor: string, now: Date): Promise<void> {
+/**
+ * Moves one component by hand (or by a monitor). Setting the status it already has writes
+ * nothing and publishes nothing.
+ */
+export async function setComponentStatus(
+  svc: StatusWriteServices,
+  id: string,
+  status: ComponentStatus,
+  actor: string,
+  now: Date,
+  notify?: NotifyChoice,
+): Promise<void> {
+  const db = svc.db;
   const [component] = await findComponents(db, [id]);
   if (!component) throw new ApiError("not_found", `There is no component with id ${id}.`);
   const at = now.toISOString();
+  const changes = new Map([[id, status]]);
+  const current = new Map([[id, component]]);
+  const moves = movesOf(changes, current);
+  const event: StatusPublishedJob | null =
+    moves.length > 0 ? statusEvent({ id: newId("evt_"), kind: "component", incidentId: null, updateId: null, changes: moves, notify, actor, at }) : null;
   await db.batch([
-    ...componentChangeStatements(db, {
-      changes: new Map([[id, status]]),
-      current: new Map([[id, component]]),
-      now: at,
-      source: { type: "manual", id: null },
-    }),
+    ...componentChangeStatements(db, { changes, current, now: at, source: { type: "manual", id: null } }),
     auditStatement(db, { actor, action: "component.update", target: id, detail: { from: component.status, to: status }, now }),
     bumpVersionStatement(db),
+    ...(event ? [statusEventStatement(db, event)] : []),
   ]);
+  if (event) await dispatchStatusEvent(svc, event);
 }
 
-export async function createMaintenance(db: D1Database, input: CreateMaintenanceInput, actor: string, now: Date): Promise<string> {
+export async function createMaintenance(svc: StatusWriteServices, input: CreateMaintenanceInput, actor: string, now: Date): Promise<string> {
+  const db = svc.db;
   const ids = Array.isArray(input.components) ? input.components : Object.keys(input.components);
   await requireComponents(db, ids, "components");
   const at = now.toISOString();
   const id = newId("mnt_");
+  const updateId = newId("upd_");
   const scheduledFor = new Date(input.scheduled_for).toISOString();
   const scheduledUntil = new Date(input.scheduled_until).toISOString();
+  const event = statusEvent({ id: newId("evt_"), kind: "maintenance", incidentId: id, updateId, changes: [], notify: input.notify, actor, at });
   await db.batch([
     insertMaintenanceStatement(db, { id, name: input.name, scheduledFor, scheduledUntil, at }),
-    insertUpdateStatement(db, { id: newId("upd_"), incidentId: id, status: "scheduled", body: input.body, now: at }),
+    insertUpdateStatement(db, { id: updateId, incidentId: id, status: "scheduled", body: input.body, now: at }),
     ...ids.map((c) => linkComponentStatement(db, id, c)),
     auditStatement(db, { actor, action: "maintenance.create", target: id, detail: input, now }),
     bumpVersionStatement(db),
+    statusEventStatement(db, event),
   ]);
+  await dispatchStatusEvent(svc, event);
   // A window that has already begun starts at once rather than at the next cron tick.
-  await advanceMaintenances(db, now);
+  await advanceMaintenances(svc, now);
   return id;
 }
 
@@ -193,7 +238,8 @@ export async function createMaintenance(db: D1Database, input: CreateMaintenance
  * have ended, giving components still under maintenance back as operational. Each move first
  * claims the maintenance with a conditional UPDATE, so two runs at once never move it twice.
  */
-export async function advanceMaintenances(db: D1Database, now: Date): Promise<Array<{ id: string; to: MaintenanceStatus }>> {
+export async function advanceMaintenances(svc: StatusWriteServices, now: Date): Promise<Array<{ id: string; to: MaintenanceStatus }>> {
+  const db = svc.db;
   const at = now.toISOString();
   const moved: Array<{ id: string; to: MaintenanceStatus }> = [];
   for (const m of await listDueMaintenances(db, at)) {
@@ -203,7 +249,9 @@ export async function advanceMaintenances(db: D1Database, now: Date): Promise<Ar
     );
     if (to !== "in_progress" && to !== "completed") continue;
     if (!(await claimMaintenanceMove(db, { id: m.id, from: m.status, to, at }))) continue;
-    await db.batch(maintenanceMoveStatements(db, m, to, await currentOf(db, m), now));
+    const { statements, event } = maintenanceMove(db, m, to, await currentOf(db, m), now);
+    await db.batch(statements);
+    await dispatchStatusEvent(svc, event);
     moved.push({ id: m.id, to });
   }
   return moved;
@@ -213,13 +261,13 @@ async function currentOf(db: D1Database, m: Incident): Promise<Map<string, Compo
   return new Map((await findComponents(db, m.componentIds)).map((c) => [c.id, c]));
 }
 
-function maintenanceMoveStatements(
+function maintenanceMove(
   db: D1Database,
   m: Incident,
   to: "in_progress" | "completed",
   current: Map<string, Component>,
   now: Date,
-): D1PreparedStatement[] {
+): { statements: D1PreparedStatement[]; event: StatusPublishedJob } {
   const at = now.toISOString();
   const changes = new Map<string, ComponentStatus>();
   for (const c of current.values()) {
@@ -227,10 +275,17 @@ function maintenanceMoveStatements(
     if (to === "completed" && c.status === "under_maintenance") changes.set(c.id, "operational");
   }
   const updateId = newId("upd_");
-  return [
-    insertUpdateStatement(db, { id: updateId, incidentId: m.id, status: to, body: automaticUpdateBody[to], now: at }),
-    ...componentChangeStatements(db, { changes, current, now: at, source: { type: "maintenance", id: m.id }, updateId, incidentId: m.id }),
-    auditStatement(db, { actor: "cron", action: `maintenance.${to}`, target: m.id, detail: { from: m.status, to }, now }),
-    bumpVersionStatement(db),
-  ];
+  // The clock's own moves tell subscribers and the social accounts, as the window's schedule
+  // did when staff published it.
+  const event = statusEvent({ id: newId("evt_"), kind: "maintenance", incidentId: m.id, updateId, changes: movesOf(changes, current), notify: undefined, actor: "cron", at });
+  return {
+    statements: [
+      insertUpdateStatement(db, { id: updateId, incidentId: m.id, status: to, body: automaticUpdateBody[to], now: at }),
+      ...componentChangeStatements(db, { changes, current, now: at, source: { type: "maintenance", id: m.id }, updateId, incidentId: m.id }),
+      auditStatement(db, { actor: "cron", action: `maintenance.${to}`, target: m.id, detail: { from: m.status, to }, now }),
+      bumpVersionStatement(db),
+      statusEventStatement(db, event),
+    ],
+    event,
+  };
 }

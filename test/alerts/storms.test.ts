@@ -12,7 +12,7 @@ import { findAlert } from "../../functions/alerts/queries";
 import { addFollowUp } from "../../functions/reports/followup";
 import { findReportById } from "../../functions/reports/queries";
 import { createIncident } from "../../functions/status/writes";
-import { fakeProviders, unique } from "../helpers";
+import { fakeProviders, servicesOf, unique } from "../helpers";
 import { alertOfReport, drain, fakeUrl, insertReport, minutes, pushConfig, quietOnCall, testEnv, type TestEnv } from "./helpers";
 
 // Each test runs on a later day of its own, so that pages, digests and hourly counts of
@@ -250,7 +250,7 @@ describe("who needs help, in the page", () => {
 describe("known incidents", () => {
   it("a report that names a known incident is linked to it and told in the digest, not paged", async () => {
     const t = testEnv();
-    const incidentId = await createIncident(env.DB, { name: `Mail delayed ${unique()}`, status: "investigating", impact: "minor", body: "Looking into it.", components: {} }, "test", at(0));
+    const incidentId = await createIncident(servicesOf(), { name: `Mail delayed ${unique()}`, status: "investigating", impact: "minor", body: "Looking into it.", components: {} }, "test", at(0));
     const first = await file(t, { subject: "my mail is late", incidentId }, at(0));
     const second = await file(t, { subject: "mails not arriving", incidentId }, at(20_000));
     const alert = (await findAlert(env.DB, first.alertId))!;

@@ -1,6 +1,7 @@
-// Every provider fake the loopback server answers for: Turnstile's (intake) and the monitors'
-// (DNS over HTTPS, HTTP targets, Cert Spotter, the SMTP session log) here, and each on-call
-// channel's and each social network's own, found by their folders (functions/channels/<name>/
+// Every provider fake the loopback server answers for: Turnstile's (intake), the monitors'
+// (DNS over HTTPS, HTTP targets, Cert Spotter, the SMTP session log), subscribers' own webhook
+// receivers and a recorded Statuspage API (for imports) here, and each on-call channel's and
+// each social network's own, found by their folders (functions/channels/<name>/
 // fake.ts, functions/social/<name>/fake.ts), so adding a channel or a network adds its fake
 // without a line here.
 /// <reference types="vite/client" />
@@ -8,6 +9,8 @@ import { accessFake } from "./access.fake";
 import { certspotterFake } from "./certspotter.fake";
 import { dohFake } from "./doh.fake";
 import { smtpSessionsFake } from "./mail.fake";
+import { statuspageFake } from "./statuspage.fake";
+import { subscriberHookFake } from "./subscriber-hook.fake";
 import { targetFake } from "./target.fake";
 import { turnstileFake } from "./turnstile.fake";
 import type { ProviderFake } from "./types";
@@ -26,6 +29,8 @@ export const providerFakes: ProviderFake[] = [
   certspotterFake,
   smtpSessionsFake,
   accessFake,
+  subscriberHookFake,
+  statuspageFake,
   ...Object.values(channelFakes).flatMap((module) => Object.values(module)),
   ...Object.values(socialFakes).flatMap((module) => Object.values(module).filter(isFake)),
 ];

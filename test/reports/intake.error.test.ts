@@ -4,7 +4,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { intakeReport, IntakeUnavailableError } from "../../functions/reports/intake";
 import { resendUndispatchedOutbox } from "../../functions/reports/outbox";
-import { OUTBOX_FALLBACK_AFTER_ATTEMPTS, OUTBOX_MAX_INTERVAL_MS } from "../../functions/reports/outbox-backoff.pure";
+import { OUTBOX_FALLBACK_AFTER_ATTEMPTS, OUTBOX_MAX_INTERVAL_MS } from "../../functions/platform/outbox-backoff.pure";
 import { staffHeaders, servicesOf } from "../helpers";
 import { brokenDb, call, fakeMail, postApi, postForm, uniqueIp, uniqueReport } from "./helpers";
 

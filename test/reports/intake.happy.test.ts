@@ -8,7 +8,7 @@ import { handleReportReceived } from "../../functions/alerts/lifecycle";
 import { intakeReport } from "../../functions/reports/intake";
 import { SAFETY_NET_DELAY_SECONDS } from "../../functions/platform/services";
 import { resendUndispatchedOutbox } from "../../functions/reports/outbox";
-import { OUTBOX_RESEND_AFTER_MS } from "../../functions/reports/outbox-backoff.pure";
+import { OUTBOX_RESEND_AFTER_MS } from "../../functions/platform/outbox-backoff.pure";
 import { markOutboxDispatched } from "../../functions/reports/queries";
 import { pushConfig } from "../alerts/helpers";
 import { staffHeaders, servicesOf } from "../helpers";

@@ -5,7 +5,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createIncident } from "../../functions/status/writes";
-import { staffHeaders } from "../helpers";
+import { servicesOf, staffHeaders } from "../helpers";
 import { call, postApi, postForm, referenceFrom, uniqueReport } from "./helpers";
 
 let incidentId = "";
@@ -13,7 +13,7 @@ let incidentName = "";
 
 beforeAll(async () => {
   incidentName = `Mail delayed ${crypto.randomUUID().slice(0, 6)}`;
-  incidentId = await createIncident(env.DB, { name: incidentName, status: "investigating", impact: "minor", body: "Outgoing mail is delayed.", components: {} }, "test", new Date());
+  incidentId = await createIncident(servicesOf(), { name: incidentName, status: "investigating", impact: "minor", body: "Outgoing mail is delayed.", components: {} }, "test", new Date());
 });
 
 describe("the report form during an incident", () => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { cronTasks } from "../../functions/cron/scheduled";
 import { advanceMaintenances } from "../../functions/status/writes";
 import { createStaffToken } from "../../functions/staff/tokens";
-import { fetchWorker, postJson, staffHeaders } from "../helpers";
+import { fetchWorker, postJson, servicesOf, staffHeaders } from "../helpers";
 import { createIncident, createMaintenance, hoursFromNow, makeComponents, postUpdate } from "./fixtures";
 
 async function componentStatus(id: string): Promise<string> {
@@ -159,7 +159,7 @@ describe("scheduled maintenance", () => {
       body: JSON.stringify({ status: "major_outage" }),
     });
 
-    const mine = async (minutes: number) => (await advanceMaintenances(env.DB, new Date(Date.now() + minutes * 60_000))).filter((m) => m.id === id);
+    const mine = async (minutes: number) => (await advanceMaintenances(servicesOf(), new Date(Date.now() + minutes * 60_000))).filter((m) => m.id === id);
     expect(await mine(90)).toEqual([{ id, to: "in_progress" }]);
     expect(await status()).toBe("in_progress");
     expect(await componentStatus(ids[0]!)).toBe("under_maintenance");
@@ -207,7 +207,7 @@ describe("maintenance moved by hand", () => {
     expect((await postUpdate(id, { status: "completed", body: "Done." })).status).toBe(201);
     expect(await componentStatus(ids[0]!)).toBe("operational");
     // The clock leaves a completed maintenance alone (other tests' windows may move).
-    const moved = await advanceMaintenances(env.DB, new Date(Date.now() + 7 * 3_600_000));
+    const moved = await advanceMaintenances(servicesOf(), new Date(Date.now() + 7 * 3_600_000));
     expect(moved.map((m) => m.id)).not.toContain(id);
   });
 

@@ -1,27 +1,14 @@
 // A generic webhook for anything else: JSON, signed like Stripe's, so the receiver can check
 // it came from us and is fresh: header `X-Outofband-Signature: t=<unix seconds>,v1=<hex>` where
 // v1 = HMAC-SHA256(WEBHOOK_SIGNING_SECRET, `${t}.${body}`). Receivers reject a t older than
-// five minutes (replay window) — see verifyWebhookSignature, which they may copy.
-import { constantTimeEqual, hmacSha256Hex } from "../../platform/crypto";
+// five minutes (replay window) — see verifyWebhookSignature, which they may copy. The scheme
+// lives in platform/webhook-signature.ts: subscriber webhooks are signed the same way.
+import { signWebhook, WEBHOOK_SIGNATURE_HEADER } from "../../platform/webhook-signature";
 import { httpUrl } from "../fields.pure";
 import { callProvider } from "../http";
 import { defineChannel, requireSecrets } from "../types";
 
-export const WEBHOOK_SIGNATURE_HEADER = "X-Outofband-Signature";
-export const WEBHOOK_REPLAY_WINDOW_SECONDS = 300;
-
-export async function signWebhook(secret: string, body: string, nowSeconds: number): Promise<string> {
-  return `t=${nowSeconds},v1=${await hmacSha256Hex(secret, `${nowSeconds}.${body}`)}`;
-}
-
-export async function verifyWebhookSignature(secret: string, header: string | null, body: string, nowSeconds: number): Promise<boolean> {
-  if (!header) return false;
-  const parts = Object.fromEntries(header.split(",").map((p) => p.trim().split("=", 2) as [string, string]));
-  const t = Number(parts.t);
-  if (!Number.isInteger(t) || !parts.v1) return false;
-  if (Math.abs(nowSeconds - t) > WEBHOOK_REPLAY_WINDOW_SECONDS) return false;
-  return constantTimeEqual(parts.v1, await hmacSha256Hex(secret, `${t}.${body}`));
-}
+export { signWebhook, verifyWebhookSignature, WEBHOOK_REPLAY_WINDOW_SECONDS, WEBHOOK_SIGNATURE_HEADER } from "../../platform/webhook-signature";
 
 export const webhookChannel = defineChannel({
   type: "webhook",

@@ -1,6 +1,7 @@
-// When the outbox sweep sends a stored report's job again. Never "give up": a queue outage of
-// an hour must still end with every stored report reaching on-call, so the interval only grows
-// (1, 2, 4, 8 minutes ... at most 15), and after a few sends on-call is paged directly by mail.
+// When an outbox sweep sends a stored job again (a stored report's fan-out, a status event).
+// Never "give up": a queue outage of an hour must still end with every stored report reaching
+// on-call and every status change reaching its consumers, so the interval only grows (1, 2, 4,
+// 8 minutes ... at most 15); after a few sends the report sweep also pages on-call by mail.
 
 /** The first re-send waits this long after the send made by intake itself. */
 export const OUTBOX_RESEND_AFTER_MS = 60_000;
