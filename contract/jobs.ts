@@ -74,6 +74,18 @@ export const SignalRecoveredJob = z.object({
   key: z.string().min(1).max(200),
 });
 
+/**
+ * Publish the static mirror (functions/mirror) of the status site. Sent after every staff write
+ * with the status version it made, by the cron when a target is behind or its hourly refresh is
+ * due, and by staff. A target that already holds `version` (or a newer one) skips a "change";
+ * "hourly" refreshes a target not refreshed for an hour; "manual" always publishes.
+ */
+export const MirrorPublishJob = z.object({
+  type: z.literal("mirror.publish"),
+  version: z.number().int().nonnegative(),
+  reason: z.enum(["change", "hourly", "manual"]),
+});
+
 export const Job = z.discriminatedUnion("type", [
   CanaryJob,
   ReportReceivedJob,
@@ -83,6 +95,7 @@ export const Job = z.discriminatedUnion("type", [
   DigestFlushJob,
   SignalRaisedJob,
   SignalRecoveredJob,
+  MirrorPublishJob,
 ]);
 export type Job = z.infer<typeof Job>;
 export type JobType = Job["type"];

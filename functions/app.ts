@@ -10,6 +10,7 @@ import { healthRoutes } from "./health/routes";
 import { heartbeatRoutes, monitorRoutes } from "./monitors/routes";
 import { fileRoutes } from "./files/routes";
 import { inboxRoutes } from "./inbox/routes";
+import { mirrorRoutes } from "./mirror/routes";
 import { oncallRoutes } from "./oncall/routes";
 import { ApiError, errorBody, toApiError } from "./platform/errors";
 import { renderErrorPage } from "./platform/error-pages";
@@ -49,6 +50,7 @@ const capabilities = [
   fileRoutes,
   monitorRoutes,
   heartbeatRoutes,
+  mirrorRoutes,
 ];
 
 /** Paths whose errors are answered as JSON; everything else is a page for people. */

@@ -10,6 +10,7 @@ import type { CronTask } from "../platform/tasks";
 import { outboxCronTask } from "../reports/outbox";
 import { maintenanceClock } from "../status/cron";
 import { monitorsCronTask } from "../monitors/cron";
+import { mirrorCronTask } from "../mirror/jobs";
 
 export const cronTasks: CronTask[] = [
   // Re-sends report.received jobs whose queue send failed or was never processed.
@@ -22,6 +23,8 @@ export const cronTasks: CronTask[] = [
   oncallDoctorCronTask,
   // Monitors due, heartbeats missed, and the effects of their status changes.
   monitorsCronTask,
+  // The static mirror: a target behind the status version, or due its hourly refresh, is published.
+  mirrorCronTask,
 ];
 
 /**

@@ -6,6 +6,7 @@ import { assuranceJobHandlers } from "../assurance/canary";
 import { recordCheckFailure, recordDeadLetter } from "../assurance/queries";
 import { RetryLater } from "../alerts/delivery";
 import { alertJobHandlers, handleDeadNotification } from "../alerts/jobs";
+import { mirrorJobHandlers } from "../mirror/jobs";
 import { buildServices, type Services } from "../platform/services";
 import type { JobContext, JobHandlers } from "../platform/tasks";
 
@@ -14,6 +15,7 @@ import type { JobContext, JobHandlers } from "../platform/tasks";
 const handlers: JobHandlers = {
   ...assuranceJobHandlers,
   ...alertJobHandlers,
+  ...mirrorJobHandlers,
 };
 
 /** Runs a job's handler in this invocation (the fast path of `svc.queue.dispatch`). */

@@ -67,11 +67,21 @@ function componentChangeStatements(
   return out;
 }
 
-export async function createIncident(db: D1Database, input: CreateIncidentInput, actor: string, now: Date): Promise<string> {
+/**
+ * Ids chosen by the caller instead of fresh random ones: an update posted to the mirror while
+ * this Worker was unreachable (functions/mirror, break glass) keeps its id, and so its address,
+ * when it is imported, and importing it twice finds it already there.
+ */
+export interface ChosenIds {
+  incidentId?: string;
+  updateId?: string;
+}
+
+export async function createIncident(db: D1Database, input: CreateIncidentInput, actor: string, now: Date, ids: ChosenIds = {}): Promise<string> {
   const at = now.toISOString();
   const current = await requireComponents(db, Object.keys(input.components), "components");
-  const id = newId("inc_");
-  const updateId = newId("upd_");
+  const id = ids.incidentId ?? newId("inc_");
+  const updateId = ids.updateId ?? newId("upd_");
   const monitoringAt = input.status === "monitoring" ? at : null;
   const resolvedAt = input.status === "resolved" ? at : null;
   await db.batch([
@@ -97,6 +107,7 @@ export async function postIncidentUpdate(
   input: PostIncidentUpdateInput,
   actor: string,
   now: Date,
+  ids: Pick<ChosenIds, "updateId"> = {},
 ): Promise<{ id: string; updateId: string }> {
   const incident = await getIncident(db, incidentId);
   if (!incident) throw new ApiError("not_found", `There is no incident or maintenance with id ${incidentId}.`);
@@ -126,7 +137,7 @@ export async function postIncidentUpdate(
     for (const c of affected) if (c.status === "operational") changes.set(c.id, "under_maintenance");
   }
   const current = await requireComponents(db, [...changes.keys()], "components");
-  const updateId = newId("upd_");
+  const updateId = ids.updateId ?? newId("upd_");
   const resolvedNow = closing || input.status === "postmortem";
   await db.batch([
     updateIncidentStatement(db, {
