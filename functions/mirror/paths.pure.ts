@@ -105,9 +105,8 @@ export function cacheControlOf(key: string): string {
 export function uploadRank(key: string): number {
   if (key === "index.html") return 5;
   if (key === MANIFEST_KEY) return 4;
-  const path = `/${key.replace(/\.html$/, "")}`;
-  if (key.startsWith("api/") || key.startsWith("history.") || key === "badge.svg" || key === "embed.js") return 3;
-  if (key.endsWith(".html") || kindOf(path) === "page") return 2;
+  if (kindOf(`/${key}`) === "data") return 3;
+  if (key.endsWith(".html") || kindOf(`/${key}`) === "page") return 2;
   return 1;
 }
 

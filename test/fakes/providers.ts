@@ -5,6 +5,7 @@
 /// <reference types="vite/client" />
 import { certspotterFake } from "./certspotter.fake";
 import { dohFake } from "./doh.fake";
+import { githubFake } from "./github.fake";
 import { smtpSessionsFake } from "./mail.fake";
 import { targetFake } from "./target.fake";
 import { turnstileFake } from "./turnstile.fake";
@@ -18,5 +19,6 @@ export const providerFakes: ProviderFake[] = [
   targetFake,
   certspotterFake,
   smtpSessionsFake,
+  githubFake,
   ...Object.values(channelFakes).flatMap((module) => Object.values(module)),
 ];

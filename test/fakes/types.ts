@@ -41,5 +41,7 @@ declare module "vitest" {
     fakeSmtpPorts: { normal: number; busy: number; silent: number };
     /** Port of the loopback TLS server with a self-signed certificate. */
     fakeTlsPort: number;
+    /** The loopback S3-compatible bucket server (scripts/lib/local-s3.mjs) and its one key pair. */
+    fakeS3: { apiUrl: string; websiteUrl: string; region: string; accessKeyId: string; secretAccessKey: string };
   }
 }
