@@ -5,6 +5,7 @@ import { inject } from "vitest";
 import { GITHUB_TEST_TOKEN } from "../fakes/github.fake";
 import type { MirrorSettings } from "../../functions/mirror/settings";
 import { readVersion } from "../../functions/status/queries";
+import { listChecks } from "../../functions/assurance/queries";
 import { BASE, unique } from "../helpers";
 
 export interface S3Request {
@@ -81,4 +82,25 @@ export const publishJob = (version: number, reason: "change" | "hourly" | "manua
 /** The current status version. */
 export async function currentVersion(db: D1Database): Promise<number> {
   return Number(await readVersion(db));
+}
+
+/** The Worker's bindings with these mirror settings as its vars and secrets. */
+export function envWith(bindings: Env, settings: MirrorSettings): Env {
+  return {
+    ...bindings,
+    MIRROR_URL: settings.mirrorUrl,
+    MIRROR_S3_URL: settings.s3?.url ?? "",
+    MIRROR_S3_REGION: settings.s3?.region ?? "",
+    MIRROR_S3_ACCESS_KEY_ID: settings.s3?.accessKeyId ?? "",
+    MIRROR_S3_SECRET_ACCESS_KEY: settings.s3?.secretAccessKey ?? "",
+    MIRROR_GITHUB_REPO: settings.github?.repo ?? "",
+    MIRROR_GITHUB_BRANCH: settings.github?.branch ?? "",
+    MIRROR_GITHUB_API: settings.github?.api ?? "",
+    MIRROR_GITHUB_TOKEN: settings.github?.token ?? "",
+  };
+}
+
+/** An assurance check's row. */
+export async function assuranceCheck(db: D1Database, name: string) {
+  return (await listChecks(db)).find((c) => c.name === name) ?? null;
 }
