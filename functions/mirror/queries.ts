@@ -48,8 +48,9 @@ export async function claimTarget(db: D1Database, target: string, now: string, u
 export async function markPublished(db: D1Database, target: string, p: { version: number; at: string; detail: Record<string, unknown> }): Promise<void> {
   await db
     .prepare(
-      `UPDATE mirror_targets SET published_version = ?2, published_at = ?3, failures = 0, last_error = NULL, lease_until = NULL, detail = ?4
-       WHERE target = ?1`,
+      `INSERT INTO mirror_targets (target, published_version, published_at, detail) VALUES (?1, ?2, ?3, ?4)
+       ON CONFLICT (target) DO UPDATE SET published_version = excluded.published_version, published_at = excluded.published_at,
+         failures = 0, last_error = NULL, lease_until = NULL, detail = excluded.detail`,
     )
     .bind(target, p.version, p.at, JSON.stringify(p.detail))
     .run();
@@ -57,7 +58,10 @@ export async function markPublished(db: D1Database, target: string, p: { version
 
 export async function markFailed(db: D1Database, target: string, error: string): Promise<void> {
   await db
-    .prepare("UPDATE mirror_targets SET failures = failures + 1, last_error = ?2, lease_until = NULL WHERE target = ?1")
+    .prepare(
+      `INSERT INTO mirror_targets (target, failures, last_error) VALUES (?1, 1, ?2)
+       ON CONFLICT (target) DO UPDATE SET failures = failures + 1, last_error = excluded.last_error, lease_until = NULL`,
+    )
     .bind(target, error.slice(0, 1000))
     .run();
 }
