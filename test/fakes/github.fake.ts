@@ -8,11 +8,9 @@
 //
 // Tests read a branch's files at GET /github/__state/<owner>/<repo>/<branch>.
 import { createHash } from "node:crypto";
-import type { ProviderFake, RecordedRequest, ScriptedResponse } from "./types";
+import { GITHUB_TEST_TOKEN, type ProviderFake, type RecordedRequest, type ScriptedResponse } from "./types";
 
 export const GITHUB_PREFIX = "/github";
-/** The only token this fake accepts. */
-export const GITHUB_TEST_TOKEN = "github_pat_test_0123456789";
 
 interface Commit {
   sha: string;

@@ -26,6 +26,9 @@ export interface ProviderFake {
 }
 
 
+/** The only token the GitHub fake (github.fake.ts) accepts. */
+export const GITHUB_TEST_TOKEN = "github_pat_test_0123456789";
+
 /** A session the loopback SMTP server (mail.fake.ts) recorded: "C: ..." and "S: ..." lines. */
 export interface SmtpSession {
   helo: string | null;

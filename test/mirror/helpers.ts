@@ -2,7 +2,7 @@
 // every SigV4 signature itself) and GitHub's API on the fake provider server. Each test makes a
 // bucket or a repository of its own.
 import { inject } from "vitest";
-import { GITHUB_TEST_TOKEN } from "../fakes/github.fake";
+import { GITHUB_TEST_TOKEN } from "../fakes/types";
 import type { MirrorSettings } from "../../functions/mirror/settings";
 import { readVersion } from "../../functions/status/queries";
 import { listChecks } from "../../functions/assurance/queries";
