@@ -15,6 +15,8 @@ async function handlePublish(job: MirrorPublishJob, ctx: JobContext): Promise<vo
   // A provider that is down or busy: the queue tries again in seconds, a few times; after that
   // (or for a refusal a retry cannot cure, such as a wrong key) the cron's backoff takes over,
   // so a long outage never ends in the dead-letter queue.
+  // A change too large for one publish continues in the next, at once.
+  if (run.incomplete.length > 0) await ctx.svc.queue.send(job);
   const retry = failed.some((r) => r.retryable) && ctx.attempts < QUEUE_ATTEMPTS;
   if (retry) throw new Error(`mirror publish of version ${job.version} failed: ${failed.map((r) => r.error).join("; ")}`);
   // Another publish holds a target: this version must still reach it after that one.

@@ -1,7 +1,7 @@
 // Publishing a snapshot to one target: read the target's manifest, send what changed (the home
 // page last), remove what is gone. Shared by the Worker and the Node CLI; it knows nothing of
 // bindings or of how the snapshot was made.
-import { parseManifest, planUpload, type MirrorFile } from "./manifest.pure";
+import { manifestFile, parseManifest, planUpload, type Manifest, type MirrorFile } from "./manifest.pure";
 import { cacheControlOf, keyOf, MANIFEST_KEY } from "./paths.pure";
 import { sha256Hex, type MirrorTarget } from "./targets/types";
 
@@ -21,7 +21,17 @@ export interface SnapshotMeta {
   mirrorUrl: string;
 }
 
+/**
+ * Files one publish sends at most to a target that takes a request per file (S3): a Worker
+ * invocation may make only so many subrequests (50 on the free plan). A larger change (the
+ * first publish, a new site build) goes in several publishes: each sends a share and a manifest
+ * true of the target after it; the home page goes with the last one.
+ */
+export const DEFAULT_UPLOADS_PER_PUBLISH = 40;
+
 export interface PublishOutcome {
+  /** False when the change was larger than one publish sends: another must follow. */
+  complete: boolean;
   /** Files the snapshot has on this target. */
   files: number;
   /** Files sent (changed ones, the manifest, the home page), in the order sent. */
@@ -50,16 +60,36 @@ export async function filesFor(target: MirrorTarget, files: readonly SnapshotFil
   return out;
 }
 
-export async function publishSnapshot(target: MirrorTarget, files: readonly SnapshotFile[], meta: SnapshotMeta): Promise<PublishOutcome> {
+export async function publishSnapshot(
+  target: MirrorTarget,
+  files: readonly SnapshotFile[],
+  meta: SnapshotMeta,
+  uploadsPerPublish = DEFAULT_UPLOADS_PER_PUBLISH,
+): Promise<PublishOutcome> {
   const previous = parseManifest(decode(await target.read(MANIFEST_KEY)));
   const stored = await filesFor(target, files, meta);
   const plan = planUpload(previous, stored, { ...meta, always: ["index.html"] });
-  const result = await target.write(plan.put, plan.remove, `Mirror of ${meta.liveUrl || "the status site"}: status version ${meta.version ?? "?"}, synced ${meta.syncedAt}`);
+  const message = `Mirror of ${meta.liveUrl || "the status site"}: status version ${meta.version ?? "?"}, synced ${meta.syncedAt}`;
+  const content = plan.put.filter((f) => f.key !== MANIFEST_KEY && f.key !== "index.html");
+  let put = plan.put;
+  let remove = plan.remove;
+  let complete = true;
+  if (target.requestPerFile && content.length > uploadsPerPublish) {
+    // A share of the change, and a manifest that says exactly what the target holds after it.
+    const share = content.slice(0, uploadsPerPublish);
+    const partial: Manifest = { ...plan.manifest, syncedAt: previous?.syncedAt ?? meta.syncedAt, version: previous?.version ?? null, files: { ...(previous?.files ?? {}) } };
+    for (const f of share) partial.files[f.key] = plan.manifest.files[f.key]!;
+    put = [...share, manifestFile(partial)];
+    remove = [];
+    complete = false;
+  }
+  const result = await target.write(put, remove, message);
   return {
+    complete,
     files: stored.length,
-    uploaded: plan.put.map((f) => f.key),
-    removed: plan.remove,
-    bytes: plan.put.reduce((n, f) => n + f.body.byteLength, 0),
+    uploaded: put.map((f) => f.key),
+    removed: remove,
+    bytes: put.reduce((n, f) => n + f.body.byteLength, 0),
     requests: result.requests,
   };
 }

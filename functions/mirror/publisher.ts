@@ -9,7 +9,7 @@ import { mergeEntries, parseBreakGlassLog, type BreakGlassLog } from "./break-gl
 import { importBreakGlass, type ImportResult } from "./import";
 import { BREAK_GLASS_KEY } from "./paths.pure";
 import { decode, publishSnapshot, type PublishOutcome } from "./publish";
-import { claimTarget, loadTargetStates, markFailed, markPublished } from "./queries";
+import { claimTarget, loadTargetStates, markFailed, markPublished, releaseTarget } from "./queries";
 import { jobPublishes, LEASE_MS, type MirrorPublishJob } from "./schedule.pure";
 import { mirrorSettings, settingsProblems, targetsOf, type MirrorSettings } from "./settings";
 import { renderSnapshot } from "./snapshot";
@@ -33,6 +33,8 @@ export interface PublishRun {
   skipped: string[];
   /** Targets another publish holds right now. */
   busy: string[];
+  /** Targets that got a share of a change too large for one publish: another must follow. */
+  incomplete: string[];
   imported: ImportResult | null;
   snapshot: { files: number; bytes: number; ms: number; missing: string[] } | null;
 }
@@ -67,7 +69,7 @@ export function workerMirrorSettings(env: Env): MirrorSettings {
 export async function publishMirror(env: Env, job: MirrorPublishJob, now: Date, settings: MirrorSettings = workerMirrorSettings(env)): Promise<PublishRun> {
   const db = env.DB;
   const targets = targetsOf(settings);
-  const run: PublishRun = { version: null, results: [], skipped: [], busy: [], imported: null, snapshot: null };
+  const run: PublishRun = { version: null, results: [], skipped: [], busy: [], incomplete: [], imported: null, snapshot: null };
   if (targets.length === 0) return run;
 
   const states = await loadTargetStates(db);
@@ -124,9 +126,15 @@ export async function publishMirror(env: Env, job: MirrorPublishJob, now: Date, 
     claimed.map(async (target): Promise<TargetResult> => {
       const t0 = Date.now();
       try {
-        const outcome = await publishSnapshot(target, snapshot.files, meta);
+        const outcome = await publishSnapshot(target, snapshot.files, meta, settings.uploadsPerPublish);
         const ms = Date.now() - t0;
-        const detail = { version: run.version, files: outcome.files, uploaded: outcome.uploaded.length, removed: outcome.removed.length, bytes: outcome.bytes, requests: outcome.requests, ms, reason: job.reason };
+        const detail = { version: run.version, files: outcome.files, uploaded: outcome.uploaded.length, removed: outcome.removed.length, bytes: outcome.bytes, requests: outcome.requests, ms, reason: job.reason, complete: outcome.complete };
+        if (!outcome.complete) {
+          // A share went; the target is not at this version yet. The next publish sends the rest.
+          run.incomplete.push(target.name);
+          await releaseTarget(db, target.name, detail);
+          return { target: target.name, ok: true, outcome, ms };
+        }
         await markPublished(db, target.name, { version: run.version!, at: nowIso, detail });
         await recordCheckSuccess(db, `mirror:${target.name}`, now, detail);
         return { target: target.name, ok: true, outcome, ms };

@@ -65,3 +65,8 @@ export async function markFailed(db: D1Database, target: string, error: string):
     .bind(target, error.slice(0, 1000))
     .run();
 }
+
+/** A publish that sent only a share of its change: the target is free, its version unchanged. */
+export async function releaseTarget(db: D1Database, target: string, detail: Record<string, unknown>): Promise<void> {
+  await db.prepare("UPDATE mirror_targets SET lease_until = NULL, failures = 0, last_error = NULL, detail = ?2 WHERE target = ?1").bind(target, JSON.stringify(detail)).run();
+}

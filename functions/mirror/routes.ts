@@ -57,8 +57,12 @@ export const mirrorRoutes = new Hono<AppEnv>()
       throw new ApiError("conflict", "No mirror target is configured: set MIRROR_S3_URL or MIRROR_GITHUB_REPO (README \"The mirror\").");
     }
     const version = Number(await readVersion(c.env.DB));
-    const run = await publishMirror(c.env, { type: "mirror.publish", version, reason: "manual" }, new Date(), settings);
+    const job = { type: "mirror.publish" as const, version, reason: "manual" as const };
+    const run = await publishMirror(c.env, job, new Date(), settings);
+    // A change too large for one publish (the first one) continues through the queue.
+    if (run.incomplete.length > 0) await c.get("services").queue.send(job);
     return c.json({
+      incomplete: run.incomplete,
       version: run.version,
       snapshot: run.snapshot,
       imported: run.imported,
@@ -83,7 +87,7 @@ export const mirrorRoutes = new Hono<AppEnv>()
     const now = new Date();
     const snapshot = await renderSnapshot(c.env, { liveUrl: settings.liveUrl, mirrorUrl: settings.mirrorUrl || settings.liveUrl, now });
     // Laid out as that kind of target stores it (GitHub Pages' extras left out: no target here).
-    const layoutOnly: MirrorTarget = { name: "s3", layout: query.data.layout, description: "export", read: async () => null, write: async () => ({ requests: 0 }) };
+    const layoutOnly: MirrorTarget = { name: "s3", layout: query.data.layout, description: "export", requestPerFile: false, read: async () => null, write: async () => ({ requests: 0 }) };
     const files = await filesFor(layoutOnly, snapshot.files, { syncedAt: snapshot.syncedAt, version: null, liveUrl: settings.liveUrl, mirrorUrl: settings.mirrorUrl });
     return c.json({
       synced_at: snapshot.syncedAt,

@@ -3,6 +3,7 @@
 // whose address is empty is off; a target with an address but no credentials is on and fails
 // loudly (assurance, doctor), never silently.
 import { siteConfig } from "../../site.config";
+import { DEFAULT_UPLOADS_PER_PUBLISH } from "./publish";
 import { githubTarget, type GitHubSettings } from "./targets/github";
 import { s3Target, type S3Settings } from "./targets/s3";
 import type { MirrorTarget } from "./targets/types";
@@ -14,6 +15,8 @@ export interface MirrorSettings {
   liveUrl: string;
   s3: S3Settings | null;
   github: GitHubSettings | null;
+  /** Files one publish sends at most to S3 (publish.ts); more go in the publishes that follow. */
+  uploadsPerPublish: number;
 }
 
 type Vars = Partial<Record<string, unknown>>;
@@ -26,7 +29,9 @@ function text(vars: Vars, name: string): string {
 export function mirrorSettings(vars: Vars): MirrorSettings {
   const s3Url = text(vars, "MIRROR_S3_URL");
   const repo = text(vars, "MIRROR_GITHUB_REPO");
+  const uploads = Number(text(vars, "MIRROR_UPLOADS_PER_PUBLISH"));
   return {
+    uploadsPerPublish: Number.isInteger(uploads) && uploads > 0 ? uploads : DEFAULT_UPLOADS_PER_PUBLISH,
     mirrorUrl: (text(vars, "MIRROR_URL") || siteConfig.mirrorUrl).replace(/\/+$/, ""),
     liveUrl: text(vars, "PUBLIC_URL").replace(/\/+$/, ""),
     s3: s3Url

@@ -69,7 +69,7 @@ export async function renderSnapshot(env: Env, opts: { liveUrl: string; mirrorUr
   const syncedAt = opts.now.toISOString();
   const context: MirrorRender = { liveUrl: opts.liveUrl, mirrorUrl: opts.mirrorUrl };
   const app = mirrorRenderer(context);
-  const renderEnv: Env = { ...env, PUBLIC_URL: opts.mirrorUrl };
+  const renderEnv: Env = { ...env, PUBLIC_URL: opts.mirrorUrl, ASSETS: memoizedAssets(env.ASSETS) };
   // Stands for the sync time until each page's hash is taken; random, so no staff text can hold it.
   const syncedMark = `mirror-synced-${crypto.randomUUID()}`;
   const syncedHtml = html`${timeHtml(syncedAt)}`.toString();
@@ -111,7 +111,7 @@ export async function renderSnapshot(env: Env, opts: { liveUrl: string; mirrorUr
   async function fetchPath(path: string): Promise<Response | null> {
     if (path === INCIDENT_TEMPLATE_PATH) return fetchShell(renderEnv, requestUrl("/"), "/incidents/shell");
     if (kindOf(path) === "asset") {
-      const res = await env.ASSETS.fetch(new Request(requestUrl(path)));
+      const res = await renderEnv.ASSETS.fetch(new Request(requestUrl(path)));
       if (res.status === 404) return null;
       if (!res.ok) throw new Error(`${path}: the site build answered ${res.status}`);
       return res;
@@ -121,6 +121,26 @@ export async function renderSnapshot(env: Env, opts: { liveUrl: string; mirrorUr
     if (res.status === 404) return null;
     throw new Error(`${livePathOf(path)} answered ${res.status}`);
   }
+}
+
+/**
+ * The site build, each file read once per snapshot: every incident page is the same shell, and a
+ * read of ASSETS may count against the invocation's subrequests.
+ */
+function memoizedAssets(assets: Fetcher): Fetcher {
+  const read = new Map<string, Promise<{ status: number; headers: Headers; body: ArrayBuffer }>>();
+  const fetchOnce = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const req = new Request(input, init);
+    if (req.method !== "GET") return assets.fetch(req);
+    const key = new URL(req.url).pathname;
+    let entry = read.get(key);
+    if (!entry) {
+      entry = assets.fetch(new Request(req.url)).then(async (res) => ({ status: res.status, headers: new Headers(res.headers), body: await res.arrayBuffer() }));
+      read.set(key, entry);
+    }
+    return entry.then((e) => new Response(e.body.slice(0), { status: e.status, headers: e.headers }));
+  };
+  return { fetch: fetchOnce } as unknown as Fetcher;
 }
 
 /** Every href and src of a page the mirror rendered (its own markup: attributes are quoted). */

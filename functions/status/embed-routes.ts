@@ -35,8 +35,9 @@ export const statusEmbedRoutes = new Hono<AppEnv>()
     const res = await c.env.ASSETS.fetch(new Request(new URL("/embed.js", c.req.url)));
     const config = readConfig(c.env);
     const live = c.get("mirror")?.liveUrl ?? config.publicUrl;
+    const mirror = c.get("mirror")?.mirrorUrl ?? config.mirrorUrl;
     const inJsString = (value: string) => JSON.stringify(value).slice(1, -1).replace(/</g, "\\u003c");
-    const script = (await res.text()).replace("%%LIVE%%", () => inJsString(live)).replace("%%MIRROR%%", () => inJsString(config.mirrorUrl));
+    const script = (await res.text()).replace("%%LIVE%%", () => inJsString(live)).replace("%%MIRROR%%", () => inJsString(mirror));
     const out = new Response(script, res);
     out.headers.delete("etag");
     out.headers.delete("content-length");

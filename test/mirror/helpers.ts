@@ -45,6 +45,7 @@ export async function newBucket(overrides: Partial<NonNullable<MirrorSettings["s
       liveUrl: BASE,
       s3: { url: `${s3.apiUrl}/${name}`, region: s3.region, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey, ...overrides },
       github: null,
+      uploadsPerPublish: 1000,
     },
     requests: async () => (await (await fetch(`${s3.apiUrl}/__fake/requests?bucket=${name}`)).json()) as S3Request[],
     fail: async (responses, match) => {
@@ -68,7 +69,7 @@ export function newRepo(token = GITHUB_TEST_TOKEN): FakeRepo {
   const state = async (branch = "gh-pages") => (await (await fetch(`${api}/__state/${repo}/${branch}`)).json()) as { files: Record<string, string> | null; messages: string[] };
   return {
     repo,
-    settings: { mirrorUrl: "https://status.example.net", liveUrl: BASE, s3: null, github: { api, repo, branch: "gh-pages", token } },
+    settings: { mirrorUrl: "https://status.example.net", liveUrl: BASE, s3: null, github: { api, repo, branch: "gh-pages", token }, uploadsPerPublish: 1000 },
     state,
     file: async (path, branch) => {
       const files = (await state(branch)).files;
@@ -97,6 +98,7 @@ export function envWith(bindings: Env, settings: MirrorSettings): Env {
     MIRROR_GITHUB_BRANCH: settings.github?.branch ?? "",
     MIRROR_GITHUB_API: settings.github?.api ?? "",
     MIRROR_GITHUB_TOKEN: settings.github?.token ?? "",
+    MIRROR_UPLOADS_PER_PUBLISH: String(settings.uploadsPerPublish),
   };
 }
 

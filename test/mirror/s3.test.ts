@@ -202,3 +202,38 @@ describe("the publish job", () => {
     expect(BASE).toBe(env.PUBLIC_URL);
   });
 });
+
+describe("a change larger than one publish sends", () => {
+  it("goes in shares (a manifest true after each, the home page with the last), continued through the queue", async () => {
+    await makeComponents(1);
+    const bucket = await newBucket();
+    const settings = { ...bucket.settings, uploadsPerPublish: 5 };
+    const workerEnv = envWith(env, settings);
+    const version = await currentVersion(env.DB);
+    const sent = vi.spyOn(env.FANOUT, "send");
+    let runs = 0;
+    for (; runs < 20; runs++) {
+      const before = await lastSeq(bucket);
+      const batch = createMessageBatch("outofband-fanout", [{ id: `m-share-${runs}`, timestamp: new Date(), attempts: 1, body: publishJob(version, "change") }]);
+      const ctx = createExecutionContext();
+      await worker.queue(batch, workerEnv, ctx);
+      expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual([`m-share-${runs}`]);
+      const keys = (await puts(bucket, before)).map((r) => r.key);
+      if (keys.includes("index.html")) break;
+      // A share: at most five files and the manifest; the home page not yet; the job sent again.
+      expect(keys.length).toBeLessThanOrEqual(6);
+      expect(keys.at(-1)).toBe("_mirror/manifest.json");
+      expect((await bucket.website("/")).status).toBe(404);
+      expect(sent).toHaveBeenLastCalledWith(publishJob(version, "change"));
+    }
+    sent.mockRestore();
+    expect(runs).toBeGreaterThan(2);
+    expect((await loadTargetStates(env.DB)).get("s3")).toMatchObject({ publishedVersion: version, failures: 0 });
+    // Everything arrived exactly once, and the next publish has nothing left but the index.
+    const all = (await puts(bucket)).map((r) => r.key).filter((k) => k !== "_mirror/manifest.json" && k !== "index.html");
+    expect(new Set(all).size).toBe(all.length);
+    const before = await lastSeq(bucket);
+    await publishMirror(env, publishJob(version, "manual"), new Date(), settings);
+    expect((await puts(bucket, before)).map((r) => r.key)).toEqual(["_mirror/manifest.json", "index.html"]);
+  });
+});

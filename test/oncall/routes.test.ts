@@ -275,7 +275,8 @@ describe("GET /api/admin/doctor", () => {
     const res = await fetchWorker("/api/admin/doctor", { headers: staffHeaders() });
     expect(res.status).toBe(200);
     const report = (await res.json()) as { verdict: string; checks: Array<{ id: string; verdict: string; details: string[] }> };
-    expect(report.checks.map((c) => c.id)).toEqual(["configuration", "policy-channels", "channel-secrets", "rotation-gaps", "email-destinations", "intake-routing"]);
+    // The on-call checks, then the mirror's (functions/mirror/doctor.ts).
+    expect(report.checks.map((c) => c.id)).toEqual(["configuration", "policy-channels", "channel-secrets", "rotation-gaps", "email-destinations", "intake-routing", "mirror"]);
     // The test Worker has no Twilio secrets, and alice and carol are paged by sms/voice.
     const secrets = report.checks.find((c) => c.id === "channel-secrets")!;
     expect(secrets.verdict).toBe("fail");

@@ -134,6 +134,7 @@ export function githubTarget(settings: GitHubSettings): MirrorTarget {
   return {
     name: "github",
     layout: "files",
+    requestPerFile: false,
     description: `GitHub ${settings.repo}@${settings.branch}`,
     async read(key) {
       const path = `/contents/${key.split("/").map(encodeURIComponent).join("/")}?ref=${encodeURIComponent(settings.branch)}`;

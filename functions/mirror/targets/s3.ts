@@ -64,6 +64,7 @@ export function s3Target(settings: S3Settings): MirrorTarget {
   return {
     name: "s3",
     layout: "object-store",
+    requestPerFile: true,
     description: `S3 bucket ${base}`,
     async read(key) {
       const res = await send("GET", key);

@@ -12,6 +12,8 @@ export interface MirrorTarget {
   readonly layout: Layout;
   /** A human name for messages ("s3 bucket http://…/mirror", "GitHub owner/repo@gh-pages"). */
   readonly description: string;
+  /** Does each file cost a request (S3: one PUT each) rather than one request for all (GitHub)? */
+  readonly requestPerFile: boolean;
   /** A stored file's bytes, or null when there is none. Throws on any other failure. */
   read(key: string): Promise<Uint8Array | null>;
   /**
