@@ -8,7 +8,7 @@ import { startServer } from "./lib/server.mjs";
 
 /** Each module exports `name` and `run({ base, token }) => Promise<Record<string, unknown>>`. */
 const benchmarks = [];
-for (const file of ["./status.mjs", "./intake.mjs", "./fanout.mjs"]) {
+for (const file of ["./status.mjs", "./intake.mjs", "./fanout.mjs", "./mirror.mjs"]) {
   if (existsSync(new URL(file, import.meta.url))) benchmarks.push(await import(file));
 }
 
