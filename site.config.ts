@@ -13,6 +13,12 @@ export interface SiteConfig {
   /** IANA timezone in which daily uptime bars and history months are cut. */
   timezone: string;
   colors: { brand: string; brandDark: string };
+  /**
+   * The static mirror of this status site on a second provider, another domain, registrar and
+   * DNS provider (README "The mirror"), or "" when there is none. Named on every page, on error
+   * pages and in confirmation mails; the embed falls back to it when this site cannot answer.
+   */
+  mirrorUrl: string;
   /** Out-of-band contacts: every one must work when the company's own servers are down. */
   contacts: {
     urgentEmail: string;
@@ -28,6 +34,7 @@ export const siteConfig: SiteConfig = {
   homepage: "https://example-hosting.test",
   timezone: "Europe/Amsterdam",
   colors: { brand: "#0b5cad", brandDark: "#6cb4ff" },
+  mirrorUrl: "https://status.example.net",
   contacts: {
     urgentEmail: "urgent@status.example-hosting.test",
     xHandle: "examplehosting",

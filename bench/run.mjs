@@ -12,7 +12,7 @@ import { startServer } from "./lib/server.mjs";
  * runs only as `npm run bench -- NAME`, never in the default run).
  */
 const benchmarks = [];
-for (const file of ["./status.mjs", "./intake.mjs", "./fanout.mjs", "./email.mjs", "./inbox.mjs", "./subscribers.mjs"]) {
+for (const file of ["./status.mjs", "./intake.mjs", "./fanout.mjs", "./email.mjs", "./inbox.mjs", "./subscribers.mjs", "./mirror.mjs"]) {
   if (existsSync(new URL(file, import.meta.url))) benchmarks.push(await import(file));
 }
 

@@ -138,6 +138,18 @@ export const SubscriberDeliverJob = z.object({
   subscriberIds: z.array(z.string().min(1).max(64)).min(1).max(50),
 });
 
+/**
+ * Publish the static mirror (functions/mirror) of the status site. Sent after every staff write
+ * with the status version it made, by the cron when a target is behind or its hourly refresh is
+ * due, and by staff. A target that already holds `version` (or a newer one) skips a "change";
+ * "hourly" refreshes a target not refreshed for an hour; "manual" always publishes.
+ */
+export const MirrorPublishJob = z.object({
+  type: z.literal("mirror.publish"),
+  version: z.number().int().nonnegative(),
+  reason: z.enum(["change", "hourly", "manual"]),
+});
+
 export const Job = z.discriminatedUnion("type", [
   CanaryJob,
   ReportReceivedJob,
@@ -152,6 +164,7 @@ export const Job = z.discriminatedUnion("type", [
   ReportReplyJob,
   StatusPublishedJob,
   SubscriberDeliverJob,
+  MirrorPublishJob,
 ]);
 export type Job = z.infer<typeof Job>;
 export type JobType = Job["type"];

@@ -14,6 +14,7 @@ import { heartbeatRoutes, monitorRoutes } from "./monitors/routes";
 import { fileRoutes } from "./files/routes";
 import { inboundEmailRoutes } from "./email/routes";
 import { inboxRoutes } from "./inbox/routes";
+import { mirrorRoutes } from "./mirror/routes";
 import { oncallRoutes } from "./oncall/routes";
 import { phoneRoutes } from "./phone/routes";
 import { ApiError, errorBody, toApiError } from "./platform/errors";
@@ -64,6 +65,7 @@ const capabilities = [
   subscribeRoutes,
   subscriberStaffRoutes,
   importRoutes,
+  mirrorRoutes,
 ];
 
 /** Paths whose errors are answered as JSON; everything else is a page for people. */

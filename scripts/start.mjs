@@ -6,6 +6,7 @@
 // OOB_SKIP_BUILD=1 to reuse dist/; OOB_NO_CRON=1 to stop the local once-a-minute cron tick;
 // OOB_LOCAL_TWILIO=0 (or an explicit TWILIO_API_BASE) to use Twilio instead of the stand-in;
 // OOB_LOCAL_SOCIAL=0 to run without the local X, Mastodon and Bluesky stand-ins;
+// OOB_LOCAL_MIRROR=0 (or MIRROR_S3_URL set) to run without the local mirror stand-in;
 // STAFF_TOKEN and the other secrets override .dev.vars; DIGEST_WINDOW_MINUTES,
 // PAGES_PER_PERSON_PER_HOUR and CONFIRMATIONS_PER_* override wrangler.toml's [vars].
 import { spawn, spawnSync } from "node:child_process";
@@ -20,6 +21,7 @@ import { DEMO_ADMIN } from "./seed/staff.mjs";
 import { startLocalNtfy } from "./lib/local-ntfy.mjs";
 import { localTwilioInfoPath, startLocalTwilio } from "./lib/local-twilio.mjs";
 import { LOCAL_X_USER_ID, checkCrc, startLocalSocial } from "./lib/local-social.mjs";
+import { startLocalS3 } from "./lib/local-s3.mjs";
 import { seedIfEmpty } from "./seed/index.mjs";
 
 const port = Number(process.env.PORT || 8787);
@@ -92,6 +94,21 @@ if (process.env.OOB_LOCAL_SOCIAL !== "0") {
     writeFileSync(join(root, ".wrangler", "tmp", `social-${port}.json`), JSON.stringify({ url: localSocial.url, worker: base, networks: standIn }) + "\n");
   }
 }
+
+// The mirror's second provider, on this machine: an S3-compatible bucket with website hosting
+// (scripts/lib/local-s3.mjs), files under .wrangler/tmp/mirror-PORT/, which the Worker publishes
+// to on every staff change. Unless OOB_LOCAL_MIRROR=0 or MIRROR_S3_URL names a real bucket.
+const mirrorVars = [];
+let localMirror = null;
+if (process.env.OOB_LOCAL_MIRROR !== "0" && !process.env.MIRROR_S3_URL) {
+  localMirror = await startLocalMirror(join(root, ".wrangler", "tmp", `mirror-${port}`));
+  mirrorVars.push("--var", `MIRROR_S3_URL:${localMirror.bucketUrl}`, "--var", `MIRROR_S3_REGION:${localMirror.region}`, "--var", `MIRROR_URL:${localMirror.websiteUrl}`);
+  effective.MIRROR_S3_ACCESS_KEY_ID = localMirror.accessKeyId;
+  effective.MIRROR_S3_SECRET_ACCESS_KEY = localMirror.secretAccessKey;
+} else if (process.env.MIRROR_S3_URL) {
+  mirrorVars.push("--var", `MIRROR_S3_URL:${process.env.MIRROR_S3_URL}`);
+  for (const name of ["MIRROR_S3_REGION", "MIRROR_URL"]) if (process.env[name]) mirrorVars.push("--var", `${name}:${process.env[name]}`);
+}
 mkdirSync(join(root, ".wrangler"), { recursive: true });
 const envFile = join(root, ".wrangler", `dev-secrets-${port}.env`);
 writeFileSync(envFile, Object.entries(effective).map(([k, v]) => `${k}=${v}`).join("\n") + "\n", { mode: 0o600 });
@@ -150,6 +167,7 @@ const dev = spawn(
     ...ntfyVars,
     ...twilioVars,
     ...socialVars,
+    ...mirrorVars,
     ...tunableVars,
     "--show-interactive-dev-session=false",
     "--log-level", process.env.OOB_LOG_LEVEL || "warn",
@@ -178,6 +196,15 @@ if (process.env.OOB_NO_CRON !== "1") {
 let crc = "";
 if (localSocial?.xSecret) crc = (await checkCrc(base, localSocial.xSecret)) ? "   (CRC check of /hooks/x: ok)" : "   (CRC check of /hooks/x FAILED)";
 
+// The first publish of the local mirror, so it is there before the first staff change.
+if (localMirror) {
+  fetch(`${base}/api/admin/mirror/publish`, { method: "POST", headers: { authorization: `Bearer ${effective.STAFF_TOKEN}` } })
+    .then(async (res) => {
+      if (!res.ok) console.error(`local mirror: the first publish failed: ${res.status} ${(await res.text()).slice(0, 300)}`);
+    })
+    .catch((err) => console.error(`local mirror: the first publish failed: ${err.message}`));
+}
+
 console.log(`
   Status page     ${base}/
   Urgent report   ${base}/report
@@ -192,13 +219,39 @@ console.log(`
                   npm run phone -- call ${hotlineNumber()} --say "all our sites are down"
                   npm run phone -- sms ${hotlineNumber()} "sites down"`
       : ""
-      : ""
   }${
     localSocial ? `\n  Local social    ${localSocial.url} (simulated ${localSocial.networks.join(", ")})${crc}\n                  try: npm run x -- mention "@ExampleHosting all my sites are down"` : ""
-  }
+  }${localMirror ? `\n  Local mirror    ${localMirror.websiteUrl}/   (a simulated S3 bucket in .wrangler/tmp/mirror-${port}; break glass: npm run hub -- mirror post "...")` : ""}
 
   Ready. Press Ctrl+C to stop.
 `);
+
+/**
+ * The local mirror stand-in, on the ports and keys of the last run when they are free (so its
+ * address, which every mirrored page names, stays the same), with its address and keys left in
+ * target.json for `npm run hub -- mirror post|status`.
+ */
+async function startLocalMirror(dir) {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, "target.json");
+  const previous = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
+  const keys = {
+    accessKeyId: previous.accessKeyId || "local-mirror",
+    secretAccessKey: previous.secretAccessKey || randomBytes(24).toString("base64url"),
+    region: "local",
+  };
+  const ports = (url) => (url ? Number(new URL(url).port) : 0);
+  let mirror;
+  try {
+    mirror = await startLocalS3({ dir, bucket: "mirror", ...keys, apiPort: ports(previous.bucketUrl), websitePort: ports(previous.websiteUrl) });
+  } catch {
+    mirror = await startLocalS3({ dir, bucket: "mirror", ...keys });
+  }
+  for (const server of mirror.servers) server.unref();
+  const described = { bucketUrl: mirror.bucketUrl, websiteUrl: mirror.websiteUrl, region: mirror.region, accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey };
+  writeFileSync(file, JSON.stringify(described, null, 2) + "\n", { mode: 0o600 });
+  return described;
+}
 
 async function waitForHealth(url, timeoutMs) {
   const deadline = Date.now() + timeoutMs;

@@ -14,6 +14,7 @@ import { monitorsCronTask } from "../monitors/cron";
 import { emailSweepCronTask } from "../email/sweep";
 import { socialCronTask } from "../social/cron";
 import { replySweepCronTask } from "../inbox/actions";
+import { mirrorCronTask } from "../mirror/jobs";
 
 export const cronTasks: CronTask[] = [
   // Re-sends report.received jobs whose queue send failed or was never processed.
@@ -36,6 +37,8 @@ export const cronTasks: CronTask[] = [
   socialCronTask,
   // Staff replies whose send job was lost go out again.
   replySweepCronTask,
+  // The static mirror: a target behind the status version, or due its hourly refresh, is published.
+  mirrorCronTask,
 ];
 
 /**

@@ -15,7 +15,8 @@ import { ApiError } from "../platform/errors";
 import type { AppEnv } from "../platform/types";
 import { requireScope } from "../staff/auth";
 import { auditStatement } from "../staff/queries";
-import { runDoctor } from "./doctor";
+import { mirrorDoctorCheck } from "../mirror/doctor";
+import { runDoctor, worst } from "./doctor";
 import { doctorInputFromEnv, providerSetupFindings } from "./doctor-input";
 import { loadActiveConfig, serializeConfig, type StoredConfig } from "./queries";
 import { activeConfigOr404, addOverride, storeConfig } from "./overrides";
@@ -115,7 +116,11 @@ export const oncallRoutes = new Hono<AppEnv>()
     } catch (err) {
       stored = { error: err instanceof Error ? err.message : String(err) };
     }
-    const report = runDoctor({ ...doctorInputFromEnv(c.env, stored, new Date()), providerSetup: await providerSetupFindings(c.env) });
+    const now = new Date();
+    const oncall = runDoctor({ ...doctorInputFromEnv(c.env, stored, now), providerSetup: await providerSetupFindings(c.env) });
+    // The mirror's own check (functions/mirror): when Cloudflare is down, it is all customers have.
+    const checks = [...oncall.checks, await mirrorDoctorCheck(c.env, now)];
+    const report = { ...oncall, checks, verdict: worst(checks.map((ch) => ch.verdict)) };
     return c.json(forReader(c.get("staff").scopes, c.env, report, stored && "config" in stored ? stored.config : null));
   })
   .post("/api/admin/oncall/people/:id/test-page", requireScope("oncall:write"), async (c) => {

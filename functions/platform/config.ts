@@ -2,11 +2,15 @@
 // that is a number or a list in wrangler.toml is parsed here, with a safe default, so that the
 // functions that use a setting receive a typed value rather than the whole Env.
 import { readEmailIntake, type EmailIntake } from "../../contract/email-intake";
+import { siteConfig } from "../../site.config";
 
 export interface Config {
   environment: string;
   /** The public https address, without a trailing slash (links in mail, pages and feeds). */
   publicUrl: string;
+  /** The static mirror's public address without a trailing slash (MIRROR_URL, else
+   * site.config.ts mirrorUrl), or "" when there is none. */
+  mirrorUrl: string;
   mailFrom: string;
   /** Addresses paged directly by mail when a report cannot be stored or dispatched. */
   fallbackPageTo: string[];
@@ -80,6 +84,7 @@ export function readConfig(env: Env): Config {
   return {
     environment: env.ENVIRONMENT ?? "development",
     publicUrl: (env.PUBLIC_URL ?? "").replace(/\/+$/, ""),
+    mirrorUrl: (env.MIRROR_URL || siteConfig.mirrorUrl || "").replace(/\/+$/, ""),
     mailFrom: env.MAIL_FROM ?? "",
     fallbackPageTo: listVar(env.FALLBACK_PAGE_TO).filter((a) => plausibleAddress.test(a)),
     hashSalt: env.HASH_SALT ?? "",

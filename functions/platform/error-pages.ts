@@ -35,7 +35,8 @@ export async function renderErrorPage(env: Env, requestUrl: string, err: ApiErro
     return res;
   } catch (shellError) {
     console.error("error page shell unavailable", shellError);
-    const text = `${title}\n\n${err.message}\n\nUrgent? Email ${siteConfig.contacts.urgentEmail} or call ${siteConfig.contacts.phone}.\nRequest id: ${requestId}\n`;
+    const mirror = (env.MIRROR_URL || siteConfig.mirrorUrl).replace(/\/+$/, "");
+    const text = `${title}\n\n${err.message}\n\nUrgent? Email ${siteConfig.contacts.urgentEmail} or call ${siteConfig.contacts.phone}.${mirror ? `\nIf this site is down, the status is also at ${mirror}/` : ""}\nRequest id: ${requestId}\n`;
     return new Response(text, {
       status: err.status,
       headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store", ...err.options.headers },

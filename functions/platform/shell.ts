@@ -1,6 +1,8 @@
 // Static shell + live data: pages are built by Astro into dist/, then the Worker fetches the
 // shell from ASSETS and fills the live parts with HTMLRewriter, so every page is current
 // without JavaScript and the look stays in one place (the Astro site).
+import { siteConfig } from "../../site.config";
+import { escapeHtml } from "./html";
 
 /** Fetches a built page from ASSETS. A fresh request: forwarding the browser's conditional
  * headers would make ASSETS answer 304 and the browser would keep a stale live page. */
@@ -8,7 +10,25 @@ export async function fetchShell(env: Env, requestUrl: string, path: string): Pr
   const url = new URL(path, requestUrl);
   const res = await env.ASSETS.fetch(new Request(url.toString(), { method: "GET" }));
   if (!res.ok) throw new Error(`The page shell ${path} is missing from the site build (status ${res.status}).`);
-  return res;
+  return withMirrorAddress(res, env.MIRROR_URL);
+}
+
+/**
+ * The shells name the mirror of site.config.ts (built in); a deployment whose MIRROR_URL says
+ * otherwise (the local stand-in of `npm start`) names that one on every page the Worker serves.
+ */
+function withMirrorAddress(shell: Response, configured: string | undefined): Response {
+  const url = (configured ?? "").replace(/\/+$/, "");
+  if (!url || url === siteConfig.mirrorUrl) return shell;
+  return new HTMLRewriter()
+    .on("[data-slot=contact-mirror] a", {
+      element(el) {
+        // setAttribute escapes only the quote: escape the rest first.
+        el.setAttribute("href", escapeHtml(`${url}/`));
+        el.setInnerContent(new URL(url).host);
+      },
+    })
+    .transform(shell);
 }
 
 /** Returns the filled page as a fresh response: status and caching are the caller's. */

@@ -15,6 +15,18 @@ export interface StaffPrincipal {
   session: { id: string; csrfToken: string; method: "passkey" | "token" | "access" } | null;
 }
 
+/**
+ * Set while the static mirror (functions/mirror) renders a public page through the same routes
+ * that answer live readers: such a render bypasses the edge cache, and fails rather than fall
+ * back, so a mirror copy is never served live and a failure is never published as the mirror.
+ */
+export interface MirrorRender {
+  /** The live site's public address (the mirror's pages point readers back to it). */
+  liveUrl: string;
+  /** The mirror's public address. */
+  mirrorUrl: string;
+}
+
 export type AppEnv = {
   Bindings: Env;
   Variables: {
@@ -23,5 +35,6 @@ export type AppEnv = {
     services: Services;
     /** A console write's body, read once (with its size cap) by the CSRF check. */
     consoleBody: string;
+    mirror?: MirrorRender;
   };
 };

@@ -8,6 +8,7 @@ import { RetryLater } from "../alerts/delivery";
 import { alertJobHandlers, handleDeadNotification } from "../alerts/jobs";
 import { inboxJobHandlers } from "../inbox/actions";
 import { metered, meteringOn } from "../platform/meter";
+import { mirrorJobHandlers, mirrorStatusConsumer } from "../mirror/jobs";
 import { buildServices, type Services } from "../platform/services";
 import { socialJobHandlers } from "../social/jobs";
 import type { JobContext, JobHandlers } from "../platform/tasks";
@@ -18,7 +19,7 @@ import { subscriberJobHandlers, subscriberStatusConsumer } from "../subscribers/
  * Who acts on every published status change (status.published), one line each. Each runs once
  * per event; a failing one is retried without repeating the others (status/events.ts).
  */
-const statusConsumers: StatusEventConsumer[] = [subscriberStatusConsumer];
+const statusConsumers: StatusEventConsumer[] = [subscriberStatusConsumer, mirrorStatusConsumer];
 
 /** One handler per job type. A job type without a handler is retried, then dead-lettered:
  * never silently dropped. */
@@ -29,6 +30,7 @@ const handlers: JobHandlers = {
   ...inboxJobHandlers,
   ...statusEventHandlers(statusConsumers),
   ...subscriberJobHandlers,
+  ...mirrorJobHandlers,
 };
 
 /** Runs a job's handler in this invocation (the fast path of `svc.queue.dispatch`). */

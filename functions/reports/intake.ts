@@ -234,7 +234,7 @@ async function sendConfirmation(svc: IntakeServices, report: Report, viewUrl: st
     return;
   }
   await recordConfirmation(svc.db, addressHash, report.clientHash, now.toISOString());
-  const delivered = await sendMail(svc, [report.reporter.email!], confirmationMail(report, viewUrl, svc.config.publicUrl), { reportId: report.id, purpose: "confirmation" });
+  const delivered = await sendMail(svc, [report.reporter.email!], confirmationMail(report, viewUrl, svc.config.publicUrl, svc.config.mirrorUrl), { reportId: report.id, purpose: "confirmation" });
   if (delivered === 0) console.error(`intake: confirmation mail for ${report.reference} was not sent`);
 }
 

@@ -16,7 +16,7 @@ export interface MailText {
  * so it must carry nothing an abuser could use (help desks were abused as spam relays in 2023
  * exactly so). Only our reference, the private link, our status page and contacts.
  */
-export function confirmationMail(report: Pick<Report, "reference" | "createdAt">, viewUrl: string | null, publicUrl: string): MailText {
+export function confirmationMail(report: Pick<Report, "reference" | "createdAt">, viewUrl: string | null, publicUrl: string, mirrorUrl = ""): MailText {
   const lines = [
     "Hello,",
     "",
@@ -31,6 +31,8 @@ export function confirmationMail(report: Pick<Report, "reference" | "createdAt">
     "If you cannot wait, reach us out of band:",
     ...(siteConfig.contacts.phone ? [`  Phone: ${siteConfig.contacts.phone}`] : []),
     ...(siteConfig.contacts.urgentEmail ? [`  Email: ${siteConfig.contacts.urgentEmail} (mention ${report.reference})`] : []),
+    // The status page's copy on another provider: there even when the status page is not.
+    ...(mirrorUrl ? [`  Status if our status page is down: ${mirrorUrl}/`] : []),
     "",
     "If you did not send this report, you can ignore this mail.",
     "",

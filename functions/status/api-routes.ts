@@ -5,7 +5,7 @@ import { Hono, type Context } from "hono";
 import { siteConfig } from "../../site.config";
 import { ApiError } from "../platform/errors";
 import type { AppEnv } from "../platform/types";
-import { cachedResponse, conditionalGet, lastGoodResponse, PUBLIC_CACHE_CONTROL } from "./cache";
+import { cachedResponse, conditionalGet, isMirrorRender, lastGoodResponse, PUBLIC_CACHE_CONTROL } from "./cache";
 import { statusIndicator } from "./indicator.pure";
 import type { Component } from "./model.pure";
 import { listIncidents, loadComponents, loadCurrentStatus } from "./queries";
@@ -26,6 +26,7 @@ async function apiJson(c: Context<AppEnv>, build: () => Promise<unknown>): Promi
     });
     return res;
   } catch (err) {
+    if (isMirrorRender(c)) throw err;
     const stale = lastGoodResponse(c.req.url);
     if (stale) {
       console.error("status API: live data unavailable, serving the last good answer", err);

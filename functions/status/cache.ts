@@ -64,15 +64,26 @@ function runLater(c: Context<AppEnv>, work: Promise<unknown>): void {
 }
 
 /**
+ * True while the static mirror renders this answer (platform/types.ts `MirrorRender`). Its
+ * links point at the mirror, so it must never enter the live cache nor the last good answers;
+ * and a failure must fail the render instead of falling back, or the mirror would publish the
+ * "live status unavailable" shell as the status.
+ */
+export function isMirrorRender(c: Context<AppEnv>): boolean {
+  return c.get("mirror") !== undefined;
+}
+
+/**
  * Answers from the cache, or builds the response, caches it (200 only) and answers. The weak
  * ETag is made once, when the entry is built, and kept with it; `conditionalGet` answers a
- * matching If-None-Match.
+ * matching If-None-Match. A mirror render is built afresh and cached nowhere.
  */
 export async function cachedResponse(
   c: Context<AppEnv>,
   build: () => Promise<Response>,
   opts: { queryParams?: readonly string[] } = {},
 ): Promise<Response> {
+  if (isMirrorRender(c)) return build();
   const version = await statusVersion(c.env.DB);
   const url = new URL(c.req.url);
   // Only the query parameters an answer depends on are part of its key: random ones must not
@@ -190,7 +201,7 @@ export function noteLiveState(state: LiveState): void {
 
 /** Remembers the state in the Cache API too, so a fresh isolate can still tell the time. */
 export function persistLiveState(c: Context<AppEnv>): void {
-  if (!lastLive) return;
+  if (!lastLive || isMirrorRender(c)) return;
   const res = new Response(JSON.stringify(lastLive), { headers: { "content-type": "application/json", "cache-control": "public, max-age=604800" } });
   runLater(c, caches.default.put(cacheKey(c.req.url, LAST_LIVE), res));
 }

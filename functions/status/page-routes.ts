@@ -10,7 +10,7 @@ import { ApiError } from "../platform/errors";
 import { html, type SafeHtml } from "../platform/html";
 import { fetchShell, liveResponse, setText } from "../platform/shell";
 import type { AppEnv } from "../platform/types";
-import { cachedResponse, conditionalGet, lastLiveState, noteLiveState, persistLiveState } from "./cache";
+import { cachedResponse, conditionalGet, isMirrorRender, lastLiveState, noteLiveState, persistLiveState } from "./cache";
 import { addMonths, lastLocalDays, localMonthKey, startOfLocalDay, startOfLocalMonth } from "./days.pure";
 import { statusIndicator } from "./indicator.pure";
 import { maintenancePhase } from "./maintenance.pure";
@@ -85,8 +85,9 @@ async function livePage(
       { queryParams },
     );
   } catch (err) {
-    // A missing incident is a 404 page, not a failure of live data.
-    if (err instanceof ApiError && err.status < 500) throw err;
+    // A missing incident is a 404 page, not a failure of live data; the mirror publishes live
+    // data or nothing.
+    if ((err instanceof ApiError && err.status < 500) || isMirrorRender(c)) throw err;
     return fallbackPage(c, shellPath, err);
   }
 }

@@ -84,12 +84,22 @@ function componentChangeStatements(
   return out;
 }
 
-export async function createIncident(svc: StatusWriteServices, input: CreateIncidentInput, actor: string, now: Date): Promise<string> {
+/**
+ * Ids chosen by the caller instead of fresh random ones: an update posted to the mirror while
+ * this Worker was unreachable (functions/mirror, break glass) keeps its id, and so its address,
+ * when it is imported, and importing it twice finds it already there.
+ */
+export interface ChosenIds {
+  incidentId?: string;
+  updateId?: string;
+}
+
+export async function createIncident(svc: StatusWriteServices, input: CreateIncidentInput, actor: string, now: Date, ids: ChosenIds = {}): Promise<string> {
   const db = svc.db;
   const at = now.toISOString();
   const current = await requireComponents(db, Object.keys(input.components), "components");
-  const id = newId("inc_");
-  const updateId = newId("upd_");
+  const id = ids.incidentId ?? newId("inc_");
+  const updateId = ids.updateId ?? newId("upd_");
   const monitoringAt = input.status === "monitoring" ? at : null;
   const resolvedAt = input.status === "resolved" ? at : null;
   const changes = new Map(Object.entries(input.components));
@@ -119,6 +129,7 @@ export async function postIncidentUpdate(
   input: PostIncidentUpdateInput,
   actor: string,
   now: Date,
+  ids: Pick<ChosenIds, "updateId"> = {},
 ): Promise<{ id: string; updateId: string }> {
   const db = svc.db;
   const incident = await getIncident(db, incidentId);
@@ -149,7 +160,7 @@ export async function postIncidentUpdate(
     for (const c of affected) if (c.status === "operational") changes.set(c.id, "under_maintenance");
   }
   const current = await requireComponents(db, [...changes.keys()], "components");
-  const updateId = newId("upd_");
+  const updateId = ids.updateId ?? newId("upd_");
   const resolvedNow = closing || input.status === "postmortem";
   const event = statusEvent({ id: newId("evt_"), kind: incident.kind, incidentId, updateId, changes: movesOf(changes, current), notify: input.notify, actor, at });
   await db.batch([

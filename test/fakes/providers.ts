@@ -8,6 +8,7 @@
 import { accessFake } from "./access.fake";
 import { certspotterFake } from "./certspotter.fake";
 import { dohFake } from "./doh.fake";
+import { githubFake } from "./github.fake";
 import { smtpSessionsFake } from "./mail.fake";
 import { statuspageFake } from "./statuspage.fake";
 import { subscriberHookFake } from "./subscriber-hook.fake";
@@ -31,6 +32,7 @@ export const providerFakes: ProviderFake[] = [
   accessFake,
   subscriberHookFake,
   statuspageFake,
+  githubFake,
   ...Object.values(channelFakes).flatMap((module) => Object.values(module)),
   ...Object.values(socialFakes).flatMap((module) => Object.values(module).filter(isFake)),
 ];

@@ -26,6 +26,9 @@ export interface ProviderFake {
 }
 
 
+/** The only token the GitHub fake (github.fake.ts) accepts. */
+export const GITHUB_TEST_TOKEN = "github_pat_test_0123456789";
+
 /** A session the loopback SMTP server (mail.fake.ts) recorded: "C: ..." and "S: ..." lines. */
 export interface SmtpSession {
   helo: string | null;
@@ -41,5 +44,7 @@ declare module "vitest" {
     fakeSmtpPorts: { normal: number; busy: number; silent: number };
     /** Port of the loopback TLS server with a self-signed certificate. */
     fakeTlsPort: number;
+    /** The loopback S3-compatible bucket server (scripts/lib/local-s3.mjs) and its one key pair. */
+    fakeS3: { apiUrl: string; websiteUrl: string; region: string; accessKeyId: string; secretAccessKey: string };
   }
 }
