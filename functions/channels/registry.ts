@@ -1,7 +1,7 @@
 // Every on-call channel by its contact-method type, and what is derived from them. Channels
 // are registered in list.ts, one line each; nothing here names a channel.
 import * as registered from "./list";
-import type { ChannelAdapter, ContactMethodInputOf, ContactMethodOf, SetupContext, SetupFinding } from "./types";
+import type { ChannelAdapter, ContactMethodInputOf, ContactMethodOf, SetupContext, SetupFinding, SilentCheckContext, SilentCheckResult } from "./types";
 
 type Registered = (typeof registered)[keyof typeof registered];
 
@@ -45,3 +45,16 @@ export const providerSetupChecks: ReadonlyArray<{ provider: string; check: (ctx:
     }),
   ).values(),
 ];
+
+/**
+ * Each channel's silent check (the path canary's), by contact-method type; null for a channel
+ * that has none and relies on the weekly human-path check.
+ */
+export function silentCheckFor(type: string): { run: (ctx: SilentCheckContext, method: ContactMethod) => Promise<SilentCheckResult>; perMethod: boolean } | null {
+  const adapter = (channels as Record<string, ChannelAdapter | undefined>)[type];
+  if (!adapter?.silentCheck) return null;
+  // A check declared with the contact method as its second parameter asks about each method
+  // (Telegram's chat, Pushover's user key); one declared without it (mail's round trip, Twilio's
+  // account) is the same for everybody and runs once.
+  return { run: adapter.silentCheck as unknown as (ctx: SilentCheckContext, method: ContactMethod) => Promise<SilentCheckResult>, perMethod: adapter.silentCheck.length >= 2 };
+}

@@ -77,6 +77,33 @@ export interface SetupContext<K extends SettingName = SettingName> {
   timeoutMs: number;
 }
 
+/**
+ * The path canary's question to a channel (functions/canary): "would a page reach this contact
+ * method?", asked in the strongest way that wakes nobody: the provider's read-only API for the
+ * credentials, the sender and the destination, a canary topic, a round-trip mail address.
+ */
+export interface SilentCheckContext<K extends SettingName = SettingName> {
+  settings: Pick<Env, K>;
+  timeoutMs: number;
+  canary: {
+    /** The ntfy topic nobody subscribes to (ASSURANCE_NTFY_TOPIC). */
+    ntfyTopic: string;
+    /** The round-trip address Email Routing delivers back to this Worker (ASSURANCE_CANARY_MAIL), or "". */
+    mailTo: string;
+    /** Who the canary mail is from (MAIL_FROM). */
+    mailFrom: string;
+    /** The canary run, named in what it sends (the round trip matches it). */
+    runId: string;
+  };
+}
+
+/** What a silent check did, in words shown in assurance ("Telegram getMe + getChat"). */
+export interface SilentCheckResult {
+  check: string;
+  /** Anything worth keeping with the verdict (the provider's account status, a message id). */
+  detail?: Record<string, unknown>;
+}
+
 // Without type arguments, a channel of any type: what delivery holds before it knows which.
 export interface ChannelAdapter<T extends string = string, F extends z.ZodRawShape = any, K extends SettingName = SettingName> {
   /** The contact method's `type` in the on-call configuration. */
@@ -109,6 +136,12 @@ export interface ChannelAdapter<T extends string = string, F extends z.ZodRawSha
    * the doctor. Declared by one channel per provider; nothing found is an empty list.
    */
   readonly checkSetup?: (ctx: SetupContext<K>) => Promise<SetupFinding[]>;
+  /**
+   * The check that wakes nobody, for the path canary; throws (a ChannelError) when a page would
+   * not get through. Channels without one (chat webhooks, PagerDuty) rely on the weekly
+   * human-path check, and assurance says so.
+   */
+  readonly silentCheck?: (ctx: SilentCheckContext<K>, method: ContactMethodOf<T, F>) => Promise<SilentCheckResult>;
 }
 
 /**
@@ -125,6 +158,7 @@ export function defineChannel<const T extends string, const F extends z.ZodRawSh
   contactFields: F;
   send(ctx: SendContext<NoInfer<K>>, method: ContactMethodOf<T, F>, message: AlertMessage): Promise<SendResult>;
   checkSetup?: (ctx: SetupContext<NoInfer<K>>) => Promise<SetupFinding[]>;
+  silentCheck?: (ctx: SilentCheckContext<NoInfer<K>>, method: ContactMethodOf<T, F>) => Promise<SilentCheckResult>;
 }): ChannelAdapter<T, F, K> {
   return { ...channel, followsLifecycle: channel.followsLifecycle ?? false };
 }
