@@ -16,7 +16,7 @@ import {
 import { silentCheckFor } from "../channels/registry";
 import { escalationPlanFor } from "../oncall/plan";
 import type { Services } from "../platform/services";
-import { markOutboxDispatched, type Report } from "../reports/queries";
+import { closeSyntheticReport, markOutboxDispatched, type Report } from "../reports/queries";
 import { GROUP_WINDOW_MINUTES, chooseAlert } from "./grouping";
 import { listOpenAlerts } from "./queries";
 
@@ -54,6 +54,7 @@ export async function verifySyntheticReport(svc: SyntheticServices, report: Repo
     await markProbeVerified(db, probe.id, now);
     if (plan && (await claimRunChannelChecks(db, probe.runId, now))) await checkChannels(svc, plan, probe.runId, now);
   }
+  await closeSyntheticReport(db, report.id, now);
   await markOutboxDispatched(db, job.outboxId, now);
 }
 

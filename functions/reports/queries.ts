@@ -512,3 +512,9 @@ export function alertNoteForReportsStatement(
     )
     .bind(alertId, body, changedAt);
 }
+
+/** A synthetic report (the path canary's) is closed once the fan-out checked it, so that no
+ * later message from the canary's sender is taken for a follow-up of it. */
+export async function closeSyntheticReport(db: D1Database, reportId: string, now: Date): Promise<void> {
+  await db.prepare("UPDATE reports SET state = 'resolved', resolved_at = ?2 WHERE id = ?1 AND synthetic = 1 AND state != 'resolved'").bind(reportId, now.toISOString()).run();
+}
