@@ -13,7 +13,7 @@ import {
   recordCheckNote,
   recordCheckSuccess,
 } from "../assurance/queries";
-import { silentCheckFor } from "../channels/registry";
+import { channelTypes, silentCheckFor } from "../channels/registry";
 import { escalationPlanFor } from "../oncall/plan";
 import type { Services } from "../platform/services";
 import { closeSyntheticReport, markOutboxDispatched, type Report } from "../reports/queries";
@@ -91,6 +91,9 @@ export async function checkChannels(svc: SyntheticServices, plan: EscalationPlan
   };
   const byType = new Map<string, Array<{ person: string; method: ContactMethod }>>();
   for (const m of contactMethodsOf(plan)) byType.set(m.method.type, [...(byType.get(m.method.type) ?? []), m]);
+  for (const type of channelTypes) {
+    if (!byType.has(type)) await recordCheckNote(db(svc), `channel:${type}`, { check: "not used by the on-call plan", unused: true });
+  }
   await Promise.all(
     [...byType].map(async ([type, methods]) => {
       const name = `channel:${type}`;
