@@ -21,15 +21,25 @@ export function selfWorker(svc: Services, now: Date): SelfWorker {
       const pending: Promise<unknown>[] = [];
       const ctx = { waitUntil: (p: Promise<unknown>) => void pending.push(p), passThroughOnException: () => undefined, props: {} } as unknown as ExecutionContext;
       const res = await app.fetch(req, env, ctx);
-      await Promise.allSettled(pending);
+      await settle(pending);
       return res;
     },
     async email(message) {
       const pending: Promise<unknown>[] = [];
       await handleInboundEmail({ ...svc, defer: (p) => void pending.push(p) }, message, { now, synthetic: true });
-      await Promise.allSettled(pending);
+      await settle(pending);
     },
   };
+}
+
+/** Awaits deferred work, including work deferred by deferred work (a webhook's job that files
+ * a report whose fan-out is dispatched in turn). */
+async function settle(pending: Promise<unknown>[]): Promise<void> {
+  for (let done = 0; done < pending.length; ) {
+    const batch = pending.slice(done);
+    done = pending.length;
+    await Promise.allSettled(batch);
+  }
 }
 
 export const pathCanaryCronTask: CronTask = {

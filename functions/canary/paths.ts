@@ -163,7 +163,7 @@ export const pathDrivers: Record<CanaryPath, PathDriver> = {
           event_type: "dm.received",
           payload: {
             direct_message_events: [{ type: "message_create", id: String(BigInt(`0x${probeId.slice(0, 15)}`)), created_timestamp: String(now.getTime()), message_create: { sender_id: sender, target: { recipient_id: self }, message_data: { text: text(probeId) } } }],
-            users: { [sender]: { id: sender, screen_name: "assurance_canary", name: "Assurance canary" } },
+            users: { [sender]: { id: sender, screen_name: "oob_canary", name: "Assurance canary" } },
           },
         },
       });
