@@ -114,7 +114,7 @@ export async function checkChannels(svc: SyntheticServices, plan: EscalationPlan
         }
         await recordCheckSuccess(db(svc), name, now, { check: [...new Set(checks)].join("; "), silent: true, methods: targets.length, run: runId });
       } catch (err) {
-        await recordCheckNote(db(svc), name, { check: checks[0] ?? "silent check", silent: true, methods: targets.length, run: runId });
+        await recordCheckNote(db(svc), name, { check: checks[0] ?? silent.describe, silent: true, methods: targets.length, run: runId });
         await recordCheckFailure(db(svc), name, now, err);
       }
     }),

@@ -50,11 +50,9 @@ export const providerSetupChecks: ReadonlyArray<{ provider: string; check: (ctx:
  * Each channel's silent check (the path canary's), by contact-method type; null for a channel
  * that has none and relies on the weekly human-path check.
  */
-export function silentCheckFor(type: string): { run: (ctx: SilentCheckContext, method: ContactMethod) => Promise<SilentCheckResult>; perMethod: boolean } | null {
+export function silentCheckFor(type: string): { describe: string; perMethod: boolean; run: (ctx: SilentCheckContext, method: ContactMethod) => Promise<SilentCheckResult> } | null {
   const adapter = (channels as Record<string, ChannelAdapter | undefined>)[type];
-  if (!adapter?.silentCheck) return null;
-  // A check declared with the contact method as its second parameter asks about each method
-  // (Telegram's chat, Pushover's user key); one declared without it (mail's round trip, Twilio's
-  // account) is the same for everybody and runs once.
-  return { run: adapter.silentCheck as unknown as (ctx: SilentCheckContext, method: ContactMethod) => Promise<SilentCheckResult>, perMethod: adapter.silentCheck.length >= 2 };
+  return adapter?.silentCheck
+    ? (adapter.silentCheck as unknown as { describe: string; perMethod: boolean; run: (ctx: SilentCheckContext, method: ContactMethod) => Promise<SilentCheckResult> })
+    : null;
 }

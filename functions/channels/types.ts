@@ -97,6 +97,16 @@ export interface SilentCheckContext<K extends SettingName = SettingName> {
   };
 }
 
+/** A channel's silent check: what it is (shown in assurance even when it fails), whether it
+ * asks about each contact method or is the same for everybody, and the check itself, which
+ * throws (a ChannelError) when a page would not get through. */
+export interface SilentCheck<T extends string, F extends z.ZodRawShape, K extends SettingName> {
+  describe: string;
+  /** True: asked for each contact method (Telegram's chat); false: once (mail's round trip). */
+  perMethod: boolean;
+  run(ctx: SilentCheckContext<K>, method: ContactMethodOf<T, F>): Promise<SilentCheckResult>;
+}
+
 /** What a silent check did, in words shown in assurance ("Telegram getMe + getChat"). */
 export interface SilentCheckResult {
   check: string;
@@ -141,7 +151,7 @@ export interface ChannelAdapter<T extends string = string, F extends z.ZodRawSha
    * not get through. Channels without one (chat webhooks, PagerDuty) rely on the weekly
    * human-path check, and assurance says so.
    */
-  readonly silentCheck?: (ctx: SilentCheckContext<K>, method: ContactMethodOf<T, F>) => Promise<SilentCheckResult>;
+  readonly silentCheck?: SilentCheck<T, F, K>;
 }
 
 /**
@@ -158,7 +168,7 @@ export function defineChannel<const T extends string, const F extends z.ZodRawSh
   contactFields: F;
   send(ctx: SendContext<NoInfer<K>>, method: ContactMethodOf<T, F>, message: AlertMessage): Promise<SendResult>;
   checkSetup?: (ctx: SetupContext<NoInfer<K>>) => Promise<SetupFinding[]>;
-  silentCheck?: (ctx: SilentCheckContext<NoInfer<K>>, method: ContactMethodOf<T, F>) => Promise<SilentCheckResult>;
+  silentCheck?: SilentCheck<T, F, NoInfer<K>>;
 }): ChannelAdapter<T, F, K> {
   return { ...channel, followsLifecycle: channel.followsLifecycle ?? false };
 }

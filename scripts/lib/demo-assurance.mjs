@@ -6,7 +6,7 @@
 //     in production (the local send_email only writes files, and never delivers).
 import { spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 
 export const DEMO_HEARTBEAT = {
   id: "demo-agent",
@@ -61,7 +61,7 @@ export async function feedDemoHeartbeat({ base, token, root, tmpDir }) {
     encoding: "utf8",
     timeout: 30_000,
   });
-  return run.status === 0 ? `demo heartbeat "${DEMO_HEARTBEAT.id}" pinged by agent/outofband-agent.sh (fake df in ${tmpDir.slice(root.length + 1)})` : `the demo agent exited ${run.status}: ${(run.stderr || run.stdout).slice(0, 300)}`;
+  return run.status === 0 ? `demo heartbeat "${DEMO_HEARTBEAT.id}" pinged by agent/outofband-agent.sh (fake df in ${relative(root, tmpDir)})` : `the demo agent exited ${run.status}: ${(run.stderr || run.stdout).slice(0, 300)}`;
 }
 
 /**

@@ -6,6 +6,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Job } from "../../contract/jobs";
 import { findCheck } from "../../functions/assurance/queries";
+import { receiveCanaryRoundTrip } from "../../functions/email/canary-round-trip";
 import { selfWorker } from "../../functions/canary/cron";
 import { runPathCanary } from "../../functions/canary/run";
 import { CANARY_PATHS } from "../../functions/canary/settings";
@@ -88,7 +89,7 @@ async function counts(sinceIso: string) {
   return {
     alerts: await one("SELECT COUNT(*) AS n FROM alerts WHERE created_at >= ?1"),
     deliveries: await one("SELECT COUNT(*) AS n FROM deliveries WHERE created_at >= ?1"),
-    digestItems: await one("SELECT COUNT(*) AS n FROM digest_items WHERE created_at >= ?1"),
+    digestItems: await one("SELECT COUNT(*) AS n FROM digest_items WHERE first_at >= ?1"),
   };
 }
 
@@ -179,6 +180,13 @@ describe("the path canary", () => {
     expect(byChannel.slack).toMatchObject({ verdict: "human-path", check: "none: relies on the weekly human-path check" });
     expect(byChannel.discord!.verdict).toBe("unused");
     expect(body.paths.map((x) => x.verdict)).toEqual(body.paths.map(() => "verified"));
+
+    // npm run doctor shows the same verdicts: a failing channel fails it, with the reason.
+    const doctor = (await (await fetchWorker("/api/admin/doctor", { headers: staffHeaders() })).json()) as { checks: Array<{ id: string; verdict: string; details: string[] }> };
+    const assurance = doctor.checks.find((c) => c.id === "assurance");
+    expect(assurance?.verdict).toBe("fail");
+    expect(assurance?.details.some((d) => d.startsWith("channel telegram: FAILING") && d.includes("chat not found"))).toBe(true);
+    expect(assurance?.details).toContain("channel slack: no silent check; relies on the weekly human-path check.");
   });
 
   it("runs only when due: once per ASSURANCE_CANARY_MINUTES", async () => {
@@ -189,6 +197,26 @@ describe("the path canary", () => {
     const due = new Date(Date.parse(last) + 15 * 60_000);
     const run = await runPathCanary(t.svc, selfWorker(t.svc, due), due);
     expect(run.runId).not.toBeNull();
+  });
+});
+
+describe("the mail round trip", () => {
+  const message = (to: string, run: string) =>
+    ({ from: "status@example-hosting.test", to, headers: new Headers({ "x-outofband-canary": run }) }) as unknown as ForwardableEmailMessage;
+
+  it("is verified when the canary mail of a real run comes back, and not by anyone else's mail", async () => {
+    const run = crypto.randomUUID();
+    const now = new Date();
+    await env.DB.prepare("INSERT INTO canary_probes (id, run_id, path, created_at, expires_at) VALUES (?1, ?2, 'channels', ?3, ?3)").bind(crypto.randomUUID().replaceAll("-", ""), run, now.toISOString()).run();
+    const forged = new Date(now.getTime() + 1000);
+    expect(await receiveCanaryRoundTrip({ db: env.DB }, CANARY_MAIL, message(CANARY_MAIL, crypto.randomUUID()), forged)).toBe(true);
+    expect((await findCheck(env.DB, "mail:round-trip"))?.lastVerifiedAt ?? null).toBeNull();
+    expect(await receiveCanaryRoundTrip({ db: env.DB }, CANARY_MAIL, message("urgent@status.example-hosting.test", run), forged)).toBe(false);
+    const back = new Date(now.getTime() + 4000);
+    expect(await receiveCanaryRoundTrip({ db: env.DB }, CANARY_MAIL, message(CANARY_MAIL, run), back)).toBe(true);
+    const check = await findCheck(env.DB, "mail:round-trip");
+    expect(check?.lastVerifiedAt).toBe(back.toISOString());
+    expect(check?.detail).toMatchObject({ run, latencyMs: 4000 });
   });
 });
 

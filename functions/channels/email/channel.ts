@@ -45,5 +45,5 @@ export const emailChannel = defineChannel({
       throw new ChannelError(`email: ${typeof code === "string" ? `${code}: ` : ""}${err instanceof Error ? err.message : String(err)}`, !(typeof code === "string" && PERMANENT.has(code)));
     }
   },
-  silentCheck: (ctx) => checkEmailSilently(ctx),
+  silentCheck: { describe: "send_email to the round-trip canary address", perMethod: false, run: (ctx) => checkEmailSilently(ctx) },
 });

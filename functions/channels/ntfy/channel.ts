@@ -31,5 +31,5 @@ export const ntfyChannel = defineChannel({
     const id = (res.json as { id?: unknown } | null)?.id;
     return { providerId: typeof id === "string" ? id : null };
   },
-  silentCheck: (ctx, method) => checkNtfySilently(ctx, method.server),
+  silentCheck: { describe: "ntfy publish to the canary topic", perMethod: true, run: (ctx, method) => checkNtfySilently(ctx, method.server) },
 });

@@ -37,5 +37,5 @@ export const pushoverChannel = defineChannel({
     const id = body?.receipt ?? body?.request;
     return { providerId: typeof id === "string" ? id : null };
   },
-  silentCheck: (ctx, method) => checkPushoverSilently(ctx, method.userKey),
+  silentCheck: { describe: "Pushover users/validate (read-only)", perMethod: true, run: (ctx, method) => checkPushoverSilently(ctx, method.userKey) },
 });

@@ -34,5 +34,5 @@ export const telegramChannel = defineChannel({
     const id = (res.json as { result?: { message_id?: unknown } } | null)?.result?.message_id;
     return { providerId: id === undefined || id === null ? null : String(id) };
   },
-  silentCheck: (ctx, method) => checkTelegramSilently(ctx, method.chatId),
+  silentCheck: { describe: "Telegram getMe + getChat (read-only)", perMethod: true, run: (ctx, method) => checkTelegramSilently(ctx, method.chatId) },
 });

@@ -48,7 +48,7 @@ export const smsChannel = defineChannel({
   },
   // One check for the provider (sms and voice share the number and the account).
   checkSetup: checkTwilioSetup,
-  silentCheck: (ctx) => checkTwilioSilently(ctx, "sms"),
+  silentCheck: { describe: "Twilio account and sender number (read-only API)", perMethod: false, run: (ctx) => checkTwilioSilently(ctx, "sms") },
 });
 
 /** TwiML that reads the alert and asks for 4; the digit is posted to a signed webhook. */
@@ -76,5 +76,5 @@ export const voiceChannel = defineChannel({
     const form = { To: method.number, From: ctx.settings.TWILIO_FROM, Twiml: twiml, StatusCallback: statusCallbackUrl(ctx.settings.PUBLIC_URL, ctx.deliveryId) };
     return { providerId: await twilioPost(ctx, "Calls", form) };
   },
-  silentCheck: (ctx) => checkTwilioSilently(ctx, "voice"),
+  silentCheck: { describe: "Twilio account and sender number (read-only API)", perMethod: false, run: (ctx) => checkTwilioSilently(ctx, "voice") },
 });
