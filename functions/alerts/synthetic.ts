@@ -4,7 +4,7 @@
 // each contact method the page would use gets its channel's silent check instead of a page.
 // Nothing is written to alerts, deliveries or digests: it pages nobody, raises no alert, and
 // counts towards no storm, ceiling or digest.
-import type { ContactMethod, EscalationPlan } from "../oncall/config";
+import type { ContactMethod, PageTarget } from "../oncall/config";
 import {
   claimRunChannelChecks,
   findProbeByReport,
@@ -14,7 +14,7 @@ import {
   recordCheckSuccess,
 } from "../assurance/queries";
 import { channelTypes, silentCheckFor } from "../channels/registry";
-import { escalationPlanFor } from "../oncall/plan";
+import { allPageTargets, escalationPlanFor } from "../oncall/plan";
 import type { Services } from "../platform/services";
 import { closeSyntheticReport, markOutboxDispatched, type Report } from "../reports/queries";
 import { GROUP_WINDOW_MINUTES, chooseAlert } from "./grouping";
@@ -35,7 +35,7 @@ export async function verifySyntheticReport(svc: SyntheticServices, report: Repo
   const open = await listOpenAlerts(db, new Date(now.getTime() - GROUP_WINDOW_MINUTES * 60_000).toISOString());
   const wouldJoin = chooseAlert({ componentId: report.componentId, subject: report.subject }, open, now);
   const plan = await escalationPlanFor(db, { channel: report.channel, urgency: report.urgency, componentId: report.componentId }, now);
-  const methods = plan ? contactMethodsOf(plan) : [];
+  const methods = plan ? contactMethodsOf(plan.levels.flatMap((l) => l.targets)) : [];
   const check = "stored, queued, grouped and routed to the fan-out's send step";
   await recordCheckNote(db, name, { check, reference: report.reference, run: probe?.runId ?? null });
   if (!plan || methods.length === 0) {
@@ -52,36 +52,35 @@ export async function verifySyntheticReport(svc: SyntheticServices, report: Repo
   }
   if (probe) {
     await markProbeVerified(db, probe.id, now);
-    if (plan && (await claimRunChannelChecks(db, probe.runId, now))) await checkChannels(svc, plan, probe.runId, now);
+    if (await claimRunChannelChecks(db, probe.runId, now)) await checkChannels(svc, await allPageTargets(db), probe.runId, now);
   }
   await closeSyntheticReport(db, report.id, now);
   await markOutboxDispatched(db, job.outboxId, now);
 }
 
-/** Every contact method the plan would page, at every level, once each. */
-export function contactMethodsOf(plan: EscalationPlan): Array<{ person: string; method: ContactMethod }> {
+/** Every contact method of these people, once each. */
+export function contactMethodsOf(targets: readonly PageTarget[]): Array<{ person: string; method: ContactMethod }> {
   const seen = new Set<string>();
   const out: Array<{ person: string; method: ContactMethod }> = [];
-  for (const level of plan.levels) {
-    for (const target of level.targets) {
-      for (const method of target.contactMethods) {
-        const { id: _id, ...fields } = method as ContactMethod & { id?: string };
-        const key = JSON.stringify(fields);
-        if (seen.has(key)) continue;
-        seen.add(key);
-        out.push({ person: target.name, method });
-      }
+  for (const target of targets) {
+    for (const method of target.contactMethods) {
+      const { id: _id, ...fields } = method as ContactMethod & { id?: string };
+      const key = JSON.stringify(fields);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push({ person: target.name, method });
     }
   }
   return out;
 }
 
 /**
- * Each channel the plan uses gets its silent check (per contact method, or once when the check
- * is the same for everybody); one failing channel never stops the others. Recorded as
+ * Each channel anyone in the on-call configuration may be paged on gets its silent check (per
+ * contact method, or once when the check is the same for everybody), whichever policy routes
+ * to them; one failing channel never stops the others. Recorded as
  * `channel:<type>` with the check it got and, on failure, whose method failed and why.
  */
-export async function checkChannels(svc: SyntheticServices, plan: EscalationPlan, runId: string, now: Date): Promise<void> {
+export async function checkChannels(svc: SyntheticServices, people: readonly PageTarget[], runId: string, now: Date): Promise<void> {
   const env = svc.channelSettings;
   const canary = {
     ntfyTopic: env.ASSURANCE_NTFY_TOPIC || DEFAULT_NTFY_CANARY_TOPIC,
@@ -90,9 +89,9 @@ export async function checkChannels(svc: SyntheticServices, plan: EscalationPlan
     runId,
   };
   const byType = new Map<string, Array<{ person: string; method: ContactMethod }>>();
-  for (const m of contactMethodsOf(plan)) byType.set(m.method.type, [...(byType.get(m.method.type) ?? []), m]);
+  for (const m of contactMethodsOf(people)) byType.set(m.method.type, [...(byType.get(m.method.type) ?? []), m]);
   for (const type of channelTypes) {
-    if (!byType.has(type)) await recordCheckNote(db(svc), `channel:${type}`, { check: "not used by the on-call plan", unused: true });
+    if (!byType.has(type)) await recordCheckNote(db(svc), `channel:${type}`, { check: "no contact method in the on-call configuration", unused: true });
   }
   await Promise.all(
     [...byType].map(async ([type, methods]) => {

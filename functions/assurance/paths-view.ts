@@ -25,7 +25,10 @@ export interface CanaryView {
 function item(check: AssuranceCheck | undefined, now: Date, everyMinutes: number, fallbackCheck: string | null): VerifiedItem {
   const detail = (check?.detail ?? null) as { check?: unknown; unavailable?: unknown } | null;
   const verdict = verdictOf(check ? { lastVerifiedAt: check.lastVerifiedAt, lastErrorAt: check.lastErrorAt, detail: check.detail } : null, now, everyMinutes);
-  const described = typeof detail?.check === "string" ? detail.check : fallbackCheck;
+  // Real pages and test pages record the channel too (alerts/delivery.ts, oncall/routes.ts):
+  // a delivered page is the strongest verification there is.
+  const d = (check?.detail ?? {}) as { delivery?: unknown; via?: unknown };
+  const described = typeof detail?.check === "string" ? detail.check : d.via === "test-page" ? "a test page was delivered" : typeof d.delivery === "string" ? "a page was delivered" : fallbackCheck;
   return {
     last_verified_at: check?.lastVerifiedAt ?? null,
     check: typeof detail?.unavailable === "string" ? `${described ?? "not driven"}: ${detail.unavailable}` : described,

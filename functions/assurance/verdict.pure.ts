@@ -5,7 +5,7 @@
 //   unverified   it never worked;
 //   unavailable  the path is not set up here (not configured), so it is not driven;
 //   human-path   the channel has no silent check: the weekly human-path check covers it;
-//   unused       no contact method of the on-call plan uses the channel.
+//   unused       no contact method of the on-call configuration uses the channel.
 
 export type Verdict = "verified" | "failing" | "stale" | "unverified" | "unavailable" | "human-path" | "unused";
 
@@ -39,5 +39,5 @@ export const verdictMeaning: Record<Verdict, string> = {
   unverified: "never verified yet",
   unavailable: "not set up here, so not driven",
   "human-path": "no silent check exists for this channel: it relies on the weekly human-path check",
-  unused: "no contact method of the on-call plan uses this channel",
+  unused: "no contact method of the on-call configuration uses this channel",
 };
