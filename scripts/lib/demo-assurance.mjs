@@ -1,6 +1,7 @@
 // What `npm start` adds so that assurance has something real to show offline:
-//   - the demo heartbeat "demo-agent", fed once by agent/outofband-agent.sh itself, run against
-//     a temporary fake `df` (a healthy disk) with no mail queue, as a company server's cron would;
+//   - the demo heartbeat "demo-agent", fed by agent/outofband-agent.sh itself every five minutes
+//     while `npm start` runs, against a temporary fake `df` (a healthy disk) with no mail queue,
+//     as a company server's cron line would (a heartbeat nobody feeds would page the demo on-call);
 //   - a stand-in for Email Routing's round trip: mail the Worker sent to the canary address
 //     (ASSURANCE_CANARY_MAIL) is delivered back to its email() handler, as Email Routing does
 //     in production (the local send_email only writes files, and never delivers).
@@ -16,7 +17,8 @@ export const DEMO_HEARTBEAT = {
 
 /**
  * Makes sure the demo heartbeat exists (only when no monitors configuration was pushed yet, or
- * it is already there: a staff configuration is never replaced) and runs the agent once.
+ * it is already there: a staff configuration is never replaced) and runs the agent now and
+ * every five minutes (its period).
  * Returns a line for the start banner.
  */
 export async function feedDemoHeartbeat({ base, token, root, tmpDir }) {
@@ -56,11 +58,14 @@ export async function feedDemoHeartbeat({ base, token, root, tmpDir }) {
     ].join("\n"),
   );
   chmodSync(df, 0o755);
-  const run = spawnSync("/bin/sh", [join(root, "agent", "outofband-agent.sh")], {
-    env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, OOB_PING_URL: pingUrl, MAIL_QUEUE: "none", DISK_MOUNTS: "/" },
-    encoding: "utf8",
-    timeout: 30_000,
-  });
+  const runAgent = () =>
+    spawnSync("/bin/sh", [join(root, "agent", "outofband-agent.sh")], {
+      env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, OOB_PING_URL: pingUrl, MAIL_QUEUE: "none", DISK_MOUNTS: "/" },
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+  const run = runAgent();
+  setInterval(runAgent, DEMO_HEARTBEAT.schedule.period * 1000).unref();
   return run.status === 0 ? `demo heartbeat "${DEMO_HEARTBEAT.id}" pinged by agent/outofband-agent.sh (fake df in ${relative(root, tmpDir)})` : `the demo agent exited ${run.status}: ${(run.stderr || run.stdout).slice(0, 300)}`;
 }
 
