@@ -47,8 +47,9 @@ export const DigestFlushJob = z.object({ type: z.literal("digest.flush"), person
 
 /** Where a signal comes from: a monitor probing the company's servers from the edge, a
  * heartbeat those servers (or their jobs) ping, or the inbound-email path itself (a forward
- * of the urgent address failing). Routed like reports of that channel. */
-export const SignalSource = z.enum(["monitor", "heartbeat", "email"]);
+ * of the urgent address failing), or assurance (functions/assurance/watch: a path or channel
+ * drifting, the weekly human-path test page). Routed like reports of that channel. */
+export const SignalSource = z.enum(["monitor", "heartbeat", "email", "assurance"]);
 
 /**
  * A monitor or heartbeat went bad (after its hysteresis). Enqueued exactly once per state
