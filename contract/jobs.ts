@@ -67,6 +67,10 @@ export const SignalRaisedJob = z.object({
   text: z.string().min(1).max(4000),
   componentId: z.string().min(1).max(64).nullable(),
   urgency: Urgency,
+  /** Contact-method types known to be broken (assurance drift about a channel): the page goes
+   * out on each person's other methods, so it is not lost to the fault it reports. A person
+   * whose only method is broken still gets it there. */
+  avoidChannels: z.array(z.string().min(1).max(32)).max(10).optional(),
 });
 
 /** The outage named by `key` is over (the monitor recovered, or it is no longer monitored). */

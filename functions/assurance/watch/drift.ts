@@ -19,7 +19,7 @@ export function configuredSecrets(env: Env): string[] {
 }
 
 function raisedJob(f: DriftFinding): Job {
-  return { type: "signal.raised", source: "assurance", sourceId: f.kind, key: f.key, subject: f.subject, text: f.text, componentId: null, urgency: "high" };
+  return { type: "signal.raised", source: "assurance", sourceId: f.kind, key: f.key, subject: f.subject, text: f.text, componentId: null, urgency: "high", ...(f.brokenChannel ? { avoidChannels: [f.brokenChannel] } : {}) };
 }
 
 export async function detectDrift(svc: DriftServices, now: Date, settings: WatchSettings = readWatchSettings(svc.channelSettings)): Promise<{ opened: string[]; closed: string[] }> {
