@@ -37,10 +37,10 @@ beforeEach(async () => {
 async function fanOut(t: TestEnv, now: Date): Promise<Job[]> {
   const signals: Job[] = [];
   for (let i = t.queued.findIndex((q) => q.body.type.startsWith("signal.")); i >= 0; i = t.queued.findIndex((q) => q.body.type.startsWith("signal."))) {
-    const [{ body }] = t.queued.splice(i, 1);
-    signals.push(body!);
-    if (body!.type === "signal.raised") await handleSignalRaised(t.svc, body!, now);
-    else if (body!.type === "signal.recovered") await handleSignalRecovered(t.svc, body!, now);
+    const body = t.queued.splice(i, 1)[0]!.body;
+    signals.push(body);
+    if (body.type === "signal.raised") await handleSignalRaised(t.svc, body, now);
+    else if (body.type === "signal.recovered") await handleSignalRecovered(t.svc, body, now);
   }
   await drain(t, now);
   return signals;

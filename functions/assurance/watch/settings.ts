@@ -2,12 +2,10 @@
 // Kept here rather than in platform/config.ts so the assurance room changes one folder.
 import { driftDefaults, type DriftSettings } from "./drift.pure";
 import { humanCheckDefaults, type HumanCheckSettings } from "./human-check.pure";
-import { reportSignalDefaults, type ReportSignalSettings } from "./report-signal.pure";
 
 export interface WatchSettings {
   drift: DriftSettings;
   humanCheck: HumanCheckSettings;
-  reportSignal: ReportSignalSettings;
   /** Extra readers of the weekly summary, besides the console's admins. */
   summaryTo: string[];
 }
@@ -36,10 +34,6 @@ export function readWatchSettings(env: Env): WatchSettings {
       cron: text(v.HUMAN_CHECK_CRON, humanCheckDefaults.cron),
       timezone: text(v.HUMAN_CHECK_TIMEZONE, humanCheckDefaults.timezone),
       ackMinutes: positive(v.HUMAN_CHECK_ACK_MINUTES, humanCheckDefaults.ackMinutes),
-    },
-    reportSignal: {
-      threshold: Math.max(2, Math.floor(positive(v.REPORT_SIGNAL_THRESHOLD, reportSignalDefaults.threshold))),
-      windowMinutes: positive(v.REPORT_SIGNAL_MINUTES, reportSignalDefaults.windowMinutes),
     },
     summaryTo: (typeof v.ASSURANCE_SUMMARY_TO === "string" ? v.ASSURANCE_SUMMARY_TO.split(/[\s,]+/) : []).filter((a) => /^[^\s@]+@[^\s@]+$/.test(a)),
   };

@@ -12,6 +12,20 @@ export interface ReportSignalSettings {
 
 export const reportSignalDefaults: ReportSignalSettings = { threshold: 5, windowMinutes: 10 };
 
+function positive(value: unknown, fallback: number): number {
+  const n = typeof value === "string" && value.trim() !== "" ? Number(value) : typeof value === "number" ? value : NaN;
+  return Number.isFinite(n) && n > 0 ? n : fallback;
+}
+
+/** REPORT_SIGNAL_THRESHOLD and REPORT_SIGNAL_MINUTES (the vars, passed in as plain values). */
+export function readReportSignalSettings(vars: { REPORT_SIGNAL_THRESHOLD?: unknown; REPORT_SIGNAL_MINUTES?: unknown }): ReportSignalSettings {
+  return {
+    // At least two reports: one person must never be able to put words on the page.
+    threshold: Math.max(2, Math.floor(positive(vars.REPORT_SIGNAL_THRESHOLD, reportSignalDefaults.threshold))),
+    windowMinutes: Math.min(24 * 60, positive(vars.REPORT_SIGNAL_MINUTES, reportSignalDefaults.windowMinutes)),
+  };
+}
+
 export interface ReportSignalInput {
   settings: ReportSignalSettings;
   now: number;
