@@ -10,6 +10,7 @@ import { findCheck, recordCheckFailure, recordCheckSuccess } from "../../functio
 import { detectDrift } from "../../functions/assurance/watch/drift";
 import { runHumanCheck } from "../../functions/assurance/watch/human-check";
 import { readWatchSettings, type WatchSettings } from "../../functions/assurance/watch/settings";
+import { sendWeeklySummary } from "../../functions/assurance/watch/summary";
 import { unique } from "../helpers";
 import { deliveriesOf, drain, pushConfig, quietOnCall, testEnv, type TestEnv } from "../alerts/helpers";
 
@@ -152,5 +153,29 @@ describe("the weekly human-path check", () => {
     expect((await findCheck(env.DB, "human:telegram"))?.lastErrorAt).toBe(m(31).toISOString());
     expect((await alertsOf(`human-path:${nextSlot.toISOString()}`))[0]!.state).toBe("triggered");
     expect(alert).toBeDefined();
+  });
+});
+
+describe("the weekly summary", () => {
+  it("mails the admins the week's figures from the recorded checks, once", async () => {
+    const t = testEnv();
+    const admin = `${unique("admin")}@ops.example.test`;
+    await env.DB.prepare("INSERT INTO staff_members (id, display_name, email, role, created_at, created_by) VALUES (?1, ?2, ?3, 'admin', ?4, 'test')")
+      .bind(unique("stf"), unique("Admin"), admin, new Date().toISOString())
+      .run();
+    // The week of Monday 2026-11-23: three runs of intake:web, the second failing.
+    await recordCheckSuccess(env.DB, "intake:web", new Date("2026-11-24T03:10:00Z"));
+    await recordCheckFailure(env.DB, "intake:web", new Date("2026-11-24T03:25:00Z"), "form answered 503");
+    await recordCheckSuccess(env.DB, "intake:web", new Date("2026-11-24T03:40:00Z"));
+    // Before and after the week: not counted.
+    await recordCheckFailure(env.DB, "intake:web", new Date("2026-11-22T23:59:00Z"), "old");
+    await recordCheckFailure(env.DB, "intake:web", new Date("2026-11-30T00:01:00Z"), "new");
+    expect(await sendWeeklySummary(t.svc, new Date("2026-11-30T06:59:00Z"))).toBeNull(); // too early on Monday
+    const first = await sendWeeklySummary(t.svc, new Date("2026-11-30T07:00:00Z"));
+    expect(first?.sent).toBeGreaterThanOrEqual(1);
+    const mail = t.mail.find((m) => m.to === admin)!;
+    expect(mail.text).toContain("- intake:web: verified 2 of 3 times; failed once on Tuesday at 04:25, cause: form answered 503");
+    expect(await sendWeeklySummary(t.svc, new Date("2026-11-30T07:01:00Z"))).toBeNull();
+    expect(t.mail.filter((m) => m.to === admin)).toHaveLength(1);
   });
 });
