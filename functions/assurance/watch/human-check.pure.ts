@@ -68,3 +68,12 @@ export function humanVerdict(
   if (alert?.acknowledgedAt && Date.parse(alert.acknowledgedAt) <= due) return "acknowledged";
   return now > due ? "unacknowledged" : "waiting";
 }
+
+/** The next test page after `now` (for the console), or null when the schedule is invalid. */
+export function nextSlot(settings: HumanCheckSettings, now: number): Date | null {
+  try {
+    return new Cron(settings.cron, { timezone: settings.timezone, paused: true, mode: "5-part" }).nextRun(new Date(now));
+  } catch {
+    return null;
+  }
+}
