@@ -2,7 +2,7 @@
 // the weekly human-path check (last result, next test page), and reports as a signal: the
 // components customers are reporting right now, each with the one tap that says so on the
 // status page, and the notices shown, each with the tap that takes it down.
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import * as z from "zod";
 import { hasScope } from "../../contract/staff";
 import { nextSlot } from "../assurance/watch/human-check.pure";
@@ -15,6 +15,7 @@ import { requireScope } from "../staff/auth";
 import { auditStatement } from "../staff/queries";
 import { findComponents, hideReportSignal, loadComponents, loadReportSignalData, showReportSignal } from "../status/queries";
 import { pendingSignals, readReportSignalSettings, reportSignalNotices } from "../status/report-signal.pure";
+import { formOf } from "./forms";
 import { actionButton, ago, redirect, tag, time } from "./layout";
 
 /** A staff tap shows the notice this long (taken down earlier with the other tap). */
@@ -74,8 +75,8 @@ export async function assurancePanel(env: Env, staff: StaffPrincipal, now: Date)
 const ShowForm = z.object({ component: z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/) });
 const HideForm = z.object({ key: z.string().min(1).max(80).regex(/^(component|alert):[A-Za-z0-9_-]+$/) });
 
-async function form<T>(req: Request, schema: z.ZodType<T>): Promise<T> {
-  const parsed = schema.safeParse(Object.fromEntries(new URLSearchParams(await req.text())));
+function form<T>(c: Context<AppEnv>, schema: z.ZodType<T>): T {
+  const parsed = schema.safeParse(Object.fromEntries(formOf(c)));
   if (!parsed.success) throw new ApiError("bad_request", "That form was not filled in as the dashboard sends it.");
   return parsed.data;
 }
@@ -83,7 +84,7 @@ async function form<T>(req: Request, schema: z.ZodType<T>): Promise<T> {
 export const assurancePanelRoutes = new Hono<AppEnv>()
   .post("/admin/report-signals/show", requireScope("status:write"), async (c) => {
     const staff = c.get("staff");
-    const { component } = await form(c.req.raw, ShowForm);
+    const { component } = form(c, ShowForm);
     const [found] = await findComponents(c.env.DB, [component]);
     if (!found) throw new ApiError("not_found", "There is no such component.");
     const now = new Date();
@@ -93,7 +94,7 @@ export const assurancePanelRoutes = new Hono<AppEnv>()
   })
   .post("/admin/report-signals/hide", requireScope("status:write"), async (c) => {
     const staff = c.get("staff");
-    const { key } = await form(c.req.raw, HideForm);
+    const { key } = form(c, HideForm);
     await hideReportSignal(c.env.DB, key);
     await auditStatement(c.env.DB, { actor: staff.name, actorId: staff.actorId, action: "report-signal.hide", target: key, now: new Date() }).run();
     return redirect("/admin?done=report-signal-hidden");
