@@ -13,6 +13,7 @@ import { html, type SafeHtml } from "../platform/html";
 import type { AppEnv, StaffPrincipal } from "../platform/types";
 import { requireScope } from "../staff/auth";
 import { auditStatement } from "../staff/queries";
+import { forgetVersion } from "../status/cache";
 import { findComponents, hideReportSignal, loadComponents, loadReportSignalData, showReportSignal } from "../status/queries";
 import { pendingSignals, readReportSignalSettings, reportSignalNotices } from "../status/report-signal.pure";
 import { formOf } from "./forms";
@@ -89,6 +90,7 @@ export const assurancePanelRoutes = new Hono<AppEnv>()
     if (!found) throw new ApiError("not_found", "There is no such component.");
     const now = new Date();
     await showReportSignal(c.env.DB, { subjectKey: `component:${component}`, label: found.name, by: staff.name, now, until: new Date(now.getTime() + SHOWN_FOR_MS) });
+    forgetVersion(c.env.DB);
     await auditStatement(c.env.DB, { actor: staff.name, actorId: staff.actorId, action: "report-signal.show", target: component, after: { label: found.name }, now }).run();
     return redirect("/admin?done=report-signal-shown");
   })
@@ -96,6 +98,7 @@ export const assurancePanelRoutes = new Hono<AppEnv>()
     const staff = c.get("staff");
     const { key } = form(c, HideForm);
     await hideReportSignal(c.env.DB, key);
+    forgetVersion(c.env.DB);
     await auditStatement(c.env.DB, { actor: staff.name, actorId: staff.actorId, action: "report-signal.hide", target: key, now: new Date() }).run();
     return redirect("/admin?done=report-signal-hidden");
   });

@@ -661,27 +661,32 @@ export async function loadReportSignalData(db: D1Database, since: Date, now: Dat
   };
 }
 
+/** Each change to what the page says bumps the status version: the cached page goes at once. */
 export async function setReportSignalOptIn(db: D1Database, componentId: string, optedIn: boolean, now: Date): Promise<void> {
-  await db
-    .prepare(
-      `INSERT INTO report_signal_settings (component_id, opted_in, updated_at) VALUES (?1, ?2, ?3)
-       ON CONFLICT (component_id) DO UPDATE SET opted_in = excluded.opted_in, updated_at = excluded.updated_at`,
-    )
-    .bind(componentId, optedIn ? 1 : 0, now.toISOString())
-    .run();
+  await db.batch([
+    db
+      .prepare(
+        `INSERT INTO report_signal_settings (component_id, opted_in, updated_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (component_id) DO UPDATE SET opted_in = excluded.opted_in, updated_at = excluded.updated_at`,
+      )
+      .bind(componentId, optedIn ? 1 : 0, now.toISOString()),
+    bumpVersionStatement(db),
+  ]);
 }
 
 export async function showReportSignal(db: D1Database, s: { subjectKey: string; label: string; by: string; now: Date; until: Date }): Promise<void> {
-  await db
-    .prepare(
-      `INSERT INTO report_signal_shown (subject_key, label, shown_by, shown_at, until) VALUES (?1, ?2, ?3, ?4, ?5)
-       ON CONFLICT (subject_key) DO UPDATE SET label = excluded.label, shown_by = excluded.shown_by, shown_at = excluded.shown_at, until = excluded.until`,
-    )
-    .bind(s.subjectKey, s.label, s.by, s.now.toISOString(), s.until.toISOString())
-    .run();
+  await db.batch([
+    db
+      .prepare(
+        `INSERT INTO report_signal_shown (subject_key, label, shown_by, shown_at, until) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (subject_key) DO UPDATE SET label = excluded.label, shown_by = excluded.shown_by, shown_at = excluded.shown_at, until = excluded.until`,
+      )
+      .bind(s.subjectKey, s.label, s.by, s.now.toISOString(), s.until.toISOString()),
+    bumpVersionStatement(db),
+  ]);
 }
 
 export async function hideReportSignal(db: D1Database, subjectKey: string): Promise<boolean> {
-  const r = await db.prepare("DELETE FROM report_signal_shown WHERE subject_key = ?1").bind(subjectKey).run();
-  return r.meta.changes > 0;
+  const [deleted] = await db.batch([db.prepare("DELETE FROM report_signal_shown WHERE subject_key = ?1").bind(subjectKey), bumpVersionStatement(db)]);
+  return (deleted?.meta.changes ?? 0) > 0;
 }

@@ -8,6 +8,7 @@ import { readJson } from "../platform/body";
 import { ApiError } from "../platform/errors";
 import type { AppEnv } from "../platform/types";
 import { requireScope } from "../staff/auth";
+import { forgetVersion } from "./cache";
 import { findComponents, hideReportSignal, setReportSignalOptIn, showReportSignal } from "./queries";
 
 const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, "Use the id as shown in the API (letters, digits, _ and -).");
@@ -39,6 +40,7 @@ export const reportSignalRoutes = new Hono<AppEnv>()
     const input = await readJson(c.req.raw, OptInInput);
     await componentName(c.env.DB, componentId.data);
     await setReportSignalOptIn(c.env.DB, componentId.data, input.opted_in, new Date());
+    forgetVersion(c.env.DB);
     c.header("Cache-Control", "no-store");
     return c.json({ component: componentId.data, opted_in: input.opted_in });
   })
@@ -49,11 +51,13 @@ export const reportSignalRoutes = new Hono<AppEnv>()
     const label = input.component ? await componentName(c.env.DB, input.component) : input.label!;
     const until = new Date(now.getTime() + input.minutes * 60_000);
     await showReportSignal(c.env.DB, { subjectKey, label, by: c.get("staff").name, now, until });
+    forgetVersion(c.env.DB);
     c.header("Cache-Control", "no-store");
     return c.json({ subject: subjectKey, label, until: until.toISOString() }, 201);
   })
   .delete("/api/admin/report-signals/shown/:key", async (c) => {
     const removed = await hideReportSignal(c.env.DB, c.req.param("key"));
+    forgetVersion(c.env.DB);
     if (!removed) throw new ApiError("not_found", "That notice is not shown.");
     c.header("Cache-Control", "no-store");
     return c.body(null, 204);
