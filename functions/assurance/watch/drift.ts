@@ -8,6 +8,8 @@ import { findDrift, SECRET_NAME, type DriftFinding } from "./drift.pure";
 import { closeDrift, listCursorPolls, listOpenDrifts, listSecretsSeen, noteSecretsSeen, openDrift, recentRunsByName, reportTrafficByChannel } from "./queries";
 import { readWatchSettings, type WatchSettings } from "./settings";
 
+const SILENCE_EVERY_MINUTES = 15;
+
 export type DriftServices = Pick<Services, "db" | "queue" | "channelSettings">;
 
 /** Names of the secrets configured now (values are never read beyond "set or not"). */
@@ -25,11 +27,14 @@ function raisedJob(f: DriftFinding): Job {
 export async function detectDrift(svc: DriftServices, now: Date, settings: WatchSettings = readWatchSettings(svc.channelSettings)): Promise<{ opened: string[]; closed: string[] }> {
   const db = svc.db;
   const secretsNow = configuredSecrets(svc.channelSettings);
+  // Traffic is a 28-day count over reports: every quarter hour is often enough for "silent for
+  // hours". Open silence drifts are left alone by the runs that do not look.
+  const looksAtSilence = now.getUTCMinutes() % SILENCE_EVERY_MINUTES === 0;
   const [checks, secretsSeen, cursors, traffic, open] = await Promise.all([
     recentRunsByName(db, Math.max(2, settings.drift.failuresInARow)),
     listSecretsSeen(db),
     listCursorPolls(db),
-    reportTrafficByChannel(db, new Date(now.getTime() - settings.drift.silenceLookbackDays * 86_400_000)),
+    looksAtSilence ? reportTrafficByChannel(db, new Date(now.getTime() - settings.drift.silenceLookbackDays * 86_400_000)) : Promise.resolve([]),
     listOpenDrifts(db),
   ]);
   await noteSecretsSeen(db, secretsNow, now);
@@ -50,7 +55,7 @@ export async function detectDrift(svc: DriftServices, now: Date, settings: Watch
   }
   const current = new Set(findings.map((f) => f.key));
   for (const d of open) {
-    if (current.has(d.key) || !(await closeDrift(db, d.key, now))) continue;
+    if (current.has(d.key) || (d.kind === "silence" && !looksAtSilence) || !(await closeDrift(db, d.key, now))) continue;
     await svc.queue.dispatch({ type: "signal.recovered", source: "assurance", sourceId: d.kind, key: d.key });
     closed.push(d.key);
   }
