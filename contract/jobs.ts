@@ -47,8 +47,9 @@ export const DigestFlushJob = z.object({ type: z.literal("digest.flush"), person
 
 /** Where a signal comes from: a monitor probing the company's servers from the edge, a
  * heartbeat those servers (or their jobs) ping, or the inbound-email path itself (a forward
- * of the urgent address failing). Routed like reports of that channel. */
-export const SignalSource = z.enum(["monitor", "heartbeat", "email"]);
+ * of the urgent address failing), or assurance (functions/assurance/watch: a path or channel
+ * drifting, the weekly human-path test page). Routed like reports of that channel. */
+export const SignalSource = z.enum(["monitor", "heartbeat", "email", "assurance"]);
 
 /**
  * A monitor or heartbeat went bad (after its hysteresis). Enqueued exactly once per state
@@ -66,6 +67,10 @@ export const SignalRaisedJob = z.object({
   text: z.string().min(1).max(4000),
   componentId: z.string().min(1).max(64).nullable(),
   urgency: Urgency,
+  /** Contact-method types known to be broken (assurance drift about a channel): the page goes
+   * out on each person's other methods, so it is not lost to the fault it reports. A person
+   * whose only method is broken still gets it there. */
+  avoidChannels: z.array(z.string().min(1).max(32)).max(10).optional(),
 });
 
 /** The outage named by `key` is over (the monitor recovered, or it is no longer monitored). */

@@ -30,6 +30,7 @@ import { reporterRoutes } from "./reports/reporter-routes";
 import { socialRoutes } from "./social/routes";
 import { staffRoutes } from "./staff/routes";
 import { statusAdminRoutes } from "./status/admin-routes";
+import { reportSignalRoutes } from "./status/report-signal-routes";
 import { statusApiRoutes } from "./status/api-routes";
 import { statusEmbedRoutes } from "./status/embed-routes";
 import { statusFeedRoutes } from "./status/feed-routes";
@@ -47,6 +48,7 @@ const capabilities = [
   statusFeedRoutes,
   statusEmbedRoutes,
   statusAdminRoutes,
+  reportSignalRoutes,
   ackRoutes,
   twilioPagingRoutes,
   phoneRoutes,

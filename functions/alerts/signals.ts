@@ -4,6 +4,7 @@
 // acknowledged the same way. One alert per outage (the signal's key): the same outage getting
 // worse updates it; recovery resolves it.
 import type { Job } from "../../contract/jobs";
+import type { EscalationPlan } from "../oncall/config";
 import { escalationPlanFor } from "../oncall/plan";
 import { type FanoutServices, newAlertId, randomCode, resolveAlert, startPaging } from "./lifecycle";
 import { eventStatement, findAlert, findOpenSignalAlert, insertAlertStatement } from "./queries";
@@ -16,7 +17,7 @@ export async function handleSignalRaised(svc: FanoutServices, job: Extract<Job, 
     await db.batch([eventStatement(db, { alertId: open.id, type: "signal", message: `${job.source} ${job.sourceId}: ${job.subject}`, detail: { key: job.key, urgency: job.urgency }, now })]);
     return;
   }
-  const plan = await escalationPlanFor(db, { channel: job.source, urgency: job.urgency, componentId: job.componentId }, now);
+  const plan = withoutChannels(await escalationPlanFor(db, { channel: job.source, urgency: job.urgency, componentId: job.componentId }, now), job.avoidChannels ?? []);
   const id = newAlertId();
   const iso = now.toISOString();
   await db.batch([
@@ -45,6 +46,21 @@ export async function handleSignalRaised(svc: FanoutServices, job: Extract<Job, 
   }
   const alert = await findAlert(db, id);
   if (alert) await startPaging(svc, alert, now);
+}
+
+/** The plan with the broken channels left out of each person's methods (never all of them). */
+function withoutChannels(plan: EscalationPlan | null, avoid: readonly string[]): EscalationPlan | null {
+  if (!plan || avoid.length === 0) return plan;
+  return {
+    ...plan,
+    levels: plan.levels.map((level) => ({
+      ...level,
+      targets: level.targets.map((t) => {
+        const working = t.contactMethods.filter((m) => !avoid.includes(m.type));
+        return working.length > 0 ? { ...t, contactMethods: working } : t;
+      }),
+    })),
+  };
 }
 
 export async function handleSignalRecovered(svc: FanoutServices, job: Extract<Job, { type: "signal.recovered" }>, now: Date): Promise<void> {

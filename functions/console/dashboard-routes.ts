@@ -6,6 +6,7 @@ import { hasScope } from "../../contract/staff";
 import { acknowledgeAlert, resolveAlert } from "../alerts/lifecycle";
 import { listAlerts, type Alert } from "../alerts/queries";
 import { listChecks, type AssuranceCheck } from "../assurance/queries";
+import { assurancePanel } from "./assurance-panel";
 import { loadActiveConfig } from "../oncall/queries";
 import { ApiError } from "../platform/errors";
 import { html, type SafeHtml } from "../platform/html";
@@ -118,13 +119,14 @@ export const dashboardRoutes = new Hono<AppEnv>()
     const db = c.env.DB;
     const now = new Date();
     const canRead = hasScope(staff.scopes, "reports:read");
-    const [triggered, acknowledged, unacked, checks, stored, status] = await Promise.all([
+    const [triggered, acknowledged, unacked, checks, stored, status, assurance] = await Promise.all([
       canRead ? listAlerts(db, { state: "triggered", limit: 50 }) : Promise.resolve([]),
       canRead ? listAlerts(db, { state: "acknowledged", limit: 20 }) : Promise.resolve([]),
       canRead ? listReports(db, { state: "new", limit: 20 }) : Promise.resolve([]),
       listChecks(db),
       loadActiveConfig(db, { lenient: true }),
       loadStatusOverview(db),
+      assurancePanel(c.env, staff, now),
     ]);
     const alerts = [...triggered, ...acknowledged];
     const firsts = new Map<string, Report>();
@@ -143,6 +145,7 @@ export const dashboardRoutes = new Hono<AppEnv>()
         <section><h2>On call</h2>${stored ? rotationSummary(rotations, now) : html`<p class="empty">No on-call configuration yet.</p>`} <p><a href="/admin/oncall">Rotations, take over, the doctor</a></p></section>
         ${canRead ? html`<section><h2>Unacknowledged reports (${unacked.length}${unacked.length === 20 ? "+" : ""})</h2>${reportsView(unacked, now)} <p><a href="/admin/reports?state=new">All new reports</a></p></section>` : ""}
         <section><h2>Paths to on-call</h2><p class="muted small">When each intake path and on-call channel last worked end to end.</p>${assuranceView(checks, now)}</section>
+        ${assurance}
       </div>`;
     return renderConsolePage(c.env, c.req.url, { title: "Dashboard", nav: "dashboard", staff, main, flash: flashFrom(c.req.url) });
   })

@@ -168,6 +168,8 @@ export const notices: Record<string, Flash> = {
   "passkey-added": { kind: "ok", text: "Passkey saved: sign in with it from now on." },
   "passkey-removed": { kind: "ok", text: "Passkey removed." },
   "sessions-ended": { kind: "ok", text: "Your other sessions have ended." },
+  "report-signal-shown": { kind: "ok", text: "The status page now says customers are reporting problems with it, for two hours." },
+  "report-signal-hidden": { kind: "ok", text: "Taken down from the status page." },
 };
 
 export function flashFrom(requestUrl: string): Flash | null {

@@ -5,6 +5,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../platform/types";
 import { requireConsoleSession, requireCsrf, requireSameOrigin } from "../staff/auth";
+import { assurancePanelRoutes } from "./assurance-panel";
 import { dashboardRoutes } from "./dashboard-routes";
 import { incidentConsoleRoutes } from "./incident-routes";
 import { oncallConsoleRoutes } from "./oncall-routes";
@@ -27,6 +28,7 @@ export const consoleRoutes = new Hono<AppEnv>()
   })
   .route("/", signInRoutes)
   .route("/", dashboardRoutes)
+  .route("/", assurancePanelRoutes)
   .route("/", incidentConsoleRoutes)
   .route("/", reportConsoleRoutes)
   .route("/", oncallConsoleRoutes)

@@ -3,6 +3,7 @@
 import { alertCronTasks } from "../alerts/jobs";
 import { queueCanaryCronTask } from "../assurance/canary";
 import { pathCanaryCronTask } from "../canary/cron";
+import { assuranceWatchCronTasks } from "../assurance/watch/cron";
 import { recordCheckFailure, recordCheckSuccess } from "../assurance/queries";
 import { oncallDoctorCronTask } from "../oncall/cron";
 import { buildServices, type Services } from "../platform/services";
@@ -42,6 +43,9 @@ export const cronTasks: CronTask[] = [
   replySweepCronTask,
   // The static mirror: a target behind the status version, or due its hourly refresh, is published.
   mirrorCronTask,
+  // Drift (a check failing twice, a secret gone, a stuck poller, unusual silence), the weekly
+  // human-path test page, and the weekly summary to admins.
+  ...assuranceWatchCronTasks,
 ];
 
 /**

@@ -163,9 +163,10 @@ export const EscalationPolicy = z.strictObject({
 });
 export type EscalationPolicy = z.infer<typeof EscalationPolicy>;
 
-/** Where an alert came from: a report's intake channel, or a monitor or heartbeat of the
- * company's servers (functions/monitors). Routing rules can tell them apart. */
-export const RouteChannel = z.enum([...ReportChannel.options, "monitor", "heartbeat"]);
+/** Where an alert came from: a report's intake channel, a monitor or heartbeat of the
+ * company's servers (functions/monitors), or assurance (drift, the weekly test page). Routing
+ * rules can tell them apart. */
+export const RouteChannel = z.enum([...ReportChannel.options, "monitor", "heartbeat", "assurance"]);
 export type RouteChannel = z.infer<typeof RouteChannel>;
 
 /** A rule matches when every condition it states matches; an absent condition matches all. */

@@ -15,14 +15,18 @@ import { addMonths, lastLocalDays, localMonthKey, startOfLocalDay, startOfLocalM
 import { statusIndicator } from "./indicator.pure";
 import { maintenancePhase } from "./maintenance.pure";
 import type { CurrentStatus, Incident } from "./model.pure";
-import { getIncident, hasHistoryBefore, listHistory, loadComponents, loadCurrentStatus } from "./queries";
+import { getIncident, hasHistoryBefore, listHistory, loadComponents, loadCurrentStatus, loadReportSignalData, loadResponseTimes } from "./queries";
+import { readReportSignalSettings, reportSignalNotices } from "./report-signal.pure";
+import { componentResponseCharts } from "./response-chart.pure";
 import {
   componentsHtml,
   historyMonthHtml,
   incidentDetailHtml,
   incidentSummary,
   maintenanceSummary,
+  reportSignalsHtml,
   sectionHtml,
+  type ComponentResponseCharts,
   timeHtml,
   type ComponentHistory,
 } from "./render";
@@ -119,7 +123,11 @@ function commonFill(updatedAt: string | null): HTMLRewriter {
 async function renderHome(c: Context<AppEnv>, shell: Response): Promise<Response> {
   const now = Date.now();
   const since = new Date(lastLocalDays(now, siteConfig.timezone, HISTORY_DAYS)[0]!.start).toISOString();
-  const status = await loadCurrentStatus(c.env.DB, { changesSince: since });
+  const [status, responseTimes, signals] = await Promise.all([
+    loadCurrentStatus(c.env.DB, { changesSince: since }),
+    responseCharts(c, now),
+    reportSignalData(c, now),
+  ]);
   const { indicator, description } = statusIndicator(status);
   noteLiveState({ at: new Date(now).toISOString(), description });
   persistLiveState(c);
@@ -136,14 +144,38 @@ async function renderHome(c: Context<AppEnv>, shell: Response): Promise<Response
       el.setAttribute("data-indicator", indicator);
     },
   });
-  rewriter = setHtml(rewriter, "[data-slot=incidents]", incidents.length ? sectionHtml("Active incidents", incidents.map(incidentSummary)) : null);
+  const signalHtml = reportSignalsHtml(signals ? reportSignalNotices({ ...signals, now, components: status.components }).map((n) => n.label) : []);
+  const incidentsHtml = incidents.length ? sectionHtml("Active incidents", incidents.map(incidentSummary)) : null;
+  rewriter = setHtml(rewriter, "[data-slot=incidents]", signalHtml || incidentsHtml ? html`${signalHtml ?? ""}${incidentsHtml ?? ""}` : null);
   rewriter = setHtml(
     rewriter,
     "[data-slot=maintenance]",
     maintenance.length ? sectionHtml(active.length ? "Maintenance" : "Upcoming maintenance", maintenance.map(maintenanceSummary)) : null,
   );
-  rewriter = setHtml(rewriter, "[data-slot=components]", componentsHtml(status.groups, status.components, componentHistories(status, now)));
+  rewriter = setHtml(rewriter, "[data-slot=components]", componentsHtml(status.groups, status.components, componentHistories(status, now), responseTimes));
   return rewriter.transform(shell);
+}
+
+/** Response-time charts of monitored components; a page without them rather than no page. */
+async function responseCharts(c: Context<AppEnv>, now: number): Promise<Map<string, ComponentResponseCharts>> {
+  try {
+    const rows = await loadResponseTimes(c.env.DB, new Date(now));
+    return new Map([...rows].map(([id, list]) => [id, componentResponseCharts(list, now)]));
+  } catch (err) {
+    console.error("status page: response times unavailable", err);
+    return new Map();
+  }
+}
+
+/** What the page needs to say customers are reporting problems; none rather than no page. */
+async function reportSignalData(c: Context<AppEnv>, now: number) {
+  const settings = readReportSignalSettings(c.env);
+  try {
+    return { settings, ...(await loadReportSignalData(c.env.DB, new Date(now - settings.windowMinutes * 60_000), new Date(now))) };
+  } catch (err) {
+    console.error("status page: report signals unavailable", err);
+    return null;
+  }
 }
 
 /** /history?page=N: HISTORY_MONTHS_PER_PAGE months per page, newest first. */

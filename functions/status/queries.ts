@@ -594,3 +594,99 @@ export function importStatusChangesStatement(
     )
     .bind(JSON.stringify(rows));
 }
+
+// ---- response times of monitored components (monitor_hourly, functions/monitors' roll-up)
+
+/**
+ * Hourly latency of each component's monitor since `since`: the first monitor in the active
+ * monitors document that names the component. A narrow read of the monitors' tables (status
+ * sits below monitors and may not import it); the 90-day series comes as daily sums.
+ */
+export async function loadResponseTimes(
+  db: D1Database,
+  now: Date,
+): Promise<Map<string, Array<{ hour: string; count: number; sumMs: number }>>> {
+  const links = `WITH links AS (
+      SELECT json_extract(m.value, '$.component') AS component_id, json_extract(m.value, '$.id') AS monitor_id, CAST(m.key AS INTEGER) AS pos
+      FROM (SELECT document FROM monitor_configs ORDER BY version DESC LIMIT 1) AS doc, json_each(doc.document, '$.monitors') AS m
+      WHERE json_extract(m.value, '$.component') IS NOT NULL),
+    firsts AS (SELECT component_id, monitor_id FROM links l WHERE pos = (SELECT MIN(pos) FROM links l2 WHERE l2.component_id = l.component_id))`;
+  const dayAgo = new Date(now.getTime() - 25 * 3_600_000).toISOString();
+  const quarterAgo = new Date(now.getTime() - 91 * 86_400_000).toISOString();
+  type Row = { component_id: string; hour: string; n: number; sum_ms: number };
+  const [hourly, daily] = await db.batch<Row>([
+    db
+      .prepare(`${links} SELECT f.component_id, h.hour, h.latency_count AS n, h.latency_sum_ms AS sum_ms FROM firsts f JOIN monitor_hourly h ON h.monitor_id = f.monitor_id WHERE h.hour >= ?1 ORDER BY h.hour`)
+      .bind(dayAgo),
+    db
+      .prepare(
+        `${links} SELECT f.component_id, substr(h.hour, 1, 10) || 'T00:00:00.000Z' AS hour, SUM(h.latency_count) AS n, SUM(h.latency_sum_ms) AS sum_ms
+         FROM firsts f JOIN monitor_hourly h ON h.monitor_id = f.monitor_id WHERE h.hour >= ?1 AND h.hour < ?2
+         GROUP BY f.component_id, substr(h.hour, 1, 10) ORDER BY hour`,
+      )
+      .bind(quarterAgo, dayAgo),
+  ]);
+  const out = new Map<string, Array<{ hour: string; count: number; sumMs: number }>>();
+  // Older days as daily sums, the last 25 hours as hours: each hour is counted once.
+  for (const r of [...(daily?.results ?? []), ...(hourly?.results ?? [])]) {
+    const list = out.get(r.component_id) ?? [];
+    list.push({ hour: r.hour, count: r.n, sumMs: r.sum_ms });
+    out.set(r.component_id, list);
+  }
+  return out;
+}
+
+// ---- reports as a signal (migrations/0016_assurance_watch.sql)
+
+/**
+ * What the page needs to say "we are receiving reports of problems with ...": reports per
+ * component since `since` (duplicates left out, each reporter counted once), the components
+ * opted in, and staff's taps still in force. Reports are read narrowly (no import of reports/).
+ */
+export async function loadReportSignalData(db: D1Database, since: Date, now: Date) {
+  const [counts, opted, shown] = await db.batch([
+    db
+      .prepare(
+        `SELECT component_id, COUNT(DISTINCT COALESCE(reporter_email, reporter_phone, id)) AS n FROM reports
+         WHERE created_at >= ?1 AND component_id IS NOT NULL AND duplicate_of IS NULL GROUP BY component_id`,
+      )
+      .bind(since.toISOString()),
+    db.prepare("SELECT component_id FROM report_signal_settings WHERE opted_in = 1"),
+    db.prepare("SELECT subject_key, label, until FROM report_signal_shown WHERE until > ?1 ORDER BY shown_at").bind(now.toISOString()),
+  ]);
+  return {
+    counts: ((counts?.results ?? []) as Array<{ component_id: string; n: number }>).map((r) => ({ componentId: r.component_id, count: r.n })),
+    optedIn: new Set(((opted?.results ?? []) as Array<{ component_id: string }>).map((r) => r.component_id)),
+    shown: ((shown?.results ?? []) as Array<{ subject_key: string; label: string; until: string }>).map((r) => ({ subjectKey: r.subject_key, label: r.label, until: r.until })),
+  };
+}
+
+/** Each change to what the page says bumps the status version: the cached page goes at once. */
+export async function setReportSignalOptIn(db: D1Database, componentId: string, optedIn: boolean, now: Date): Promise<void> {
+  await db.batch([
+    db
+      .prepare(
+        `INSERT INTO report_signal_settings (component_id, opted_in, updated_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (component_id) DO UPDATE SET opted_in = excluded.opted_in, updated_at = excluded.updated_at`,
+      )
+      .bind(componentId, optedIn ? 1 : 0, now.toISOString()),
+    bumpVersionStatement(db),
+  ]);
+}
+
+export async function showReportSignal(db: D1Database, s: { subjectKey: string; label: string; by: string; now: Date; until: Date }): Promise<void> {
+  await db.batch([
+    db
+      .prepare(
+        `INSERT INTO report_signal_shown (subject_key, label, shown_by, shown_at, until) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (subject_key) DO UPDATE SET label = excluded.label, shown_by = excluded.shown_by, shown_at = excluded.shown_at, until = excluded.until`,
+      )
+      .bind(s.subjectKey, s.label, s.by, s.now.toISOString(), s.until.toISOString()),
+    bumpVersionStatement(db),
+  ]);
+}
+
+export async function hideReportSignal(db: D1Database, subjectKey: string): Promise<boolean> {
+  const [deleted] = await db.batch([db.prepare("DELETE FROM report_signal_shown WHERE subject_key = ?1").bind(subjectKey), bumpVersionStatement(db)]);
+  return (deleted?.meta.changes ?? 0) > 0;
+}

@@ -5,6 +5,8 @@ import { html, type SafeHtml } from "../platform/html";
 import { formatDateKey, formatDuration, formatMonthKey, formatUtc } from "./format.pure";
 import { maintenancePhase } from "./maintenance.pure";
 import type { Component, ComponentGroup, Incident } from "./model.pure";
+import { noticeText } from "./report-signal.pure";
+import type { ResponseChart } from "./response-chart.pure";
 import type { DayHistory } from "./uptime.pure";
 import { worstComponentStatus } from "./statuspage.pure";
 
@@ -70,30 +72,54 @@ export function componentsHtml(
   groups: readonly ComponentGroup[],
   components: readonly Component[],
   history: ReadonlyMap<string, ComponentHistory>,
+  responseTimes: ReadonlyMap<string, ComponentResponseCharts> = new Map(),
 ): SafeHtml {
   const visible = components.filter((c) => !c.onlyShowIfDegraded || c.status !== "operational");
   const grouped = new Set(groups.map((g) => g.id));
   const loose = visible.filter((c) => !c.groupId || !grouped.has(c.groupId));
   const parts: SafeHtml[] = [barDefsHtml()];
-  if (loose.length > 0) parts.push(html`<ul class="components card">${loose.map((c) => componentHtml(c, history.get(c.id)))}</ul>`);
+  if (loose.length > 0) parts.push(html`<ul class="components card">${loose.map((c) => componentHtml(c, history.get(c.id), responseTimes.get(c.id)))}</ul>`);
   for (const g of groups) {
     const members = visible.filter((c) => c.groupId === g.id);
     if (members.length === 0) continue;
     const worst = worstComponentStatus(members);
     parts.push(html`<details class="group card" open>
 <summary><span class="group-name">${g.name}</span> <span class="status s-${statusClass[worst]}">${componentStatusLabel[worst]}</span></summary>
-<ul class="components">${members.map((c) => componentHtml(c, history.get(c.id)))}</ul>
+<ul class="components">${members.map((c) => componentHtml(c, history.get(c.id), responseTimes.get(c.id)))}</ul>
 </details>`);
   }
   return html`${parts}`;
 }
 
-function componentHtml(c: Component, h: ComponentHistory | undefined): SafeHtml {
+function componentHtml(c: Component, h: ComponentHistory | undefined, rt: ComponentResponseCharts | undefined): SafeHtml {
   return html`<li class="component">
 <div class="component-head"><span class="component-name">${c.name}</span> <span class="status s-${statusClass[c.status]}">${componentStatusLabel[c.status]}</span></div>
 ${c.description ? html`<p class="muted small">${c.description}</p>` : ""}
 ${h && c.showcase ? barsHtml(c.name, h) : ""}
+${rt ? responseTimeHtml(c.name, rt) : ""}
 </li>`;
+}
+
+export type ComponentResponseCharts = { day: ResponseChart | null; quarter: ResponseChart | null };
+
+/**
+ * A monitored component's response time: two small line charts (24 hours, 90 days), each an
+ * inline SVG whose accessible name says what it shows, with the average as text beside it.
+ * Presentation attributes only (no style attribute: the CSP allows hashed styles alone).
+ */
+export function responseTimeHtml(name: string, charts: ComponentResponseCharts): SafeHtml {
+  const one = (span: string, ch: ResponseChart | null) =>
+    ch
+      ? html`<figure class="rt"><svg viewBox="0 0 ${ch.width} ${ch.height}" width="100%" height="${ch.height}" preserveAspectRatio="none" role="img" aria-label="${name}: response time over ${span}, average ${ch.averageMs} ms, slowest ${ch.maxMs} ms"><path d="${ch.path}" fill="none" stroke="currentColor" stroke-width="1.5" vector-effect="non-scaling-stroke"/></svg><figcaption class="muted small">Response time, ${span}: average ${ch.averageMs} ms</figcaption></figure>`
+      : "";
+  if (!charts.day && !charts.quarter) return html``;
+  return html`<div class="response-times">${one("24 hours", charts.day)}${one("90 days", charts.quarter)}</div>`;
+}
+
+/** "We are receiving reports of problems with Mail and are investigating." (reports as a signal) */
+export function reportSignalsHtml(labels: readonly string[]): SafeHtml | null {
+  if (labels.length === 0) return null;
+  return html`${labels.map((l) => html`<p class="card report-signal" role="status">${noticeText(l)}</p>`)}`;
 }
 
 const BAR_STEP = 5;
