@@ -648,7 +648,7 @@ export async function loadReportSignalData(db: D1Database, since: Date, now: Dat
     db
       .prepare(
         `SELECT component_id, COUNT(DISTINCT COALESCE(reporter_email, reporter_phone, id)) AS n FROM reports
-         WHERE created_at >= ?1 AND component_id IS NOT NULL AND duplicate_of IS NULL GROUP BY component_id`,
+         WHERE created_at >= ?1 AND component_id IS NOT NULL AND duplicate_of IS NULL AND synthetic = 0 GROUP BY component_id`,
       )
       .bind(since.toISOString()),
     db.prepare("SELECT component_id FROM report_signal_settings WHERE opted_in = 1"),

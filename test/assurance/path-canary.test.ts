@@ -6,6 +6,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Job } from "../../contract/jobs";
 import { findCheck } from "../../functions/assurance/queries";
+import { reportTrafficByChannel } from "../../functions/assurance/watch/queries";
 import { receiveCanaryRoundTrip } from "../../functions/email/canary-round-trip";
 import { selfWorker } from "../../functions/canary/cron";
 import { runPathCanary } from "../../functions/canary/run";
@@ -151,6 +152,8 @@ describe("the path canary", () => {
     const inbox = (await (await fetchWorker("/api/admin/reports", { headers: staffHeaders() })).json()) as { reports: Array<{ reference: string }> };
     const references = new Set(results.map((r) => r.reference));
     expect(inbox.reports.filter((r) => references.has(r.reference))).toEqual([]);
+    // Nor are they customers' traffic, which drift watches for unusual silence.
+    expect(await reportTrafficByChannel(env.DB, now)).toEqual([]);
   });
 
   it("records a channel whose provider check fails with the provider's error, and still checks the others", async () => {

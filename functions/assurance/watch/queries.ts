@@ -118,7 +118,7 @@ export async function listCursorPolls(db: D1Database): Promise<Array<{ stream: s
 /** Reports per intake channel since `since`, with the newest one (drift: unusual silence). */
 export async function reportTrafficByChannel(db: D1Database, since: Date): Promise<Array<{ channel: string; count: number; lastAt: string }>> {
   const { results } = await db
-    .prepare("SELECT channel, COUNT(*) AS n, MAX(created_at) AS last_at FROM reports WHERE created_at >= ?1 GROUP BY channel ORDER BY channel")
+    .prepare("SELECT channel, COUNT(*) AS n, MAX(created_at) AS last_at FROM reports WHERE created_at >= ?1 AND synthetic = 0 GROUP BY channel ORDER BY channel")
     .bind(since.toISOString())
     .all<{ channel: string; n: number; last_at: string }>();
   return results.map((r) => ({ channel: r.channel, count: r.n, lastAt: r.last_at }));
