@@ -122,6 +122,7 @@ export async function handleReportReceived(svc: FanoutServices & Pick<Services, 
   const joined = chooseAlert({ componentId: report.componentId, subject: report.subject }, open, now);
   if (joined) {
     await db.batch(linkReportStatements(db, report.id, joined.id, now, report.reference));
+    await followMerge(db, joined.id);
     await markOutboxDispatched(db, job.outboxId, now);
     return;
   }
@@ -129,6 +130,18 @@ export async function handleReportReceived(svc: FanoutServices & Pick<Services, 
   const alert = await raiseAlert(svc, report, now);
   await markOutboxDispatched(db, job.outboxId, now);
   if (alert) await startPaging(svc, alert, now);
+}
+
+/**
+ * The alert a report just joined may have merged into an older one between our read and our
+ * link (two consumers raised alerts for the same storm at once; raiseAlert's merge moved the
+ * reports it saw). A report linked after that move follows the merge, so a storm ends in one
+ * alert however the consumers interleave.
+ */
+async function followMerge(db: D1Database, alertId: string): Promise<void> {
+  const alert = await findAlert(db, alertId);
+  if (alert?.state !== "merged" || !alert.mergedInto) return;
+  await db.batch([moveAlertReportsStatement(db, alertId, alert.mergedInto), recountAlertStatement(db, alert.mergedInto)]);
 }
 
 type RaisingReport = { id: string; reference: string; channel: ReportChannel; urgency: Urgency; subject: string; componentId: string | null };
