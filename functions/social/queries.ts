@@ -505,3 +505,42 @@ export async function saveSession(db: D1Database, network: NetworkName, data: un
     .bind(network, JSON.stringify(data), now)
     .run();
 }
+
+// ---- staff replies -----------------------------------------------------------------------
+
+/** The reporter's newest message on this network that filed or joined the report (JSON). */
+export async function latestMessageOfReport(db: D1Database, network: NetworkName, reportId: string): Promise<string | null> {
+  const row = await db
+    .prepare("SELECT message FROM social_inbound WHERE network = ?1 AND report_id = ?2 ORDER BY received_at DESC, message_id DESC LIMIT 1")
+    .bind(network, reportId)
+    .first<{ message: string }>();
+  return row?.message ?? null;
+}
+
+/** Which of these posts went out already, with the network's id of each (a staff reply in parts,
+ * tried again after one part failed, goes on from where it stopped). */
+export async function sentPostsAmong(db: D1Database, ids: readonly string[]): Promise<Map<string, string>> {
+  const { results } = await db
+    .prepare("SELECT id, remote_id FROM social_posts WHERE state = 'sent' AND remote_id IS NOT NULL AND id IN (SELECT value FROM json_each(?1))")
+    .bind(JSON.stringify(ids))
+    .all<{ id: string; remote_id: string }>();
+  return new Map(results.map((r) => [r.id, r.remote_id]));
+}
+
+/**
+ * A post sent outside the outbox (a staff reply, sent by the inbox's claimed delivery), recorded
+ * as sent: the report's history shows it, and an answer to it joins the report as a follow-up.
+ */
+export function insertSentPostStatement(
+  db: D1Database,
+  p: Pick<SocialPost, "id" | "network" | "kind" | "body" | "hasLink" | "replyTo" | "recipientId" | "recipientHandle" | "reportId" | "remoteId" | "remoteRef"> & { now: string },
+): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO social_posts (id, network, kind, body, has_link, optional, reply_to, recipient_id, recipient_handle, report_id,
+         state, attempts, remote_id, remote_ref, created_at, sent_at)
+       VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?7, ?8, ?9, 'sent', 1, ?10, ?11, ?12, ?12)
+       ON CONFLICT (id) DO UPDATE SET state = 'sent', remote_id = excluded.remote_id, remote_ref = excluded.remote_ref, sent_at = excluded.sent_at`,
+    )
+    .bind(p.id, p.network, p.kind, p.body, p.hasLink ? 1 : 0, p.replyTo, p.recipientId, p.recipientHandle, p.reportId, p.remoteId, p.remoteRef, p.now);
+}

@@ -141,7 +141,8 @@ describe("replying to a reporter", () => {
   });
 
   it("keeps a reply it cannot send in the thread, says so, and sends nothing", async () => {
-    const r = await insertReport({ subject: unique("SMS only"), channel: "sms", reporter: { phone: "+31 6 9999 0000" } });
+    // A voicemail: the phone channel has no way to answer (a caller's number may be a landline).
+    const r = await insertReport({ subject: unique("Voicemail only"), channel: "phone", reporter: { phone: "+31 6 9999 0000" } });
     const mail = fakeMail();
     const s = await signedIn("responder");
     const res = await consolePost(`/admin/reports/${r.reference}/reply`, s, { body: "We are calling you back." }, { overrides: { EMAIL: mail.binding } });
@@ -152,12 +153,12 @@ describe("replying to a reporter", () => {
     expect(page).toContain("could not be sent");
   });
 
-  it("answers an SMS reporter who left an email by email, saying why", async () => {
-    const r = await insertReport({ subject: unique("SMS with email"), channel: "sms", reporter: { phone: "+31 6 1111 2222", email: "sms-user@example.com" } });
+  it("answers a caller who left an email by email, saying why", async () => {
+    const r = await insertReport({ subject: unique("Voicemail with email"), channel: "phone", reporter: { phone: "+31 6 1111 2222", email: "sms-user@example.com" } });
     const mail = fakeMail();
     const s = await signedIn("responder");
     const page = textOf(await (await consoleGet(`/admin/reports/${r.reference}`, s)).text());
-    expect(page).toContain("Replies through SMS are not available yet: this one goes by email.");
+    expect(page).toContain("Replies through phone are not available yet: this one goes by email.");
     await consolePost(`/admin/reports/${r.reference}/reply`, s, { body: "Thanks, we see it." }, { overrides: { EMAIL: mail.binding } });
     expect(mail.sent.map((m) => m.to)).toEqual(["sms-user@example.com"]);
   });
