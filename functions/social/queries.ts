@@ -438,31 +438,23 @@ export interface UpdateToPost {
   createdAt: string;
 }
 
-/**
- * Staff updates (incident and maintenance) written since `since` that this network has not
- * posted yet, oldest first. Every status write stores its update row in the same batch as the
- * change, so a row here is a change that happened.
- */
-export async function unpostedUpdates(db: D1Database, network: NetworkName, since: string, limit: number): Promise<UpdateToPost[]> {
-  const { results } = await db
+/** The update a status.published event names, with its incident; null when it is gone. */
+export async function updateToPost(db: D1Database, updateId: string): Promise<UpdateToPost | null> {
+  const r = await db
     .prepare(
       `SELECT u.id, u.incident_id, i.kind, i.name, u.status, u.body, u.created_at
-       FROM incident_updates u JOIN incidents i ON i.id = u.incident_id
-       WHERE u.created_at >= ?2
-         AND NOT EXISTS (SELECT 1 FROM social_posts p WHERE p.network = ?1 AND p.incident_update_id = u.id)
-       ORDER BY u.created_at, u.id LIMIT ?3`,
+       FROM incident_updates u JOIN incidents i ON i.id = u.incident_id WHERE u.id = ?1`,
     )
-    .bind(network, since, limit)
-    .all<{ id: string; incident_id: string; kind: "incident" | "maintenance"; name: string; status: string; body: string; created_at: string }>();
-  return results.map((r) => ({
-    updateId: r.id,
-    incidentId: r.incident_id,
-    incidentKind: r.kind,
-    incidentName: r.name,
-    status: r.status,
-    body: r.body,
-    createdAt: r.created_at,
-  }));
+    .bind(updateId)
+    .first<{ id: string; incident_id: string; kind: "incident" | "maintenance"; name: string; status: string; body: string; created_at: string }>();
+  return r
+    ? { updateId: r.id, incidentId: r.incident_id, incidentKind: r.kind, incidentName: r.name, status: r.status, body: r.body, createdAt: r.created_at }
+    : null;
+}
+
+/** Whether this update's posts are queued already on this network (the event came again). */
+export async function updateQueued(db: D1Database, network: NetworkName, updateId: string): Promise<boolean> {
+  return (await db.prepare("SELECT 1 AS x FROM social_posts WHERE network = ?1 AND incident_update_id = ?2 LIMIT 1").bind(network, updateId).first()) !== null;
 }
 
 // ---- usage -------------------------------------------------------------------------------
