@@ -452,6 +452,31 @@ export async function updateToPost(db: D1Database, updateId: string): Promise<Up
     : null;
 }
 
+/** How far the posts of each of these updates have got, per network: counts by state and the
+ * last error (the console's incident page). */
+export async function postProgressOfUpdates(
+  db: D1Database,
+  updateIds: readonly string[],
+): Promise<Map<string, Array<{ network: NetworkName; states: Record<string, number>; lastError: string | null }>>> {
+  const { results } = await db
+    .prepare(
+      `SELECT incident_update_id, network, state, COUNT(*) AS n, MAX(last_error) AS last_error FROM social_posts
+       WHERE incident_update_id IN (SELECT value FROM json_each(?1)) GROUP BY incident_update_id, network, state ORDER BY network`,
+    )
+    .bind(JSON.stringify(updateIds))
+    .all<{ incident_update_id: string; network: NetworkName; state: string; n: number; last_error: string | null }>();
+  const progress = new Map<string, Array<{ network: NetworkName; states: Record<string, number>; lastError: string | null }>>();
+  for (const r of results) {
+    const list = progress.get(r.incident_update_id) ?? [];
+    let entry = list.find((e) => e.network === r.network);
+    if (!entry) list.push((entry = { network: r.network, states: {}, lastError: null }));
+    entry.states[r.state] = r.n;
+    if (r.state === "failed" || r.state === "skipped") entry.lastError = r.last_error ?? entry.lastError;
+    progress.set(r.incident_update_id, list);
+  }
+  return progress;
+}
+
 /** Whether this update's posts are queued already on this network (the event came again). */
 export async function updateQueued(db: D1Database, network: NetworkName, updateId: string): Promise<boolean> {
   return (await db.prepare("SELECT 1 AS x FROM social_posts WHERE network = ?1 AND incident_update_id = ?2 LIMIT 1").bind(network, updateId).first()) !== null;
