@@ -2,7 +2,7 @@
 // signature with its own implementation (scripts/lib/local-s3.mjs): what is uploaded, in which
 // order, with which content types and cache headers; only changed files; failures retried and
 // shown in assurance.
-import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { servicesOf } from "../helpers";
 import { describe, expect, it, vi } from "vitest";
@@ -10,7 +10,7 @@ import worker from "../../functions/index";
 import { publishMirror } from "../../functions/mirror/publisher";
 import { claimTarget, loadTargetStates } from "../../functions/mirror/queries";
 import { s3Target } from "../../functions/mirror/targets/s3";
-import { BASE } from "../helpers";
+import { BASE, staffHeaders } from "../helpers";
 import { createIncident, makeComponents } from "../status/fixtures";
 import { assuranceCheck, currentVersion, envWith, newBucket, publishJob, type FakeBucket } from "./helpers";
 
@@ -193,13 +193,24 @@ describe("the publish job", () => {
     await env.DB.prepare("UPDATE mirror_targets SET lease_until = NULL WHERE target = 's3'").run();
   });
 
-  it("is sent after every staff write with the version it made", async () => {
+  it("follows every staff write: its status.published event publishes the version the write made", async () => {
     const { ids } = await makeComponents(1);
+    const bucket = await newBucket();
     const sent = vi.spyOn(env.FANOUT, "send");
-    await createIncident({ name: "Tell the mirror", components: { [ids[0]!]: "degraded_performance" } });
+    const ctx = createExecutionContext();
+    const body = JSON.stringify({ name: "Tell the mirror", status: "investigating", impact: "major", body: "Looking.", components: { [ids[0]!]: "degraded_performance" } });
+    const res = await worker.fetch(
+      new Request(`${BASE}/api/admin/incidents`, { method: "POST", headers: staffHeaders({ "content-type": "application/json" }), body }),
+      envWith(env, bucket.settings),
+      ctx,
+    );
+    expect(res.status).toBe(201);
+    await waitOnExecutionContext(ctx);
     const version = await currentVersion(env.DB);
+    // Run after the answer (the status.published consumer), with the queued copy as the safety net.
     expect(sent.mock.calls.map((c) => c[0])).toContainEqual({ type: "mirror.publish", version, reason: "change" });
     sent.mockRestore();
+    expect((await loadTargetStates(env.DB)).get("s3")).toMatchObject({ publishedVersion: version });
     expect(BASE).toBe(env.PUBLIC_URL);
   });
 });
