@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
@@ -8,12 +9,23 @@ import { defineConfig } from "vitest/config";
 // in test/setup/global-setup.ts.
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
+  // Every secret blank unless a test sets it: wrangler also reads the developer's .dev.vars,
+  // which `npm start` fills (a generated staff token, the local Twilio stand-in's credentials),
+  // and a test must not pass or fail by what a previous `npm start` left there.
+  const blankSecrets = Object.fromEntries(
+    readFileSync(path.join(import.meta.dirname, ".dev.vars.example"), "utf8")
+      .split("\n")
+      .map((line) => /^([A-Z][A-Z0-9_]*)=/.exec(line.trim())?.[1])
+      .filter((name): name is string => Boolean(name))
+      .map((name) => [name, ""]),
+  );
   return {
     plugins: [
       cloudflareTest({
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
           bindings: {
+            ...blankSecrets,
             TEST_MIGRATIONS: migrations,
             STAFF_TOKEN: "test-staff-token-0123456789",
             HASH_SALT: "test-salt",

@@ -22,6 +22,7 @@ import { startLocalNtfy } from "./lib/local-ntfy.mjs";
 import { localTwilioInfoPath, startLocalTwilio } from "./lib/local-twilio.mjs";
 import { LOCAL_X_USER_ID, checkCrc, startLocalSocial } from "./lib/local-social.mjs";
 import { startLocalS3 } from "./lib/local-s3.mjs";
+import { feedDemoHeartbeat, startLocalRoundTrip } from "./lib/demo-assurance.mjs";
 import { seedIfEmpty } from "./seed/index.mjs";
 
 const port = Number(process.env.PORT || 8787);
@@ -193,6 +194,12 @@ if (process.env.OOB_NO_CRON !== "1") {
   }, 60_000).unref();
 }
 
+// Assurance offline: the demo heartbeat fed once by the agent script, and Email Routing's
+// round trip of the canary mail (scripts/lib/demo-assurance.mjs).
+const canaryAddress = process.env.ASSURANCE_CANARY_MAIL ?? /^ASSURANCE_CANARY_MAIL = "([^"]*)"/m.exec(readFileSync(join(root, "wrangler.toml"), "utf8"))?.[1] ?? "";
+startLocalRoundTrip({ base, canaryAddress });
+const demoAgent = await feedDemoHeartbeat({ base, token: effective.STAFF_TOKEN, root, tmpDir: join(root, ".wrangler", "tmp", `agent-${port}`) }).catch((err) => `demo heartbeat failed: ${err.message}`);
+
 let crc = "";
 if (localSocial?.xSecret) crc = (await checkCrc(base, localSocial.xSecret)) ? "   (CRC check of /hooks/x: ok)" : "   (CRC check of /hooks/x FAILED)";
 
@@ -213,6 +220,8 @@ console.log(`
   Staff API       ${base}/api/admin/   (README "Staff API"; the token below as a bearer token)
   Staff token     ${effective.STAFF_TOKEN}${generatedToken ? "   (generated, saved in .dev.vars)" : ""}
   Local mail      .wrangler/tmp/email (simulated: nothing leaves this machine)
+  Assurance       ${base}/api/admin/assurance   (the path canary runs at the first cron tick, then every ASSURANCE_CANARY_MINUTES)
+                  ${demoAgent}
   Inbound mail    ${port === 8787 ? "" : `PORT=${port} `}npm run mail -- samples/mail/voicemail.eml   (urgent.eml, html-only.eml, staff-update.eml ...)${localNtfyDir ? `\n  Local ntfy      ${localNtfyDir.slice(root.length)} (simulated)` : ""}${
     localTwilioDir
       ? `\n  Hotline         ${hotlineNumber()} (simulated Twilio, SMS and calls sent in ${localTwilioDir.slice(root.length)})

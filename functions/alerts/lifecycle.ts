@@ -23,6 +23,7 @@ import {
   moveAlertReportsStatement,
 } from "../reports/queries";
 import { addToDigest, targetsUpTo } from "./digest";
+import { verifySyntheticReport } from "./synthetic";
 import { type Step, dueAt, nextStep, stepOrdinal } from "./escalation";
 import { GROUP_WINDOW_MINUTES, chooseAlert, groupKeyFor } from "./grouping";
 import {
@@ -88,7 +89,7 @@ function linkReportStatements(db: D1Database, reportId: string, alertId: string,
  * alert when it matches none. Reports B's intake marked as duplicates join their original's
  * alert and page nobody.
  */
-export async function handleReportReceived(svc: FanoutServices, job: Extract<Job, { type: "report.received" }>, now: Date): Promise<void> {
+export async function handleReportReceived(svc: FanoutServices & Pick<Services, "channelSettings">, job: Extract<Job, { type: "report.received" }>, now: Date): Promise<void> {
   const db = svc.db;
   const report = await findReportById(db, job.reportId);
   if (!report) throw new Error(`report ${job.reportId} is not stored (yet)`);
@@ -96,6 +97,8 @@ export async function handleReportReceived(svc: FanoutServices, job: Extract<Job
     await markOutboxDispatched(db, job.outboxId, now);
     return;
   }
+  // The path canary's report: checked at the send step, never paged (synthetic.ts).
+  if (report.synthetic) return verifySyntheticReport(svc, report, job, now);
 
   if (report.duplicateOf) {
     const original = await findReportById(db, report.duplicateOf);

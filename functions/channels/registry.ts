@@ -1,7 +1,7 @@
 // Every on-call channel by its contact-method type, and what is derived from them. Channels
 // are registered in list.ts, one line each; nothing here names a channel.
 import * as registered from "./list";
-import type { ChannelAdapter, ContactMethodInputOf, ContactMethodOf, SetupContext, SetupFinding } from "./types";
+import type { ChannelAdapter, ContactMethodInputOf, ContactMethodOf, SetupContext, SetupFinding, SilentCheckContext, SilentCheckResult } from "./types";
 
 type Registered = (typeof registered)[keyof typeof registered];
 
@@ -45,3 +45,14 @@ export const providerSetupChecks: ReadonlyArray<{ provider: string; check: (ctx:
     }),
   ).values(),
 ];
+
+/**
+ * Each channel's silent check (the path canary's), by contact-method type; null for a channel
+ * that has none and relies on the weekly human-path check.
+ */
+export function silentCheckFor(type: string): { describe: string; perMethod: boolean; run: (ctx: SilentCheckContext, method: ContactMethod) => Promise<SilentCheckResult> } | null {
+  const adapter = (channels as Record<string, ChannelAdapter | undefined>)[type];
+  return adapter?.silentCheck
+    ? (adapter.silentCheck as unknown as { describe: string; perMethod: boolean; run: (ctx: SilentCheckContext, method: ContactMethod) => Promise<SilentCheckResult> })
+    : null;
+}

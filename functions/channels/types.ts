@@ -77,6 +77,43 @@ export interface SetupContext<K extends SettingName = SettingName> {
   timeoutMs: number;
 }
 
+/**
+ * The path canary's question to a channel (functions/canary): "would a page reach this contact
+ * method?", asked in the strongest way that wakes nobody: the provider's read-only API for the
+ * credentials, the sender and the destination, a canary topic, a round-trip mail address.
+ */
+export interface SilentCheckContext<K extends SettingName = SettingName> {
+  settings: Pick<Env, K>;
+  timeoutMs: number;
+  canary: {
+    /** The ntfy topic nobody subscribes to (ASSURANCE_NTFY_TOPIC). */
+    ntfyTopic: string;
+    /** The round-trip address Email Routing delivers back to this Worker (ASSURANCE_CANARY_MAIL), or "". */
+    mailTo: string;
+    /** Who the canary mail is from (MAIL_FROM). */
+    mailFrom: string;
+    /** The canary run, named in what it sends (the round trip matches it). */
+    runId: string;
+  };
+}
+
+/** A channel's silent check: what it is (shown in assurance even when it fails), whether it
+ * asks about each contact method or is the same for everybody, and the check itself, which
+ * throws (a ChannelError) when a page would not get through. */
+export interface SilentCheck<T extends string, F extends z.ZodRawShape, K extends SettingName> {
+  describe: string;
+  /** True: asked for each contact method (Telegram's chat); false: once (mail's round trip). */
+  perMethod: boolean;
+  run(ctx: SilentCheckContext<K>, method: ContactMethodOf<T, F>): Promise<SilentCheckResult>;
+}
+
+/** What a silent check did, in words shown in assurance ("Telegram getMe + getChat"). */
+export interface SilentCheckResult {
+  check: string;
+  /** Anything worth keeping with the verdict (the provider's account status, a message id). */
+  detail?: Record<string, unknown>;
+}
+
 // Without type arguments, a channel of any type: what delivery holds before it knows which.
 export interface ChannelAdapter<T extends string = string, F extends z.ZodRawShape = any, K extends SettingName = SettingName> {
   /** The contact method's `type` in the on-call configuration. */
@@ -109,6 +146,12 @@ export interface ChannelAdapter<T extends string = string, F extends z.ZodRawSha
    * the doctor. Declared by one channel per provider; nothing found is an empty list.
    */
   readonly checkSetup?: (ctx: SetupContext<K>) => Promise<SetupFinding[]>;
+  /**
+   * The check that wakes nobody, for the path canary; throws (a ChannelError) when a page would
+   * not get through. Channels without one (chat webhooks, PagerDuty) rely on the weekly
+   * human-path check, and assurance says so.
+   */
+  readonly silentCheck?: SilentCheck<T, F, K>;
 }
 
 /**
@@ -125,6 +168,7 @@ export function defineChannel<const T extends string, const F extends z.ZodRawSh
   contactFields: F;
   send(ctx: SendContext<NoInfer<K>>, method: ContactMethodOf<T, F>, message: AlertMessage): Promise<SendResult>;
   checkSetup?: (ctx: SetupContext<NoInfer<K>>) => Promise<SetupFinding[]>;
+  silentCheck?: SilentCheck<T, F, NoInfer<K>>;
 }): ChannelAdapter<T, F, K> {
   return { ...channel, followsLifecycle: channel.followsLifecycle ?? false };
 }

@@ -2,6 +2,7 @@
 // Capabilities register their tasks with one line in `cronTasks`.
 import { alertCronTasks } from "../alerts/jobs";
 import { queueCanaryCronTask } from "../assurance/canary";
+import { pathCanaryCronTask } from "../canary/cron";
 import { recordCheckFailure, recordCheckSuccess } from "../assurance/queries";
 import { oncallDoctorCronTask } from "../oncall/cron";
 import { buildServices, type Services } from "../platform/services";
@@ -24,6 +25,8 @@ export const cronTasks: CronTask[] = [
   statusEventsCronTask,
   // Proves the queue end to end: the consumer records its arrival (assurance "queue").
   queueCanaryCronTask,
+  // A synthetic report through every intake path to the fan-out's send step, every quarter hour.
+  pathCanaryCronTask,
   ...alertCronTasks,
   // The on-call doctor every quarter hour, recorded as assurance "oncall:doctor".
   oncallDoctorCronTask,

@@ -23,6 +23,7 @@ import { firstHeader, headerBlockOf, parseHeaderBlock, type HeaderLine } from ".
 import { processInbound, type EmailServices, type ProcessOutcome } from "./process";
 import { claimInbound, finishInboundStatement, insertInboundStatement, releaseInbound, type ForwardOutcome, type InboundEmail } from "./queries";
 import { checkStaffSender } from "./staff-updates";
+import { receiveCanaryRoundTrip } from "./canary-round-trip";
 import { messageIdOf, storeInbound, type Envelope } from "./store";
 
 /** Email Routing's own limit is 25 MiB; anything larger never reaches a Worker in production. */
@@ -40,6 +41,7 @@ export class TemporaryFailure extends Error {
 
 export async function receiveEmail(message: ForwardableEmailMessage, env: Env, ctx?: ExecutionContext): Promise<void> {
   const svc = buildServices(env, ctx ? (work) => ctx.waitUntil(work) : undefined, runJob);
+  if (await receiveCanaryRoundTrip(svc, env.ASSURANCE_CANARY_MAIL, message, new Date())) return;
   await handleInboundEmail(svc, message, { now: new Date() });
 }
 
@@ -65,7 +67,12 @@ function envelopeOf(message: ForwardableEmailMessage, headers: HeaderLine[], mes
   };
 }
 
-export async function handleInboundEmail(svc: EmailServices, message: ForwardableEmailMessage, opts: { now: Date }): Promise<void> {
+/**
+ * `synthetic`: the path canary's mail (functions/canary), which goes through everything here
+ * but the forward: forwarding it would put a test in people's mailboxes and in the forward's
+ * own assurance record.
+ */
+export async function handleInboundEmail(svc: EmailServices, message: ForwardableEmailMessage, opts: { now: Date; synthetic?: boolean }): Promise<void> {
   const { now } = opts;
   const { entry } = intakeEntryFor(svc.config.email.intake.entries, message.to);
   if (message.rawSize > MAX_INBOUND_EMAIL_BYTES + 64 * 1024) {
@@ -76,7 +83,7 @@ export async function handleInboundEmail(svc: EmailServices, message: Forwardabl
   if (entry.purpose === "status") return receiveStatusMail(svc, message, entry, now);
 
   // 1. Forward first.
-  const forwards = await forwardToAll(message, entry);
+  const forwards = opts.synthetic ? [] : await forwardToAll(message, entry);
   const forwarded = forwards.some((f) => f.ok);
 
   // 2. Keep it whole.

@@ -145,7 +145,11 @@ export async function processInbound(svc: EmailServices, row: InboundEmail, raw:
   const statements = [...filed.statements];
   if (filed.result.duplicateOf) extra.duplicate_of = filed.result.duplicateOf.reference;
   if (filed.result.created) {
-    const refusal = !entry.autoReply ? "auto-replies are off for this address" : autoReplyRefusal(facts, c);
+    const refusal = filed.result.report.synthetic
+      ? "a synthetic report of the path canary"
+      : !entry.autoReply
+        ? "auto-replies are off for this address"
+        : autoReplyRefusal(facts, c);
     if (refusal) extra.auto_reply = { sent: false, note: refusal };
     else {
       const { record, ...reply } = await sendAutoReply(svc, {

@@ -28,3 +28,10 @@ export async function findPerson(db: D1Database, personId: string): Promise<Page
   const person = stored?.config.people.find((p) => p.id === personId);
   return person ? toPageTarget(person) : null;
 }
+
+/** Everyone in the active configuration, as page targets (the path canary checks every
+ * contact method anyone may be paged on, whichever policy routes to them). */
+export async function allPageTargets(db: D1Database): Promise<PageTarget[]> {
+  const stored = await loadActiveConfig(db, { lenient: true });
+  return stored ? stored.config.people.map(toPageTarget) : [];
+}

@@ -6,6 +6,7 @@ import { Hono } from "hono";
 import * as z from "zod";
 import { OncallConfig, Override, type ChannelType } from "./config";
 import { siteConfig } from "../../site.config";
+import { assuranceDoctorCheck } from "../assurance/doctor-check";
 import { recordCheckFailure, recordCheckSuccess } from "../assurance/queries";
 import { channels } from "../channels/registry";
 import type { AlertMessage } from "../channels/types";
@@ -119,7 +120,8 @@ export const oncallRoutes = new Hono<AppEnv>()
     const now = new Date();
     const oncall = runDoctor({ ...doctorInputFromEnv(c.env, stored, now), providerSetup: await providerSetupFindings(c.env) });
     // The mirror's own check (functions/mirror): when Cloudflare is down, it is all customers have.
-    const checks = [...oncall.checks, await mirrorDoctorCheck(c.env, now)];
+    // The path canary's verdicts (functions/assurance/doctor-check.ts): a failing path fails.
+    const checks = [...oncall.checks, await mirrorDoctorCheck(c.env, now), await assuranceDoctorCheck(c.env.DB, c.env, now)];
     const report = { ...oncall, checks, verdict: worst(checks.map((ch) => ch.verdict)) };
     return c.json(forReader(c.get("staff").scopes, c.env, report, stored && "config" in stored ? stored.config : null));
   })

@@ -4,7 +4,7 @@
 // only after the batch succeeded.
 import type { Job } from "../../contract/jobs";
 import { NewReport, type NewReportInput } from "../../contract/reports";
-import { checkSuccessStatement } from "../assurance/queries";
+import { CANARY_MARKER, checkSuccessStatement, claimProbeStatement, openProbeStatement, rowToProbe } from "../assurance/queries";
 import { parseWith } from "../platform/body";
 import { sha256Hex } from "../platform/crypto";
 import { ApiError } from "../platform/errors";
@@ -119,7 +119,12 @@ export async function intakeReport(svc: IntakeServices, input: NewReportInput, o
   ].filter((s): s is D1PreparedStatement => s !== null);
   const componentLookup = report.componentId ? componentExistsStatement(db, report.componentId) : null;
   const incidentLookup = report.incidentId ? knownIncidentExistsStatement(db, report.incidentId) : null;
-  const lookups = [...replayLookups, ...(componentLookup ? [componentLookup] : []), ...(incidentLookup ? [incidentLookup] : [])];
+  // A synthetic report from the path canary carries its probe's id in its text (or, for a
+  // missed call, is known by its call id): looked up only then, in the same round trip.
+  const marker = CANARY_MARKER.exec(`${report.subject}\n${report.message}`)?.[1] ?? null;
+  const probeLookup = marker || (report.channel === "phone" && report.channelMessageId) ? openProbeStatement(db, marker, report.channel === "phone" ? report.channelMessageId : null, now.toISOString()) : null;
+  const lookups = [...replayLookups, ...(componentLookup ? [componentLookup] : []), ...(incidentLookup ? [incidentLookup] : []), ...(probeLookup ? [probeLookup] : [])];
+  let probeId: string | null = null;
   if (lookups.length > 0) {
     let rows: Array<Record<string, unknown> | null>;
     try {
@@ -139,6 +144,7 @@ export async function intakeReport(svc: IntakeServices, input: NewReportInput, o
       const message = 'That problem is no longer open. Choose "Something else" and describe what you see.';
       throw new ApiError("validation_failed", `incident: ${message}`, { fields: { incident: message } });
     }
+    if (probeLookup) probeId = rowToProbe(rows[next++] ?? null)?.id ?? null;
   }
 
   const suppressDuplicates = protections(svc.config).has("duplicates") && reporterKey !== null;
@@ -170,6 +176,7 @@ export async function intakeReport(svc: IntakeServices, input: NewReportInput, o
       acknowledgedAt: null,
       acknowledgedBy: null,
       resolvedAt: null,
+      synthetic: probeId !== null,
     };
     const outboxId = crypto.randomUUID();
     const job: Job = { type: "report.received", reportId: id, outboxId };
@@ -183,6 +190,7 @@ export async function intakeReport(svc: IntakeServices, input: NewReportInput, o
       insertOutboxStatement(db, { id: outboxId, kind: job.type, payload: job, now: stored.createdAt }),
       // Each accepted report proves its intake path works (GET /api/admin/assurance).
       checkSuccessStatement(db, `intake:${report.channel}`, now),
+      ...(probeId ? [claimProbeStatement(db, probeId, id)] : []),
       duplicateOfStatement(db, id),
     ];
     let duplicateOf: { id: string; reference: string } | null;
@@ -212,7 +220,8 @@ export async function intakeReport(svc: IntakeServices, input: NewReportInput, o
     }
 
     const viewUrl = svc.config.hashSalt ? privateViewUrl(svc.config.publicUrl, stored.reference, token) : null;
-    if (stored.reporter.email && opts.confirmation !== false) svc.defer(sendConfirmation(svc, stored, viewUrl, now));
+    // A synthetic report's reporter is the canary itself: nobody to confirm to.
+    if (stored.reporter.email && opts.confirmation !== false && !stored.synthetic) svc.defer(sendConfirmation(svc, stored, viewUrl, now));
     return { report: stored, created: true, duplicateOf, viewUrl };
   }
 }

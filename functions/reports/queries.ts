@@ -28,6 +28,9 @@ export interface Report {
   acknowledgedAt: string | null;
   acknowledgedBy: string | null;
   resolvedAt: string | null;
+  /** Sent by the path canary (functions/canary): stored, queued and grouped like any report,
+   * but it pages nobody and no staff list or count shows it. */
+  synthetic: boolean;
 }
 
 export interface ReportMessage {
@@ -67,6 +70,7 @@ interface ReportRow {
   acknowledged_at: string | null;
   acknowledged_by: string | null;
   resolved_at: string | null;
+  synthetic?: number;
 }
 
 interface MessageRow {
@@ -103,6 +107,7 @@ export function toReport(row: ReportRow): Report {
     acknowledgedAt: row.acknowledged_at,
     acknowledgedBy: row.acknowledged_by,
     resolvedAt: row.resolved_at,
+    synthetic: row.synthetic === 1,
   };
 }
 
@@ -232,7 +237,7 @@ export async function listReports(db: D1Database, filter: ReportFilter): Promise
   const { results } = await db
     .prepare(
       `SELECT * FROM reports
-       WHERE (?1 IS NULL OR channel = ?1) AND (?2 IS NULL OR state = ?2) AND (?3 IS NULL OR created_at < ?3)
+       WHERE synthetic = 0 AND (?1 IS NULL OR channel = ?1) AND (?2 IS NULL OR state = ?2) AND (?3 IS NULL OR created_at < ?3)
          AND (?5 IS NULL OR created_at < ?5 OR (created_at = ?5 AND id < ?6)) AND (?7 IS NULL OR incident_id = ?7)
          AND (?8 IS NULL OR reference LIKE ?8 ESCAPE '\\' OR subject LIKE ?8 ESCAPE '\\' OR reporter_name LIKE ?8 ESCAPE '\\'
               OR reporter_email LIKE ?8 ESCAPE '\\' OR reporter_phone LIKE ?8 ESCAPE '\\' OR reporter_x_handle LIKE ?8 ESCAPE '\\')
@@ -264,11 +269,11 @@ export function insertReportStatement(db: D1Database, r: Report, duplicates: { s
     .prepare(
       `INSERT INTO reports (id, reference, view_token_hash, channel, channel_message_id, idempotency_key, state, urgency,
          subject, reporter_name, reporter_email, reporter_phone, reporter_x_handle, component_id, client_hash, user_agent,
-         reporter_key, text_hash, duplicate_of, alert_id, created_at, submission_hash, incident_id, reporter_social_handle)
+         reporter_key, text_hash, duplicate_of, alert_id, created_at, submission_hash, incident_id, reporter_social_handle, synthetic)
        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
          COALESCE(?19, (SELECT d.id FROM reports d WHERE ?22 IS NOT NULL AND d.reporter_key = ?17 AND d.text_hash = ?18
                         AND d.created_at >= ?22 ORDER BY d.created_at DESC LIMIT 1)),
-         ?20, ?21, ?23, ?24, ?25)`,
+         ?20, ?21, ?23, ?24, ?25, ?26)`,
     )
     .bind(
       r.id,
@@ -296,6 +301,7 @@ export function insertReportStatement(db: D1Database, r: Report, duplicates: { s
       r.submissionHash,
       r.incidentId,
       r.reporter.socialHandle,
+      r.synthetic ? 1 : 0,
     );
 }
 
@@ -505,4 +511,10 @@ export function alertNoteForReportsStatement(
          AND EXISTS (SELECT 1 FROM alerts WHERE id = ?1 AND ${column} = ?3)`,
     )
     .bind(alertId, body, changedAt);
+}
+
+/** A synthetic report (the path canary's) is closed once the fan-out checked it, so that no
+ * later message from the canary's sender is taken for a follow-up of it. */
+export async function closeSyntheticReport(db: D1Database, reportId: string, now: Date): Promise<void> {
+  await db.prepare("UPDATE reports SET state = 'resolved', resolved_at = ?2 WHERE id = ?1 AND synthetic = 1 AND state != 'resolved'").bind(reportId, now.toISOString()).run();
 }

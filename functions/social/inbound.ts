@@ -105,7 +105,8 @@ async function handleOne(svc: InboundServices, network: NetworkName, messageId: 
     else throw err;
   }
   const outcome = `report ${result.report.reference}`;
-  const posts = answersTo(svc, network, msg, result, config, budget, now);
+  // The path canary's message is answered by nobody: its author is the canary itself.
+  const posts = result.report.synthetic ? [] : answersTo(svc, network, msg, result, config, budget, now);
   // The answers and the outcome in one batch: a message marked done has its answers queued.
   await svc.db.batch([...posts.map((p) => insertPostStatement(svc.db, p)), doneStatement(outcome, result.report.id)]);
   if (posts.some((p) => p.state !== "skipped")) await svc.queue.dispatch({ type: "social.send", network });

@@ -3,6 +3,7 @@
 import * as z from "zod";
 import { html } from "../../platform/html";
 import { ChannelError, defineChannel } from "../types";
+import { checkEmailSilently } from "./silent-check";
 
 /** Refusals that will not change by trying again: the person's next contact method is tried
  * at once. Cloudflare puts an address that bounced on its suppression list, so a dead mailbox
@@ -44,4 +45,5 @@ export const emailChannel = defineChannel({
       throw new ChannelError(`email: ${typeof code === "string" ? `${code}: ` : ""}${err instanceof Error ? err.message : String(err)}`, !(typeof code === "string" && PERMANENT.has(code)));
     }
   },
+  silentCheck: { describe: "send_email to the round-trip canary address", perMethod: false, run: (ctx) => checkEmailSilently(ctx) },
 });

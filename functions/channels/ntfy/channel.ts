@@ -5,6 +5,7 @@ import * as z from "zod";
 import { httpUrl } from "../fields.pure";
 import { callProvider, trimSlash } from "../http";
 import { defineChannel } from "../types";
+import { checkNtfySilently } from "./silent-check";
 
 export const ntfyChannel = defineChannel({
   type: "ntfy",
@@ -30,4 +31,5 @@ export const ntfyChannel = defineChannel({
     const id = (res.json as { id?: unknown } | null)?.id;
     return { providerId: typeof id === "string" ? id : null };
   },
+  silentCheck: { describe: "ntfy publish to the canary topic", perMethod: true, run: (ctx, method) => checkNtfySilently(ctx, method.server) },
 });

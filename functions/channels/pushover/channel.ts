@@ -3,6 +3,7 @@
 import * as z from "zod";
 import { callProvider, trimSlash } from "../http";
 import { defineChannel, requireSecrets } from "../types";
+import { checkPushoverSilently } from "./silent-check";
 
 export const pushoverChannel = defineChannel({
   type: "pushover",
@@ -36,4 +37,5 @@ export const pushoverChannel = defineChannel({
     const id = body?.receipt ?? body?.request;
     return { providerId: typeof id === "string" ? id : null };
   },
+  silentCheck: { describe: "Pushover users/validate (read-only)", perMethod: true, run: (ctx, method) => checkPushoverSilently(ctx, method.userKey) },
 });

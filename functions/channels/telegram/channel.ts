@@ -3,6 +3,7 @@
 import * as z from "zod";
 import { callProvider, trimSlash } from "../http";
 import { defineChannel, requireSecrets } from "../types";
+import { checkTelegramSilently } from "./silent-check";
 
 export const telegramChannel = defineChannel({
   type: "telegram",
@@ -33,4 +34,5 @@ export const telegramChannel = defineChannel({
     const id = (res.json as { result?: { message_id?: unknown } } | null)?.result?.message_id;
     return { providerId: id === undefined || id === null ? null : String(id) };
   },
+  silentCheck: { describe: "Telegram getMe + getChat (read-only)", perMethod: true, run: (ctx, method) => checkTelegramSilently(ctx, method.chatId) },
 });

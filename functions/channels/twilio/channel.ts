@@ -6,6 +6,7 @@ import { e164Number } from "../fields.pure";
 import { basicAuth, callProvider, trimSlash } from "../http";
 import { defineChannel, requireSecrets, type SendContext } from "../types";
 import { checkTwilioSetup } from "./setup";
+import { checkTwilioSilently } from "./silent-check";
 
 const secrets = ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM"] as const;
 const settings = ["TWILIO_API_BASE", ...secrets, "PUBLIC_URL"] as const;
@@ -47,6 +48,7 @@ export const smsChannel = defineChannel({
   },
   // One check for the provider (sms and voice share the number and the account).
   checkSetup: checkTwilioSetup,
+  silentCheck: { describe: "Twilio account and sender number (read-only API)", perMethod: false, run: (ctx) => checkTwilioSilently(ctx, "sms") },
 });
 
 /** TwiML that reads the alert and asks for 4; the digit is posted to a signed webhook. */
@@ -74,4 +76,5 @@ export const voiceChannel = defineChannel({
     const form = { To: method.number, From: ctx.settings.TWILIO_FROM, Twiml: twiml, StatusCallback: statusCallbackUrl(ctx.settings.PUBLIC_URL, ctx.deliveryId) };
     return { providerId: await twilioPost(ctx, "Calls", form) };
   },
+  silentCheck: { describe: "Twilio account and sender number (read-only API)", perMethod: false, run: (ctx) => checkTwilioSilently(ctx, "voice") },
 });

@@ -5,6 +5,7 @@
 //   POST .../Messages.json, .../Calls.json         201 with a sid (SM..., CA...)
 //   GET  .../Recordings/{RE...}[.wav|.mp3]          the recording's media (a WAV), basic auth
 //   GET  .../IncomingPhoneNumbers.json?PhoneNumber=  the number, its webhooks at `publicUrl`
+//   GET  /2010-04-01/Accounts/{AC...}.json           the account, status "active" (the canary's check)
 // Without basic auth every resource answers 401 with Twilio's error body (code 20003).
 import type { ProviderFake, RecordedRequest, ScriptedResponse } from "../../../test/fakes/types";
 
@@ -100,6 +101,24 @@ export function createTwilioApiFake(opts: TwilioApiFakeOptions): ProviderFake {
     prefix: "/twilio",
     respond(req: RecordedRequest): ScriptedResponse {
       const url = new URL(req.path, "http://twilio.fake");
+      const accountOnly = /^\/2010-04-01\/Accounts\/([^/]+)\.json$/.exec(url.pathname);
+      if (accountOnly && req.method === "GET") {
+        if (!req.headers.authorization?.startsWith("Basic ")) return unauthorized;
+        const sid = accountOnly[1]!;
+        return {
+          status: 200,
+          body: {
+            sid,
+            owner_account_sid: sid,
+            friendly_name: "Example Hosting",
+            status: "active",
+            type: "Full",
+            date_created: "Tue, 01 Dec 2026 09:00:00 +0000",
+            date_updated: "Tue, 01 Dec 2026 09:00:00 +0000",
+            uri: `/2010-04-01/Accounts/${sid}.json`,
+          },
+        };
+      }
       const base = /^\/2010-04-01\/Accounts\/(AC[0-9a-f]{32}|[^/]+)\/(.+)$/.exec(url.pathname);
       if (!base) return notFound(url.pathname);
       if (!req.headers.authorization?.startsWith("Basic ")) return unauthorized;
