@@ -2,8 +2,9 @@
 // and affected components in one form with a preview, schedule maintenance, change a
 // component's status in one tap. Writes go through the status capability's write functions
 // (functions/status/writes.ts: one D1 batch each, audited, cache version bumped). With every
-// update staff choose whether to notify subscribers and post to the social accounts; the choice
-// is stored (functions/announcements) for the senders that act on it.
+// update staff choose whether to notify subscribers and post to the social accounts: the choice
+// goes into the write (`notify`), its status.published event carries it to the subscribers and
+// social rooms, and the timeline shows how far each has got (delivery-progress.ts).
 import { Hono, type Context } from "hono";
 import * as z from "zod";
 import {
@@ -18,7 +19,6 @@ import {
   type ComponentStatus,
 } from "../../contract/status";
 import { hasScope } from "../../contract/staff";
-import { insertAnnouncementStatement, listAnnouncementsOf, type Announcement } from "../announcements/queries";
 import { ApiError } from "../platform/errors";
 import { html, type SafeHtml } from "../platform/html";
 import type { AppEnv, StaffPrincipal } from "../platform/types";
@@ -27,6 +27,7 @@ import type { Component, ComponentGroup, Incident } from "../status/model.pure";
 import { getIncident, listIncidents, loadComponents, loadCurrentStatus } from "../status/queries";
 import { createIncident, createMaintenance, postIncidentUpdate, setComponentStatus } from "../status/writes";
 import { requireScope } from "../staff/auth";
+import { deliveriesOfIncident, deliveryLines } from "./delivery-progress";
 import { checkForm, formOf } from "./forms";
 import { findTemplate, incidentTemplates } from "./incident-templates";
 import { ago, csrfField, flashFrom, redirect, renderConsolePage, tag, time, type Tone } from "./layout";
@@ -293,21 +294,15 @@ function updateForm(staff: StaffPrincipal, i: Incident, groups: ComponentGroup[]
   </form>`;
 }
 
-function announcementLine(a: Announcement | undefined): SafeHtml | string {
-  if (!a) return "";
-  const parts = [
-    a.notifySubscribers ? (a.subscribersDoneAt ? "subscribers notified" : "subscribers to be notified") : "subscribers not notified",
-    a.postSocial ? (a.socialDoneAt ? "posted to social accounts" : "to be posted to social accounts") : "not posted to social accounts",
-  ];
-  return html`<p class="muted small">${parts.join("; ")} (chosen by ${a.requestedBy})</p>`;
-}
-
 async function incidentPage(c: Ctx, values: UpdateFormValues | null, extra: { errors?: Record<string, string>; preview?: SafeHtml; status?: number } = {}): Promise<Response> {
   const staff = c.get("staff");
   const db = c.env.DB;
   const incident = await getIncident(db, c.req.param("id") ?? "");
   if (!incident) throw new ApiError("not_found", "There is no incident or maintenance with this id.");
-  const [{ groups, components }, announcements] = await Promise.all([loadComponents(db), listAnnouncementsOf(db, incident.id)]);
+  const [{ groups, components }, deliveries] = await Promise.all([
+    loadComponents(db),
+    deliveriesOfIncident(c.get("services"), incident.id, incident.updates.map((u) => u.id)),
+  ]);
   const byId = new Map(components.map((x) => [x.id, x]));
   const now = new Date();
   const publicPath = `${incident.kind === "maintenance" ? "/maintenance/" : "/incidents/"}${incident.id}`;
@@ -354,7 +349,7 @@ async function incidentPage(c: Ctx, values: UpdateFormValues | null, extra: { er
             ${paragraphs(u.body)}
             ${u.affected.length > 0 ? html`<p class="muted small">${u.affected.map((a, n) => html`${n > 0 ? "; " : ""}${a.name}: ${a.oldStatus === a.newStatus ? componentStatusLabel[a.newStatus] : `${componentStatusLabel[a.oldStatus]} → ${componentStatusLabel[a.newStatus]}`}`)}</p>` : ""}
             <p class="muted small">Posted ${time(u.displayAt)}</p>
-            ${announcementLine(announcements.get(u.id))}
+            ${deliveryLines(deliveries.get(u.id), c.get("services").channelSettings)}
           </li>`,
         )}</ol>
       </section>
@@ -418,22 +413,6 @@ function utcFromLocalField(value: string): string {
   return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(value) ? `${value}:00Z` : value;
 }
 
-function firstUpdateId(incident: Incident | null): string | null {
-  return incident?.updates.at(-1)?.id ?? null;
-}
-
-async function announce(db: D1Database, p: { updateId: string | null; incidentId: string; notifySubscribers: boolean; postSocial: boolean; by: string; now: Date }): Promise<void> {
-  if (!p.updateId) return;
-  await insertAnnouncementStatement(db, {
-    updateId: p.updateId,
-    incidentId: p.incidentId,
-    notifySubscribers: p.notifySubscribers,
-    postSocial: p.postSocial,
-    requestedBy: p.by,
-    now: p.now.toISOString(),
-  }).run();
-}
-
 export const incidentConsoleRoutes = new Hono<AppEnv>()
   .get("/admin/incidents", (c) => incidentsPage(c))
   .get("/admin/incidents/new", requireScope("status:write"), (c) => {
@@ -467,7 +446,6 @@ export const incidentConsoleRoutes = new Hono<AppEnv>()
     const now = new Date();
     const id = await createIncident(c.get("services"), { ...parsed.value, notify: { subscribers: values.notifySubscribers, social: values.postSocial } }, staff.name, now);
     forgetVersion(db);
-    await announce(db, { updateId: firstUpdateId(await getIncident(db, id)), incidentId: id, notifySubscribers: values.notifySubscribers, postSocial: values.postSocial, by: staff.name, now });
     return redirect(`/admin/incidents/${id}?done=incident-opened`);
   })
   .get("/admin/incidents/:id", (c) => incidentPage(c, null))
@@ -507,7 +485,6 @@ export const incidentConsoleRoutes = new Hono<AppEnv>()
     const now = new Date();
     const { updateId } = await postIncidentUpdate(c.get("services"), incident.id, { ...parsed.value, notify: { subscribers: values.notifySubscribers, social: values.postSocial } }, staff.name, now);
     forgetVersion(db);
-    await announce(db, { updateId, incidentId: incident.id, notifySubscribers: values.notifySubscribers, postSocial: values.postSocial, by: staff.name, now });
     return redirect(`/admin/incidents/${incident.id}?done=update-posted`);
   })
   .get("/admin/maintenance/new", requireScope("status:write"), (c) => maintenancePage(c, maintenanceValues(null)))
@@ -527,7 +504,6 @@ export const incidentConsoleRoutes = new Hono<AppEnv>()
     const now = new Date();
     const id = await createMaintenance(c.get("services"), { ...parsed.value, notify: { subscribers: values.notifySubscribers, social: values.postSocial } }, staff.name, now);
     forgetVersion(db);
-    await announce(db, { updateId: firstUpdateId(await getIncident(db, id)), incidentId: id, notifySubscribers: values.notifySubscribers, postSocial: values.postSocial, by: staff.name, now });
     return redirect(`/admin/incidents/${id}?done=maintenance-scheduled`);
   })
   .post("/admin/components/:id", requireScope("status:write"), async (c) => {

@@ -94,7 +94,7 @@ async function listPage(c: Ctx): Promise<Response> {
 
 function deliveryLine(d: ReplyDelivery | undefined): SafeHtml | string {
   if (!d) return "";
-  const how = d.channel ? `by ${d.channel}` : "not sent";
+  const how = d.channel ? `by ${d.channel === "email" ? "email" : (channelLabel[d.channel] ?? d.channel)}` : "not sent";
   const states: Record<string, string> = { queued: "on its way", sending: "being sent", sent: "sent", failed: "failed", unavailable: "kept in the thread only" };
   return html`<p class="delivery">${states[d.state] ?? d.state} ${how}${d.sentAt ? html` ${time(d.sentAt)}` : ""}${d.error ? html`: ${d.error}` : ""}</p>`;
 }
@@ -185,7 +185,7 @@ async function threadPage(c: Ctx, extra: { draft?: string; error?: string; statu
               ${extra.error ? html`<div class="flash" data-kind="error" role="alert"><p>${extra.error}</p></div>` : ""}
               <form class="console-form card" method="post" action="${base}/reply" novalidate>
                 ${csrfField(staff)}
-                <p class="small">${route.sender ? html`Goes to the reporter ${route.sender.channel === "email" ? "by email" : `by ${route.sender.channel}`}: <strong>${route.to}</strong>. It also shows in their private report page, under your name.` : html`<strong>${route.note}</strong>`}${route.sender && route.note ? html` ${route.note}` : ""}</p>
+                <p class="small">${route.sender ? html`Goes to the reporter ${route.sender.channel === "email" ? "by email" : `by ${channelLabel[route.sender.channel] ?? route.sender.channel}`}: <strong>${route.to}</strong>. It also shows in their private report page, under your name.` : html`<strong>${route.note}</strong>`}${route.sender && route.note ? html` ${route.note}` : ""}</p>
                 <div class="field">
                   <label for="body">Your reply</label>
                   <textarea id="body" name="body" rows="5" maxlength="10000" required${extra.error ? html` aria-invalid="true"` : ""}>${extra.draft ?? ""}</textarea>

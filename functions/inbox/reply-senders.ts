@@ -6,12 +6,18 @@
 // plainly that it was not sent, never that it was.
 import type { ReportChannel } from "../../contract/reports";
 import type { Report } from "../reports/queries";
+import { smsReplySender } from "../phone/reply";
 import { emailReplySender, type ReplySender } from "../reports/replies";
+import { socialReplySender } from "../social/staff-replies";
 
 const senders: Partial<Record<ReportChannel, ReplySender>> = {
   web: emailReplySender,
   api: emailReplySender,
   email: emailReplySender,
+  sms: smsReplySender,
+  x: socialReplySender("x"),
+  mastodon: socialReplySender("mastodon"),
+  bluesky: socialReplySender("bluesky"),
 };
 
 const channelNames: Record<ReportChannel, string> = {

@@ -150,3 +150,20 @@ export function smsKeyword(body: string, optOutType: string | null): SmsKeyword 
   if (HELP.has(word)) return "help";
   return null;
 }
+
+/** Twilio refuses a Body longer than this (https://www.twilio.com/docs/messaging/api/message-resource). */
+export const SMS_MAX_CHARS = 1600;
+
+/**
+ * A staff reply by SMS: the reply, who wrote it, the reporter's private link (an SMS is as
+ * private as their mail) and the reference. A reply too long for one message is cut, never the
+ * link or the reference: the whole reply is on the private page.
+ */
+export function smsStaffReply(f: { siteName: string; reference: string; body: string; staffName: string | null; privateLink: string | null }): string {
+  const signature = `-- ${f.staffName ? `${f.staffName}, ` : ""}${f.siteName}`;
+  const tail = `\n${signature}\n${f.privateLink ? `Your report ${f.reference}, the whole reply and your answers: ${f.privateLink}` : `Reference ${f.reference}`}`;
+  const room = SMS_MAX_CHARS - [...tail].length;
+  const body = [...f.body.trim()];
+  const text = body.length <= room ? body.join("") : `${body.slice(0, Math.max(0, room - 1)).join("").trimEnd()}…`;
+  return `${text}${tail}`;
+}

@@ -11,6 +11,7 @@ import { metered, meteringOn } from "../platform/meter";
 import { mirrorJobHandlers, mirrorStatusConsumer } from "../mirror/jobs";
 import { buildServices, type Services } from "../platform/services";
 import { socialJobHandlers } from "../social/jobs";
+import { socialStatusConsumer } from "../social/updates";
 import type { JobContext, JobHandlers } from "../platform/tasks";
 import { statusEventHandlers, type StatusEventConsumer } from "../status/events";
 import { subscriberJobHandlers, subscriberStatusConsumer } from "../subscribers/jobs";
@@ -19,7 +20,7 @@ import { subscriberJobHandlers, subscriberStatusConsumer } from "../subscribers/
  * Who acts on every published status change (status.published), one line each. Each runs once
  * per event; a failing one is retried without repeating the others (status/events.ts).
  */
-const statusConsumers: StatusEventConsumer[] = [subscriberStatusConsumer, mirrorStatusConsumer];
+const statusConsumers: StatusEventConsumer[] = [subscriberStatusConsumer, mirrorStatusConsumer, socialStatusConsumer];
 
 /** One handler per job type. A job type without a handler is retried, then dead-lettered:
  * never silently dropped. */

@@ -1,6 +1,7 @@
-// Each minute, for every configured network: poll its streams, handle what arrived, queue the
-// posts of new staff updates, send what is due. Networks run side by side, so one that is
-// down or rate-limited never holds up the others; each records its own health in assurance.
+// Each minute, for every configured network: poll its streams, handle what arrived, send what
+// is due (staff updates are queued by the status.published consumer, updates.ts). Networks run
+// side by side, so one that is down or rate-limited never holds up the others; each records its
+// own health in assurance.
 import type { Services } from "../platform/services";
 import type { CronTask } from "../platform/tasks";
 import { handlePendingInbound } from "./inbound";
@@ -8,7 +9,6 @@ import { sendDuePosts } from "./outbound";
 import { pollNetwork } from "./poll";
 import { isConfigured, networkList } from "./registry";
 import type { SocialNetwork } from "./types";
-import { queueStatusUpdates } from "./updates";
 
 /** Inbound messages handled by the cron itself each minute (jobs take the rest). */
 const CRON_INBOUND_BATCH = 50;
@@ -16,7 +16,6 @@ const CRON_INBOUND_BATCH = 50;
 export async function runSocialNetwork(svc: Services, network: SocialNetwork, now: Date): Promise<void> {
   await pollNetwork(svc, network, now);
   await handlePendingInbound(svc, network.name, now, CRON_INBOUND_BATCH);
-  await queueStatusUpdates(svc, network, now);
   await sendDuePosts(svc, network, now);
 }
 

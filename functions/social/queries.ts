@@ -438,31 +438,48 @@ export interface UpdateToPost {
   createdAt: string;
 }
 
-/**
- * Staff updates (incident and maintenance) written since `since` that this network has not
- * posted yet, oldest first. Every status write stores its update row in the same batch as the
- * change, so a row here is a change that happened.
- */
-export async function unpostedUpdates(db: D1Database, network: NetworkName, since: string, limit: number): Promise<UpdateToPost[]> {
-  const { results } = await db
+/** The update a status.published event names, with its incident; null when it is gone. */
+export async function updateToPost(db: D1Database, updateId: string): Promise<UpdateToPost | null> {
+  const r = await db
     .prepare(
       `SELECT u.id, u.incident_id, i.kind, i.name, u.status, u.body, u.created_at
-       FROM incident_updates u JOIN incidents i ON i.id = u.incident_id
-       WHERE u.created_at >= ?2
-         AND NOT EXISTS (SELECT 1 FROM social_posts p WHERE p.network = ?1 AND p.incident_update_id = u.id)
-       ORDER BY u.created_at, u.id LIMIT ?3`,
+       FROM incident_updates u JOIN incidents i ON i.id = u.incident_id WHERE u.id = ?1`,
     )
-    .bind(network, since, limit)
-    .all<{ id: string; incident_id: string; kind: "incident" | "maintenance"; name: string; status: string; body: string; created_at: string }>();
-  return results.map((r) => ({
-    updateId: r.id,
-    incidentId: r.incident_id,
-    incidentKind: r.kind,
-    incidentName: r.name,
-    status: r.status,
-    body: r.body,
-    createdAt: r.created_at,
-  }));
+    .bind(updateId)
+    .first<{ id: string; incident_id: string; kind: "incident" | "maintenance"; name: string; status: string; body: string; created_at: string }>();
+  return r
+    ? { updateId: r.id, incidentId: r.incident_id, incidentKind: r.kind, incidentName: r.name, status: r.status, body: r.body, createdAt: r.created_at }
+    : null;
+}
+
+/** How far the posts of each of these updates have got, per network: counts by state and the
+ * last error (the console's incident page). */
+export async function postProgressOfUpdates(
+  db: D1Database,
+  updateIds: readonly string[],
+): Promise<Map<string, Array<{ network: NetworkName; states: Record<string, number>; lastError: string | null }>>> {
+  const { results } = await db
+    .prepare(
+      `SELECT incident_update_id, network, state, COUNT(*) AS n, MAX(last_error) AS last_error FROM social_posts
+       WHERE incident_update_id IN (SELECT value FROM json_each(?1)) GROUP BY incident_update_id, network, state ORDER BY network`,
+    )
+    .bind(JSON.stringify(updateIds))
+    .all<{ incident_update_id: string; network: NetworkName; state: string; n: number; last_error: string | null }>();
+  const progress = new Map<string, Array<{ network: NetworkName; states: Record<string, number>; lastError: string | null }>>();
+  for (const r of results) {
+    const list = progress.get(r.incident_update_id) ?? [];
+    let entry = list.find((e) => e.network === r.network);
+    if (!entry) list.push((entry = { network: r.network, states: {}, lastError: null }));
+    entry.states[r.state] = r.n;
+    if (r.state === "failed" || r.state === "skipped") entry.lastError = r.last_error ?? entry.lastError;
+    progress.set(r.incident_update_id, list);
+  }
+  return progress;
+}
+
+/** Whether this update's posts are queued already on this network (the event came again). */
+export async function updateQueued(db: D1Database, network: NetworkName, updateId: string): Promise<boolean> {
+  return (await db.prepare("SELECT 1 AS x FROM social_posts WHERE network = ?1 AND incident_update_id = ?2 LIMIT 1").bind(network, updateId).first()) !== null;
 }
 
 // ---- usage -------------------------------------------------------------------------------
@@ -504,4 +521,43 @@ export async function saveSession(db: D1Database, network: NetworkName, data: un
     )
     .bind(network, JSON.stringify(data), now)
     .run();
+}
+
+// ---- staff replies -----------------------------------------------------------------------
+
+/** The reporter's newest message on this network that filed or joined the report (JSON). */
+export async function latestMessageOfReport(db: D1Database, network: NetworkName, reportId: string): Promise<string | null> {
+  const row = await db
+    .prepare("SELECT message FROM social_inbound WHERE network = ?1 AND report_id = ?2 ORDER BY received_at DESC, message_id DESC LIMIT 1")
+    .bind(network, reportId)
+    .first<{ message: string }>();
+  return row?.message ?? null;
+}
+
+/** Which of these posts went out already, with the network's id of each (a staff reply in parts,
+ * tried again after one part failed, goes on from where it stopped). */
+export async function sentPostsAmong(db: D1Database, ids: readonly string[]): Promise<Map<string, string>> {
+  const { results } = await db
+    .prepare("SELECT id, remote_id FROM social_posts WHERE state = 'sent' AND remote_id IS NOT NULL AND id IN (SELECT value FROM json_each(?1))")
+    .bind(JSON.stringify(ids))
+    .all<{ id: string; remote_id: string }>();
+  return new Map(results.map((r) => [r.id, r.remote_id]));
+}
+
+/**
+ * A post sent outside the outbox (a staff reply, sent by the inbox's claimed delivery), recorded
+ * as sent: the report's history shows it, and an answer to it joins the report as a follow-up.
+ */
+export function insertSentPostStatement(
+  db: D1Database,
+  p: Pick<SocialPost, "id" | "network" | "kind" | "body" | "hasLink" | "replyTo" | "recipientId" | "recipientHandle" | "reportId" | "remoteId" | "remoteRef"> & { now: string },
+): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO social_posts (id, network, kind, body, has_link, optional, reply_to, recipient_id, recipient_handle, report_id,
+         state, attempts, remote_id, remote_ref, created_at, sent_at)
+       VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?7, ?8, ?9, 'sent', 1, ?10, ?11, ?12, ?12)
+       ON CONFLICT (id) DO UPDATE SET state = 'sent', remote_id = excluded.remote_id, remote_ref = excluded.remote_ref, sent_at = excluded.sent_at`,
+    )
+    .bind(p.id, p.network, p.kind, p.body, p.hasLink ? 1 : 0, p.replyTo, p.recipientId, p.recipientHandle, p.reportId, p.remoteId, p.remoteRef, p.now);
 }

@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { blueskyLength } from "./bluesky/richtext.pure";
 import { mastodonRule } from "./mastodon/text.pure";
-import { MAX_POSTS_PER_UPDATE, MORE, privateAnswerText, publicReplyText, splitIntoPosts, updatePosts, type LengthRule } from "./texts.pure";
+import { MAX_POSTS_PER_UPDATE, MORE, privateAnswerText, publicReplyText, splitIntoPosts, staffReplyTexts, updatePosts, type LengthRule } from "./texts.pure";
 import { xLength } from "./x/length.pure";
 
 const facts = { reference: "R-7K3M9Q2X", statusUrl: "https://status.example-hosting.test/", privateUrl: "https://status.example-hosting.test/r/R-7K3M9Q2X?k=secret" };
@@ -93,5 +93,32 @@ describe("updatePosts", () => {
     { status: "in_progress", expected: "Update, maintenance in progress:\nFix deployed." },
   ])("continues a thread without the name or the link ($status)", ({ status, expected }) => {
     expect(updatePosts({ incidentName: "ignored", status, body: "Fix deployed.", first: false, url: "https://s.test/x" }, xLength)).toEqual([expected]);
+  });
+});
+
+describe("staff replies", () => {
+  const reply = { staffName: "Jo", reference: "R-7K3M9Q2X", privateLink: facts.privateUrl };
+  it.each([
+    { network: "X (280 weighted)", rule: xLength, body: "We replaced the failed disk; your sites answer again." },
+    { network: "X, a long reply", rule: xLength, body: "The storage cluster behind web12 answers slowly. ".repeat(12) },
+    { network: "Mastodon (500)", rule: mastodonRule(500), body: "Mail to Outlook bounces: we are moving you to another relay. ".repeat(10) },
+    { network: "Bluesky (300 graphemes)", rule: blueskyLength, body: "日本語のお客様へ：復旧しました。🔧 ".repeat(20) },
+  ])("in public on $network: within the length, signed with the reference, never a private link (not even one pasted)", ({ rule, body }) => {
+    const posts = staffReplyTexts({ ...reply, body: `${body} See ${facts.privateUrl} and https://other.example/r/R-1?k=abc` }, rule, "public");
+    for (const p of posts) expect(rule.measure(p)).toBeLessThanOrEqual(rule.max);
+    const all = posts.join(" ");
+    expect(all).not.toContain("/r/");
+    expect(all).not.toContain("k=");
+    expect(all).toContain("(link sent privately)");
+    expect(posts.at(-1)).toContain("-- Jo, Example Hosting (R-7K3M9Q2X");
+  });
+
+  it.each([
+    { how: "with the private link", privateLink: facts.privateUrl, tail: `Your report R-7K3M9Q2X and the whole thread: ${facts.privateUrl}` },
+    { how: "without one (no HASH_SALT)", privateLink: null, tail: "Reference R-7K3M9Q2X" },
+  ])("in private $how: the reply, the signature, then where to follow it", ({ privateLink, tail }) => {
+    const [only, ...rest] = staffReplyTexts({ ...reply, privateLink, body: "Fixed." }, { max: 10_000, measure: (t) => [...t].length }, "private");
+    expect(rest).toEqual([]);
+    expect(only).toBe(`Fixed.\n-- Jo, Example Hosting\n${tail}`);
   });
 });

@@ -117,3 +117,32 @@ export function splitIntoPosts(text: string, rule: LengthRule, opts: { link: str
   }
   return posts.map((p, i) => `${p}${i === 0 ? linkTail : ""} (${i + 1}/${posts.length})`);
 }
+
+export interface StaffReplyFacts {
+  body: string;
+  staffName: string | null;
+  reference: string;
+  /** The reporter's private link: only ever in a private message. */
+  privateLink: string | null;
+}
+
+/** A staff reply may run long (it is a mail's worth): this many posts or messages at most. */
+export const MAX_STAFF_REPLY_PARTS = 20;
+
+/** Anything in a reply that looks like a reporter's private link ("/r/R-…?k=…"). */
+const PRIVATE_LINK = /\S*\/r\/[A-Za-z0-9-]+\?k=\S*/g;
+
+/**
+ * A staff reply as private messages (the reply, who wrote it, then the private link) or, where
+ * the reporter takes no private messages, as public replies: the same words with the reference
+ * and never the private link, not even one staff pasted into the reply.
+ */
+export function staffReplyTexts(f: StaffReplyFacts, rule: LengthRule, how: "private" | "public"): string[] {
+  const signature = `-- ${f.staffName ? `${f.staffName}, ` : ""}${siteConfig.name}`;
+  if (how === "private") {
+    const tail = f.privateLink ? `Your report ${f.reference} and the whole thread: ${f.privateLink}` : `Reference ${f.reference}`;
+    return splitIntoPosts(`${f.body.trim()}\n${signature}`, rule, { link: tail, maxPosts: MAX_STAFF_REPLY_PARTS });
+  }
+  const body = f.body.replace(PRIVATE_LINK, "(link sent privately)").trim();
+  return splitIntoPosts(`${body}\n${signature} (${f.reference})`, rule, { link: null, maxPosts: MAX_STAFF_REPLY_PARTS });
+}

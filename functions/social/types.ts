@@ -120,6 +120,18 @@ export interface SocialNetwork<K extends SettingName = SettingName> {
   poll(ctx: NetworkContext<K>, stream: string, state: StreamState): Promise<PollStep>;
   /** Posts (or sends privately). Throws SocialApiError. */
   send(ctx: NetworkContext<K>, post: OutboundPost): Promise<SentPost>;
+  /**
+   * How long one private message may be (staff replies, staff-replies.ts): X's DMs take 10,000
+   * characters, Bluesky's chat 1,000 graphemes, Mastodon's direct post its usual length less
+   * the mention of `recipientHandle` its send adds. Without it, the post length.
+   */
+  privateLength?(settings: Pick<Env, K>, recipientHandle: string | null): LengthRule;
+  /**
+   * The recipient does not take private messages from us (X: their DMs are closed): a staff
+   * reply then goes as a public reply to their post, without the private link. Networks
+   * without it fail the reply, which stays on the reporter's private page.
+   */
+  privateRefused?(err: SocialApiError): boolean;
   /** Inbound webhooks the network pushes to us (X's /hooks/x), mounted by social/routes.ts. */
   readonly routes?: Hono<AppEnv>;
 }

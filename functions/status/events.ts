@@ -1,6 +1,6 @@
 // The one event of the status capability: `status.published`. Every write (writes.ts) puts the
 // event's row into its own D1 batch, then dispatches it; consumers above status (subscribers,
-// and social or the mirror when they take it up) register a StatusEventConsumer with the queue
+// social and the mirror) register a StatusEventConsumer with the queue
 // dispatcher, so status imports none of them. Each consumer runs once per event: its finish is
 // recorded (status_event_consumers), and a retry runs only the consumers that have not.
 import type { Job, StatusChange, StatusPublishedJob } from "../../contract/jobs";

@@ -405,6 +405,30 @@ export function insertStatusEventStatement(
     .bind(e.id, e.kind, e.incidentId, e.updateId, e.payload, e.at);
 }
 
+/** What staff chose to tell with each of an incident's updates, as its status.published event
+ * carried it (updates without an event, imported history, are absent). */
+export async function publishedChoicesOf(db: D1Database, incidentId: string): Promise<Map<string, { subscribers: boolean; social: boolean; actor: string }>> {
+  const { results } = await db
+    .prepare("SELECT update_id, payload FROM status_events WHERE incident_id = ?1 AND update_id IS NOT NULL")
+    .bind(incidentId)
+    .all<{ update_id: string; payload: string }>();
+  const choices = new Map<string, { subscribers: boolean; social: boolean; actor: string }>();
+  for (const r of results) {
+    let payload: { notify?: { subscribers?: unknown; social?: unknown }; actor?: unknown } = {};
+    try {
+      payload = JSON.parse(r.payload) as typeof payload;
+    } catch {
+      continue;
+    }
+    choices.set(r.update_id, {
+      subscribers: payload.notify?.subscribers !== false,
+      social: payload.notify?.social !== false,
+      actor: typeof payload.actor === "string" ? payload.actor : "",
+    });
+  }
+  return choices;
+}
+
 /** Events no consumer run has finished, whose last send is older than `before`, oldest first. */
 export async function listUndispatchedStatusEvents(db: D1Database, before: string, limit: number): Promise<StatusEventRow[]> {
   const { results } = await db

@@ -14,6 +14,14 @@ export async function run(args) {
   if (!reference || !text || positionals.length > 2) throw new Error(`reply needs a reference and the text, in quotes.\n\n${usage}`);
   return withStaffApi(values, async (call) => {
     const answer = await call("POST", `/api/admin/reports/${encodeURIComponent(reference)}/messages`, { body: text });
-    print(values, answer, `Replied to ${answer.reference}${answer.reporter?.email ? "; the reporter is told by mail" : ""}.`);
+    print(values, answer, `Replied to ${answer.reference}${toldBy(answer.reply)}.`);
   });
+}
+
+/** How the reply goes out, as the API said (the reporter's channel, email, or not at all). */
+function toldBy(reply) {
+  if (!reply?.channel) return reply?.note ? `; not sent: ${reply.note.replace(/\.$/, "")}` : "";
+  if (reply.channel === "email") return "; the reporter is told by mail";
+  if (reply.channel === "sms") return `; the reporter is told by SMS at ${reply.to}`;
+  return `; the reporter is told at ${reply.to}`;
 }

@@ -1,10 +1,11 @@
 // Status in the console: open an incident from a template with a preview that posts nothing,
 // post updates (status, impact, components, postmortem) in one form, the notify/social choice
-// stored with each update, maintenance in UTC, one-tap component status, and every input
-// refused with its message and the input kept. What staff post is escaped everywhere.
+// carried by each write's status.published event and the real delivery progress shown under
+// each update, maintenance in UTC, one-tap component status, and every input refused with its
+// message and the input kept. What staff post is escaped everywhere.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { listAnnouncementsOf, listPendingAnnouncements, markAnnouncementDone } from "../../functions/announcements/queries";
+import { publishedChoicesOf } from "../../functions/status/queries";
 import { fetchWorker, unique } from "../helpers";
 import { makeComponents } from "../status/fixtures";
 import { consoleGet, consolePost, signedIn, textOf } from "./helpers";
@@ -54,9 +55,8 @@ describe("opening an incident", () => {
     expect(await statusOf(ids[0]!)).toBe("degraded_performance");
     expect(await statusOf(ids[1]!)).toBe("operational");
 
-    const announcements = [...(await listAnnouncementsOf(env.DB, incident.id)).values()];
-    expect(announcements).toHaveLength(1);
-    expect(announcements[0]).toMatchObject({ notifySubscribers: true, postSocial: false, requestedBy: s.name, subscribersDoneAt: null });
+    const choices = [...(await publishedChoicesOf(env.DB, incident.id)).values()];
+    expect(choices).toEqual([{ subscribers: true, social: false, actor: s.name }]);
 
     const audit = await env.DB.prepare("SELECT actor FROM audit_log WHERE action = 'incident.create' AND target = ?1").bind(incident.id).first<{ actor: string }>();
     expect(audit!.actor).toBe(s.name);
@@ -127,8 +127,8 @@ describe("updating an incident", () => {
     // Resolving without naming components gives the affected ones back.
     expect([await statusOf(ids[0]!), await statusOf(ids[1]!)]).toEqual(["operational", "operational"]);
 
-    const announcements = await listAnnouncementsOf(env.DB, incident.id);
-    expect([...announcements.values()].map((a) => [a.notifySubscribers, a.postSocial]).sort()).toEqual([
+    const choices = await publishedChoicesOf(env.DB, incident.id);
+    expect([...choices.values()].map((a) => [a.subscribers, a.social]).sort()).toEqual([
       [false, true],
       [false, false],
     ].sort());
@@ -136,7 +136,10 @@ describe("updating an incident", () => {
     const after = textOf(await (await consoleGet(`/admin/incidents/${incident.id}?done=update-posted`, s)).text());
     expect(after).toContain("Update posted: the status page shows it now.");
     expect(after).toContain("Postmortem");
-    expect(after).toContain("to be posted to social accounts");
+    expect(after).toContain("Subscribers: not notified");
+    // Social was chosen for the resolution, but no network is set up in this env: said so.
+    expect(after).toContain("Social: no social account is set up.");
+    expect(after).toContain(`Social: not posted (chosen by ${s.name}).`);
   });
 
   it("refuses a status of the other kind (a maintenance status on an incident) with the message", async () => {
@@ -166,7 +169,7 @@ describe("maintenance and components", () => {
     expect(res.status).toBe(303);
     const m = (await incidentNamed(name))!;
     expect(m).toMatchObject({ kind: "maintenance", status: "scheduled", scheduled_for: "2031-03-04T22:00:00.000Z" });
-    expect((await listAnnouncementsOf(env.DB, m.id)).size).toBe(1);
+    expect([...(await publishedChoicesOf(env.DB, m.id)).values()]).toEqual([{ subscribers: true, social: false, actor: s.name }]);
   });
 
   it("refuses a window that ends before it starts, keeping the input", async () => {
@@ -199,17 +202,32 @@ describe("maintenance and components", () => {
   });
 });
 
-describe("the announcement outbox (the seam for the subscriber and social senders)", () => {
-  it("lists pending updates per side oldest first, and marks each side done once", async () => {
+describe("delivery progress under each update", () => {
+  it("shows what the subscriber sends and each network's posts have really done, from their own tables", async () => {
     const s = await signedIn("publisher");
-    const name = unique("Outbox");
+    const name = unique("Progress");
     await consolePost("/admin/incidents", s, { name, status: "investigating", impact: "minor", body: "x", notify_subscribers: "1", post_social: "1", intent: "post" });
     const incident = (await incidentNamed(name))!;
-    const [a] = [...(await listAnnouncementsOf(env.DB, incident.id)).values()];
-    const pending = async (side: "subscribers" | "social") => (await listPendingAnnouncements(env.DB, side, 1000)).some((p) => p.updateId === a!.updateId);
-    expect([await pending("subscribers"), await pending("social")]).toEqual([true, true]);
-    expect(await markAnnouncementDone(env.DB, a!.updateId, "subscribers", new Date().toISOString())).toBe(true);
-    expect(await markAnnouncementDone(env.DB, a!.updateId, "subscribers", new Date().toISOString())).toBe(false);
-    expect([await pending("subscribers"), await pending("social")]).toEqual([false, true]);
+    const [updateId] = [...(await publishedChoicesOf(env.DB, incident.id)).keys()];
+    const before = textOf(await (await consoleGet(`/admin/incidents/${incident.id}`, s)).text());
+    expect(before).toContain("Subscribers: nobody told so far.");
+
+    const now = new Date().toISOString();
+    const delivery = (sub: string, state: string) =>
+      env.DB.prepare("INSERT INTO subscriber_deliveries (subscriber_id, update_id, event_id, state, claimed_at, sent_at) VALUES (?1, ?2, 'evt_test', ?3, ?4, ?4)").bind(unique(sub), updateId, state, now);
+    const post = (network: string, state: string, error: string | null) =>
+      env.DB.prepare("INSERT INTO social_posts (id, network, kind, body, state, last_error, incident_id, incident_update_id, created_at) VALUES (?1, ?2, 'update', 'x', ?3, ?4, ?5, ?6, ?7)").bind(unique(`${network}:update`), network, state, error, incident.id, updateId, now);
+    await env.DB.batch([delivery("a", "sent"), delivery("b", "sent"), delivery("c", "failed"), post("x", "sent", null), post("x", "sent", null), post("mastodon", "failed", "Mastodon: HTTP 422: <b>too long</b>")]);
+
+    const html = await (await consoleGet(`/admin/incidents/${incident.id}`, s)).text();
+    const after = textOf(html);
+    expect(after).toContain("Subscribers: 2 told, 1 failed.");
+    expect(after).toContain("Social: Mastodon: 1 failed (Mastodon: HTTP 422: <b>too long</b>); X: 2 posted.");
+    expect(html).not.toContain("<b>too long</b>"); // a provider's words are escaped
+    expect(after).not.toContain("to be notified");
+  });
+
+  it("left the console's old announcement outbox behind (migration 0017 drops its table)", async () => {
+    expect(await env.DB.prepare("SELECT name FROM sqlite_master WHERE name = 'status_announcements'").first()).toBeNull();
   });
 });

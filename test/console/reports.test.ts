@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { putFile } from "../../functions/files/store";
 import { deliverReply } from "../../functions/inbox/actions";
 import { findReplyDelivery } from "../../functions/inbox/queries";
-import { servicesOf, staffHeaders, unique } from "../helpers";
+import { fakeProviders, servicesOf, staffHeaders, unique } from "../helpers";
 import { insertReport } from "../alerts/helpers";
 import { call, fakeMail, postApi, uniqueReport } from "../reports/helpers";
 import { createStaffToken } from "../../functions/staff/tokens";
@@ -141,7 +141,8 @@ describe("replying to a reporter", () => {
   });
 
   it("keeps a reply it cannot send in the thread, says so, and sends nothing", async () => {
-    const r = await insertReport({ subject: unique("SMS only"), channel: "sms", reporter: { phone: "+31 6 9999 0000" } });
+    // A voicemail: the phone channel has no way to answer (a caller's number may be a landline).
+    const r = await insertReport({ subject: unique("Voicemail only"), channel: "phone", reporter: { phone: "+31 6 9999 0000" } });
     const mail = fakeMail();
     const s = await signedIn("responder");
     const res = await consolePost(`/admin/reports/${r.reference}/reply`, s, { body: "We are calling you back." }, { overrides: { EMAIL: mail.binding } });
@@ -152,14 +153,29 @@ describe("replying to a reporter", () => {
     expect(page).toContain("could not be sent");
   });
 
-  it("answers an SMS reporter who left an email by email, saying why", async () => {
-    const r = await insertReport({ subject: unique("SMS with email"), channel: "sms", reporter: { phone: "+31 6 1111 2222", email: "sms-user@example.com" } });
+  it("answers a caller who left an email by email, saying why", async () => {
+    const r = await insertReport({ subject: unique("Voicemail with email"), channel: "phone", reporter: { phone: "+31 6 1111 2222", email: "sms-user@example.com" } });
     const mail = fakeMail();
     const s = await signedIn("responder");
     const page = textOf(await (await consoleGet(`/admin/reports/${r.reference}`, s)).text());
-    expect(page).toContain("Replies through SMS are not available yet: this one goes by email.");
+    expect(page).toContain("Replies through phone are not available yet: this one goes by email.");
     await consolePost(`/admin/reports/${r.reference}/reply`, s, { body: "Thanks, we see it." }, { overrides: { EMAIL: mail.binding } });
     expect(mail.sent.map((m) => m.to)).toEqual(["sms-user@example.com"]);
+  });
+
+  it("texts an SMS reporter from the hotline, saying so before and after", async () => {
+    const number = `+316${String(Math.floor(Math.random() * 1e8)).padStart(8, "0")}`;
+    const r = await insertReport({ subject: unique("SMS reporter"), channel: "sms", reporter: { phone: number } });
+    const twilio = { TWILIO_API_BASE: `${fakeProviders.url()}/twilio`, TWILIO_ACCOUNT_SID: "AC0123456789abcdef0123456789abcdef", TWILIO_AUTH_TOKEN: "twilio-test-auth-token" };
+    const s = await signedIn("responder");
+    const page = textOf(await (await consoleGet(`/admin/reports/${r.reference}`, s)).text());
+    expect(page).toContain(`Goes to the reporter by SMS: ${number}`);
+    const res = await consolePost(`/admin/reports/${r.reference}/reply`, s, { body: "We are on it, calling you in 5 minutes." }, { overrides: twilio });
+    expect(res.headers.get("location")).toBe(`/admin/reports/${r.reference}?done=reply-sent#reply`);
+    const texts = (await fakeProviders.requests("twilio")).map((q) => Object.fromEntries(new URLSearchParams(q.body))).filter((f) => f.To === number);
+    expect(texts.map((f) => f.Body?.split("\n")[0])).toEqual(["We are on it, calling you in 5 minutes."]);
+    const thread = textOf(await (await consoleGet(`/admin/reports/${r.reference}`, s)).text());
+    expect(thread).toMatch(/sent by SMS/);
   });
 
   it("refuses an empty reply with the message, and stores nothing", async () => {

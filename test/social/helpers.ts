@@ -9,6 +9,8 @@ import { handlePendingInbound } from "../../functions/social/inbound";
 import { sendDuePosts } from "../../functions/social/outbound";
 import { networkOf } from "../../functions/social/registry";
 import type { NetworkName } from "../../functions/social/types";
+import { socialStatusConsumer } from "../../functions/social/updates";
+import type { StatusPublishedJob } from "../../contract/jobs";
 
 export const X_SECRET = "test-x-consumer-secret";
 
@@ -132,4 +134,16 @@ export async function postsOf(network: NetworkName, where: string, ...binds: unk
 
 export async function inboundRow(network: NetworkName, messageId: string) {
   return env.DB.prepare("SELECT * FROM social_inbound WHERE network = ?1 AND message_id = ?2").bind(network, messageId).first<Record<string, string | null>>();
+}
+
+/**
+ * Runs the social room's status.published consumer, with this test's services (its own world
+ * on the fakes), on every event of the incident, in order, as the queue would (the Worker's
+ * own inline run used the file's env, where no network is configured).
+ */
+export async function announce(t: SocialTestEnv, incidentId: string, now: Date): Promise<void> {
+  const { results } = await env.DB.prepare("SELECT payload FROM status_events WHERE incident_id = ?1 ORDER BY created_at, rowid").bind(incidentId).all<{ payload: string }>();
+  for (const row of results) {
+    await socialStatusConsumer.handle(JSON.parse(row.payload) as StatusPublishedJob, { svc: t.svc, now, messageId: `test:${crypto.randomUUID()}`, attempts: 0 });
+  }
 }

@@ -7,11 +7,10 @@ import { env } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { sendDuePosts } from "../outbound";
 import { pollNetwork } from "../poll";
-import { queueStatusUpdates } from "../updates";
 import { blueskyNetwork } from "./network";
 import { graphemeLength } from "./richtext.pure";
 import { postJson, staffHeaders } from "../../../test/helpers";
-import { control, forgetLeftovers, inboundRow, postsOf, pushSocialOncall, reportByReference, scriptFake, settle, socialEnv, type SocialTestEnv } from "../../../test/social/helpers";
+import { announce, control, forgetLeftovers, inboundRow, postsOf, pushSocialOncall, reportByReference, scriptFake, settle, socialEnv, type SocialTestEnv } from "../../../test/social/helpers";
 
 afterEach(forgetLeftovers);
 beforeAll(pushSocialOncall);
@@ -137,7 +136,6 @@ describe("Bluesky direct messages", () => {
 describe("Bluesky update threads", () => {
   it("root every later post at the first, reply to the one before, link the first with a facet, and stay within 300 graphemes", async () => {
     const t = socialEnv();
-    await queueStatusUpdates(t.svc, blueskyNetwork, new Date());
     const res = await postJson(
       "/api/admin/incidents",
       { name: "Backups delayed", status: "identified", impact: "minor", body: "Nightly backups of web12-web19 are running late because the backup store is full. 🗄️ ".repeat(5), components: {} },
@@ -145,7 +143,7 @@ describe("Bluesky update threads", () => {
     );
     const id = ((await res.json()) as { id: string }).id;
     const now = new Date(Date.now() + 1000);
-    await queueStatusUpdates(t.svc, blueskyNetwork, now);
+    await announce(t, id, now);
     for (let i = 0; i < 10 && (await sendDuePosts(t.svc, blueskyNetwork, now)).more; i++);
     const rows = await postsOf("bluesky", "thread_key = ?2", id);
     expect(rows.length).toBeGreaterThan(1);

@@ -82,6 +82,8 @@ export const blueskyNetwork = defineNetwork({
   billed: false,
   linksCostExtra: false,
   length: () => blueskyLength,
+  // chat.bsky.convo.defs#messageInput: at most 1,000 graphemes.
+  privateLength: () => ({ max: 1000, measure: blueskyLength.measure }),
   accountKey: (s) => `${(s.BLUESKY_SERVICE || "https://bsky.social").replace(/^https?:\/\//, "").replace(/\/+$/, "")}/${s.BLUESKY_HANDLE}`,
 
   async poll(ctx, stream, state): Promise<PollStep> {

@@ -8,11 +8,10 @@ import { pollNetwork } from "../poll";
 import { readStream } from "../queries";
 import { contextFor } from "../registry";
 import { sendDuePosts } from "../outbound";
-import { queueStatusUpdates } from "../updates";
 import { mastodonNetwork } from "./network";
 import { mastodonLength } from "./text.pure";
 import { postJson, staffHeaders } from "../../../test/helpers";
-import { forgetLeftovers, control, inboundRow, postsOf, pushSocialOncall, reportByReference, scriptFake, settle, socialEnv, type SocialTestEnv } from "../../../test/social/helpers";
+import { announce, forgetLeftovers, control, inboundRow, postsOf, pushSocialOncall, reportByReference, scriptFake, settle, socialEnv, type SocialTestEnv } from "../../../test/social/helpers";
 
 afterEach(forgetLeftovers);
 
@@ -114,7 +113,6 @@ describe("Mastodon mentions", () => {
 describe("Mastodon posts", () => {
   it("send staff updates as a public thread within the instance's limit", async () => {
     const t = socialEnv({ settings: { MASTODON_MAX_CHARS: "200" } });
-    await queueStatusUpdates(t.svc, mastodonNetwork, new Date());
     const res = await postJson(
       "/api/admin/incidents",
       { name: "Mail delayed", status: "investigating", impact: "minor", body: "Outgoing mail waits in the queue for up to an hour. ".repeat(6), components: {} },
@@ -122,7 +120,7 @@ describe("Mastodon posts", () => {
     );
     const id = ((await res.json()) as { id: string }).id;
     const now = new Date(Date.now() + 1000);
-    await queueStatusUpdates(t.svc, mastodonNetwork, now);
+    await announce(t, id, now);
     for (let i = 0; i < 10 && (await sendDuePosts(t.svc, mastodonNetwork, now)).more; i++);
     const rows = await postsOf("mastodon", "thread_key = ?2", id);
     expect(rows.length).toBeGreaterThan(1);

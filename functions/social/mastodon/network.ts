@@ -83,6 +83,11 @@ export const mastodonNetwork = defineNetwork({
   billed: false,
   linksCostExtra: false,
   length: (s) => mastodonRule(Number(s.MASTODON_MAX_CHARS) > 0 ? Number(s.MASTODON_MAX_CHARS) : 500),
+  // A direct post starts with the mention send adds ("@acct "), which counts towards the length.
+  privateLength(s, handle) {
+    const rule = mastodonRule(Number(s.MASTODON_MAX_CHARS) > 0 ? Number(s.MASTODON_MAX_CHARS) : 500);
+    return { max: rule.max - (handle ? rule.measure(`@${handle} `) : 0), measure: rule.measure };
+  },
   accountKey: (s) => trimSlash(s.MASTODON_URL ?? "").replace(/^https?:\/\//, ""),
 
   async poll(ctx, _stream, state): Promise<PollStep> {

@@ -54,6 +54,10 @@ export const xNetwork = defineNetwork({
   billed: true,
   linksCostExtra: true,
   length: () => xLength,
+  // https://docs.x.com/x-api/direct-messages: a DM holds up to 10,000 characters.
+  privateLength: () => ({ max: 10_000, measure: (text) => [...text].length }),
+  // X answers 403 to a DM the recipient does not accept (closed DMs, not following us).
+  privateRefused: (err) => err.status === 403,
   accountKey: (s) => xSelfId(s) ?? "unknown",
   routes: xWebhookRoutes,
 

@@ -6,12 +6,15 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
 import { findCheck } from "../../assurance/queries";
+import type { StatusPublishedJob } from "../../../contract/jobs";
+import { runJob } from "../../queue/consumer";
+import { createIncident as createIncidentWrite, postIncidentUpdate } from "../../status/writes";
+import { socialCronTask } from "../cron";
 import { sendDuePosts } from "../outbound";
 import { pollNetwork } from "../poll";
-import { queueStatusUpdates } from "../updates";
 import { xNetwork } from "./network";
 import { postJson, staffHeaders } from "../../../test/helpers";
-import { forgetLeftovers, control, postsOf, scriptFake, settle, socialEnv, type SocialTestEnv } from "../../../test/social/helpers";
+import { announce, forgetLeftovers, control, postsOf, scriptFake, settle, socialEnv, type SocialTestEnv } from "../../../test/social/helpers";
 
 afterEach(forgetLeftovers);
 
@@ -53,13 +56,15 @@ const LONG_BODY =
 describe("staff updates on X", () => {
   it("go out as one thread: the first post names and links the incident, each later post replies to the one before, all within 280 weighted", async () => {
     const t = socialEnv();
-    expect(await queueStatusUpdates(t.svc, xNetwork, new Date())).toBe(0); // this account starts now
     const id = await createIncident({ name: "Websites slow or failing on web12-web19", status: "investigating", impact: "major", body: LONG_BODY, components: {} });
     await postUpdate(id, { status: "identified", body: "A failed disk controller on the storage cluster. Replacement under way." });
     await postUpdate(id, { status: "resolved", body: "All sites answer normally again." });
     const now = new Date(Date.now() + 1000);
-    expect(await queueStatusUpdates(t.svc, xNetwork, now)).toBe(3);
-    expect(await queueStatusUpdates(t.svc, xNetwork, now)).toBe(0); // queued once
+    await announce(t, id, now);
+    const queued = await postsOf("x", "thread_key = ?2", id);
+    expect(new Set(queued.map((r) => r.incident_update_id)).size).toBe(3);
+    await announce(t, id, now); // the events again (the outbox re-sends): queued once
+    expect(await postsOf("x", "thread_key = ?2", id)).toHaveLength(queued.length);
     await sendAll(t, now);
 
     const rows = await postsOf("x", "thread_key = ?2", id);
@@ -83,10 +88,9 @@ describe("staff updates on X", () => {
 
   it("retry a failing post with backoff, show it in assurance, and never touch the status update", async () => {
     const t = socialEnv();
-    await queueStatusUpdates(t.svc, xNetwork, new Date());
     const id = await createIncident({ name: "Webmail login refused", status: "investigating", impact: "minor", body: "Logins to webmail fail; IMAP works.", components: {} });
     const now = new Date(Date.now() + 1000);
-    await queueStatusUpdates(t.svc, xNetwork, now);
+    await announce(t, id, now);
     await scriptFake(t, "x", [{ status: 503, body: { title: "Service Unavailable", detail: "Service Unavailable", type: "about:blank", status: 503 } }], `/${t.world}/2/tweets`);
     const [run] = await sendAll(t, now);
     expect(run).toMatchObject({ sent: 0, retrying: 1 });
@@ -103,20 +107,45 @@ describe("staff updates on X", () => {
 
   it("continue the thread from the last post that went out when one fails for good", async () => {
     const t = socialEnv();
-    await queueStatusUpdates(t.svc, xNetwork, new Date());
     const id = await createIncident({ name: "Control panel slow", status: "investigating", impact: "minor", body: "Pages of the panel take 20 seconds.", components: {} });
-    await queueStatusUpdates(t.svc, xNetwork, new Date(Date.now() + 1000));
+    await announce(t, id, new Date(Date.now() + 1000));
     await sendAll(t, new Date(Date.now() + 1000));
     await postUpdate(id, { status: "identified", body: "A slow database query; a fix is being tested." });
     await postUpdate(id, { status: "resolved", body: "The panel is fast again." });
     const now = new Date(Date.now() + 2000);
-    await queueStatusUpdates(t.svc, xNetwork, now);
+    await announce(t, id, now);
     await scriptFake(t, "x", [{ status: 403, body: { title: "Forbidden", detail: "You are not allowed to create a Tweet with duplicate content.", type: "about:blank", status: 403 } }], `/${t.world}/2/tweets`);
     await sendAll(t, now);
     const rows = await postsOf("x", "thread_key = ?2", id);
     expect(rows.map((r) => r.state)).toEqual(["sent", "failed", "sent"]);
     const posted = new Map((await xState(t)).posts.map((p) => [p.id, p]));
     expect(posted.get(rows[2]!.remote_id as string)!.in_reply_to_tweet_id).toBe(rows[0]!.remote_id);
+  });
+});
+
+describe("staff updates and the staff's choice", () => {
+  it("reach X through the queue's status.published consumer; an update staff chose not to announce is never posted, the next one starts the thread", async () => {
+    const t = socialEnv();
+    const now = new Date();
+    const id = await createIncidentWrite(t.svc, { name: "Quiet fix on web3", status: "investigating", impact: "minor", body: "Looking at a slow disk on web3.", components: {}, notify: { subscribers: true, social: false } }, "ada", now);
+    await postIncidentUpdate(t.svc, id, { status: "resolved", body: "The disk on web3 is replaced.", notify: { subscribers: true, social: true } }, "ada", now);
+    const events = t.queued.map((q) => q.body).filter((b): b is StatusPublishedJob => b.type === "status.published" && b.incidentId === id);
+    expect(events.map((e) => e.notify.social)).toEqual([false, true]);
+    for (const event of events) await runJob(event, t.svc); // as the queue consumer runs it
+    const rows = await postsOf("x", "thread_key = ?2", id);
+    expect(rows.map((r) => [r.incident_update_id, r.seq, r.has_link])).toEqual([[events[1]!.updateId, 0, 1]]);
+    expect(rows[0]!.body).toContain("Resolved: Quiet fix on web3");
+    expect(rows[0]!.body).not.toContain("slow disk");
+    expect(t.queued.some((q) => q.body.type === "social.send" && q.body.network === "x")).toBe(true);
+  });
+
+  it("the cron posts nothing of its own: an update whose event said no stays unposted", async () => {
+    const t = socialEnv();
+    const now = new Date();
+    await socialCronTask.run(t.svc, new Date(now.getTime() - 60_000)); // the network is running before the write
+    const id = await createIncidentWrite(t.svc, { name: "Internal only", status: "investigating", impact: "none", body: "Not for social.", components: {}, notify: { subscribers: false, social: false } }, "ada", now);
+    await socialCronTask.run(t.svc, new Date(now.getTime() + 60_000));
+    expect(await postsOf("x", "thread_key = ?2", id)).toEqual([]);
   });
 });
 

@@ -8,10 +8,9 @@ import { sendDuePosts } from "../outbound";
 import { pollNetwork } from "../poll";
 import { usageStatements } from "../queries";
 import { storeInbound } from "../store";
-import { queueStatusUpdates } from "../updates";
 import { xNetwork } from "./network";
 import { fetchWorker, postJson, staffHeaders } from "../../../test/helpers";
-import { forgetLeftovers, control, inboundRow, postsOf, settle, socialEnv } from "../../../test/social/helpers";
+import { announce, forgetLeftovers, control, inboundRow, postsOf, settle, socialEnv } from "../../../test/social/helpers";
 
 afterEach(forgetLeftovers);
 
@@ -74,7 +73,6 @@ describe("at the monthly spend cap", () => {
     const cap = ((await cost()).spentUsd + 0.5).toFixed(3);
     const t = socialEnv({ settings: { X_MONTHLY_SPEND_CAP_USD: cap, SOCIAL_REPLIES_PER_HOUR: "1000" } });
     const now = new Date();
-    await queueStatusUpdates(t.svc, xNetwork, now);
     const [before] = await pollNetwork(t.svc, xNetwork, now); // cursors start before the cap is hit
     expect(before!.skipped).toBeNull();
     const mentionReads = async () => (await fakeReads(t.world)).filter((p) => p.includes("/mentions")).length;
@@ -94,7 +92,7 @@ describe("at the monthly spend cap", () => {
     const incident = await postJson("/api/admin/incidents", { name: "Mass outage", status: "investigating", impact: "critical", body: "Everything is down.", components: {} }, staffHeaders());
     const incidentId = ((await incident.json()) as { id: string }).id;
     const later = new Date(now.getTime() + 1000);
-    await queueStatusUpdates(t.svc, xNetwork, later);
+    await announce(t, incidentId, later);
     await settle(t, "x", later);
 
     expect((await inboundRow("x", dm.data.id))!.outcome).toMatch(/^report R-/);
