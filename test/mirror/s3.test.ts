@@ -210,7 +210,7 @@ describe("the publish job", () => {
     const run = await publish(bucket);
     expect(run.results.map((r) => r.ok)).toEqual([true]);
     const dispatch = vi.fn(async () => undefined);
-    const svc = { db: env.DB, queue: { send: vi.fn(async () => undefined), dispatch } };
+    const svc = { db: env.DB, queue: { send: vi.fn(async () => undefined), sendAll: vi.fn(async () => undefined), dispatch } };
     // Nothing newer: nothing sent.
     await publishNewerVersion(svc, run);
     expect(dispatch).not.toHaveBeenCalled();
