@@ -13,10 +13,13 @@ test.describe("the foundation, as a visitor sees it", () => {
   });
 
   test("an unknown page shows the 404 page with the contacts", async ({ page }) => {
+    const consoleWatch = watchConsole(page, { documentStatus: 404 });
     const res = await page.goto("/no/such/page");
     expect(res!.status()).toBe(404);
     await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+    await expect(page.getByRole("heading", { name: "How to reach us when everything is down" })).toBeVisible();
     await expectNoAxeViolations(page);
+    expect(consoleWatch.errors).toEqual([]);
   });
 
   test("the staff API refuses requests without a token", async ({ request }) => {

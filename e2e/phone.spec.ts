@@ -45,20 +45,8 @@ function phone(...args: string[]) {
 
 const caller = () => `+3161${String(Math.floor(Math.random() * 1e7)).padStart(7, "0")}`;
 
-type StaffApi = import("@playwright/test").APIRequestContext;
-
-/** Resolves every open alert, so that this file's pages are not held behind another file's
- * unacknowledged alert (issue 8: one pager per policy) and leave none behind for the next. */
-async function quietOnCall(staffApi: StaffApi): Promise<void> {
-  for (const state of ["triggered", "acknowledged"]) {
-    const { alerts } = (await (await staffApi.get(`/api/admin/alerts?state=${state}`)).json()) as { alerts: Array<{ id: string }> };
-    for (const alert of alerts) await staffApi.post(`/api/admin/alerts/${alert.id}/resolve`);
-  }
-}
-
-test.beforeEach(async ({ staffApi }) => quietOnCall(staffApi));
-test.afterEach(async ({ staffApi }) => quietOnCall(staffApi));
-
+// Open alerts are resolved around each test by the shared fixture (fixtures.ts leaveAsFound),
+// so these pages are never held behind another file's unacknowledged alert (issue 8).
 test("every page shows the hotline as a tel: link", async ({ page }) => {
   for (const path of ["/", "/report", "/history", "/no-such-page"]) {
     await page.goto(path);

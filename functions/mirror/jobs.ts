@@ -4,7 +4,7 @@
 import type { CronTask, JobContext, JobHandlers } from "../platform/tasks";
 import type { StatusEventConsumer } from "../status/events";
 import { readVersion } from "../status/queries";
-import { publishMirror, workerMirrorSettings } from "./publisher";
+import { publishMirror, publishNewerVersion, workerMirrorSettings } from "./publisher";
 import { loadTargetStates } from "./queries";
 import { QUEUE_ATTEMPTS, syncDue, type MirrorPublishJob } from "./schedule.pure";
 import { targetsOf } from "./settings";
@@ -17,10 +17,13 @@ async function handlePublish(job: MirrorPublishJob, ctx: JobContext): Promise<vo
   // so a long outage never ends in the dead-letter queue.
   // A change too large for one publish continues in the next, at once.
   if (run.incomplete.length > 0) await ctx.svc.queue.send(job);
+  await publishNewerVersion(ctx.svc, run);
   const retry = failed.some((r) => r.retryable) && ctx.attempts < QUEUE_ATTEMPTS;
   if (retry) throw new Error(`mirror publish of version ${job.version} failed: ${failed.map((r) => r.error).join("; ")}`);
-  // Another publish holds a target: this version must still reach it after that one.
-  if (run.busy.length > 0 && ctx.attempts < QUEUE_ATTEMPTS + 3) throw new Error(`mirror publish of version ${job.version} waits for a publish in progress (${run.busy.join(", ")})`);
+  // Another publish holds a target: it publishes this version when it lets go
+  // (publishNewerVersion). Run inline (attempts 0), the queued copy of this job is the safety
+  // net should that publish die; from the queue, retrying is.
+  if (run.busy.length > 0 && ctx.attempts > 0 && ctx.attempts < QUEUE_ATTEMPTS + 3) throw new Error(`mirror publish of version ${job.version} waits for a publish in progress (${run.busy.join(", ")})`);
 }
 
 export const mirrorJobHandlers: JobHandlers = { "mirror.publish": handlePublish };

@@ -157,3 +157,16 @@ export async function publishMirror(
   );
   return run;
 }
+
+/**
+ * After a run that published: a status write made while it held the lease found its targets
+ * busy, and that write's own job would only try again when the queue's copy comes (30 s or
+ * more later). The lease holder sees the newer version as soon as it lets go, so it sends it on
+ * at once, through the same dispatch a write uses. A write after the release claims the target
+ * itself: the version is read after markPublished freed the lease, so none falls between.
+ */
+export async function publishNewerVersion(svc: Pick<Services, "db" | "queue">, run: PublishRun): Promise<void> {
+  if (run.version === null || run.incomplete.length > 0 || !run.results.some((r) => r.ok)) return;
+  const latest = Number(await readVersion(svc.db));
+  if (latest > run.version) await svc.queue.dispatch({ type: "mirror.publish", version: latest, reason: "change" });
+}

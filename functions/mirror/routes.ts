@@ -9,7 +9,7 @@ import type { AppEnv } from "../platform/types";
 import { requireScope } from "../staff/auth";
 import { readVersion } from "../status/queries";
 import { filesFor } from "./publish";
-import { publishMirror, workerMirrorSettings } from "./publisher";
+import { publishMirror, publishNewerVersion, workerMirrorSettings } from "./publisher";
 import { loadTargetStates } from "./queries";
 import { settingsProblems, targetsOf } from "./settings";
 import { renderSnapshot } from "./snapshot";
@@ -61,6 +61,8 @@ export const mirrorRoutes = new Hono<AppEnv>()
     const run = await publishMirror(c.get("services"), job, new Date(), settings);
     // A change too large for one publish (the first one) continues through the queue.
     if (run.incomplete.length > 0) await c.get("services").queue.send(job);
+    // A write made while this publish held the mirror (an imported break-glass post's own, say).
+    await publishNewerVersion(c.get("services"), run);
     return c.json({
       incomplete: run.incomplete,
       version: run.version,

@@ -7,7 +7,8 @@ import { env } from "cloudflare:workers";
 import { servicesOf } from "../helpers";
 import { describe, expect, it, vi } from "vitest";
 import worker from "../../functions/index";
-import { publishMirror } from "../../functions/mirror/publisher";
+import { publishMirror, publishNewerVersion } from "../../functions/mirror/publisher";
+import { runJob } from "../../functions/queue/consumer";
 import { claimTarget, loadTargetStates } from "../../functions/mirror/queries";
 import { s3Target } from "../../functions/mirror/targets/s3";
 import { BASE, staffHeaders } from "../helpers";
@@ -191,6 +192,39 @@ describe("the publish job", () => {
     expect(retry).toHaveBeenCalled();
     expect(await puts(bucket)).toEqual([]);
     await env.DB.prepare("UPDATE mirror_targets SET lease_until = NULL WHERE target = 's3'").run();
+  });
+
+  it("run inline, finds the target held and leaves it to the holder, quietly: the queued copy is the safety net", async () => {
+    await makeComponents(1);
+    const bucket = await newBucket();
+    const now = new Date();
+    expect(await claimTarget(env.DB, "s3", now.toISOString(), new Date(now.getTime() + 60_000).toISOString())).toBe(true);
+    await expect(runJob(publishJob(await currentVersion(env.DB)), servicesOf(envWith(env, bucket.settings)))).resolves.toBeUndefined();
+    expect(await puts(bucket)).toEqual([]);
+    await env.DB.prepare("UPDATE mirror_targets SET lease_until = NULL WHERE target = 's3'").run();
+  });
+
+  it("a publish that held the target sends on, at once, the version a write made meanwhile", async () => {
+    const { ids } = await makeComponents(1);
+    const bucket = await newBucket();
+    const run = await publish(bucket);
+    expect(run.results.map((r) => r.ok)).toEqual([true]);
+    const dispatch = vi.fn(async () => undefined);
+    const svc = { db: env.DB, queue: { send: vi.fn(async () => undefined), sendAll: vi.fn(async () => undefined), dispatch } };
+    // Nothing newer: nothing sent.
+    await publishNewerVersion(svc, run);
+    expect(dispatch).not.toHaveBeenCalled();
+    // A write while the run held the lease (its own publish found the target busy).
+    await createIncident({ name: "Written during a publish", components: { [ids[0]!]: "partial_outage" } });
+    const version = await currentVersion(env.DB);
+    expect(version).toBeGreaterThan(run.version!);
+    await publishNewerVersion(svc, run);
+    expect(dispatch.mock.calls).toEqual([[{ type: "mirror.publish", version, reason: "change" }]]);
+    // A run that published nothing (busy, or failed) leaves it to the retries.
+    dispatch.mockClear();
+    await publishNewerVersion(svc, { ...run, results: [], busy: ["s3"] });
+    await publishNewerVersion(svc, { ...run, results: [{ target: "s3", ok: false, error: "down", retryable: true, ms: 1 }] });
+    expect(dispatch).not.toHaveBeenCalled();
   });
 
   it("follows every staff write: its status.published event publishes the version the write made", async () => {
