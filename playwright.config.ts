@@ -36,7 +36,7 @@ export default defineConfig({
     command: `rm -rf .wrangler/e2e-state-${E2E_PORT} .wrangler/tmp/mirror-${E2E_PORT} && node scripts/start.mjs`,
     url: `http://127.0.0.1:${E2E_PORT}/healthz`,
     reuseExistingServer: false,
-    timeout: 120_000,
+    timeout: 300_000,
     stdout: "pipe",
     stderr: "pipe",
     env: {
