@@ -9,6 +9,7 @@ import { join } from "node:path";
 import type { APIRequestContext, Browser, BrowserContext, Page } from "@playwright/test";
 import { E2E_PORT, E2E_STAFF_TOKEN } from "../playwright.config";
 import { expect as baseExpect, expectNoAxeViolations, test, watchConsole } from "./fixtures";
+import { confirmedSubscriber, mailTo } from "./subscriber-mail";
 
 /** Pages and passkey ceremonies on a busy machine can take longer than the default 5 s. */
 const expect = baseExpect.configure({ timeout: 15_000 });
@@ -136,7 +137,13 @@ test.describe("signing in", () => {
 });
 
 test.describe("status from the console", () => {
-  test("opens an incident from a template with a preview, sees it on the status page, and resolves it", async ({ browser, staffApi, request }) => {
+  test("opens an incident from a template with a preview, sees it on the status page and in a subscriber's mail, and resolves it", async ({ browser, staffApi, request }) => {
+    // A customer subscribed by email beforehand.
+    const subscriberContext = await browser.newContext();
+    const subscriber = `console-e2e-${Date.now()}@customers.example`;
+    await confirmedSubscriber(await subscriberContext.newPage(), request, subscriber);
+    await subscriberContext.close();
+
     const { url } = await invite(staffApi, "publisher");
     const { context, page } = await withAuthenticator(browser);
     const watch = watchConsole(page);
@@ -164,6 +171,9 @@ test.describe("status from the console", () => {
     const publicPage = await context.newPage();
     await publicPage.goto(`http://127.0.0.1:${E2E_PORT}/`);
     await expect(publicPage.getByText(title)).toBeVisible();
+    // "Notify subscribers" is on by default: the subscriber hears of it by mail.
+    const opened = await mailTo(request, subscriber, title);
+    expect(opened.text).toContain("Sites on web12 answer 502 since 09:40.");
 
     await page.getByLabel("Status").selectOption("resolved");
     await page.getByLabel("Update (public)").fill("Fixed: the PHP pool on web12 is back.");
@@ -173,6 +183,7 @@ test.describe("status from the console", () => {
     expect(JSON.stringify(unresolved)).not.toContain(title);
     await publicPage.reload();
     await expect(publicPage.getByText(title)).toHaveCount(0);
+    expect((await mailTo(request, subscriber, `${title}: resolved`)).text).toContain("Fixed: the PHP pool on web12 is back.");
     expect(watch.errors).toEqual([]);
     await context.close();
   });

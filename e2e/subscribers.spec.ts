@@ -4,58 +4,12 @@
 // mail's unsubscribe link. Mail is Miniflare's simulation, read through the local explorer API.
 import type { APIRequestContext, Page } from "@playwright/test";
 import { expect, expectNoAxeViolations, test } from "./fixtures";
+import { linkIn, mailTo, subscribeByEmail, uniqueIp } from "./subscriber-mail";
 
 const PHONE = { width: 360, height: 740 };
 // Each test walks a whole journey (several pages, mail through the queue, axe runs): more than
 // the default 30 s on a busy machine.
 test.describe.configure({ timeout: 120_000 });
-
-interface SentMail {
-  worker: string;
-  to: string[];
-  subject: string;
-  messageId: string;
-  headers?: Record<string, string>;
-  text?: string;
-}
-
-/** Mail this server sent to `to` whose subject contains `subject`, with its text (waits for it). */
-async function mailTo(request: APIRequestContext, to: string, subject: string): Promise<SentMail> {
-  let found: SentMail | undefined;
-  await expect
-    .poll(
-      async () => {
-        const res = await request.get("/cdn-cgi/local/explorer/api/local/email/sending");
-        const list = ((await res.json()) as { result: SentMail[] }).result;
-        // Other local wrangler sessions may list mail too: ours is worker "outofband".
-        found = list.find((m) => m.worker === "outofband" && m.to.includes(to) && m.subject.includes(subject));
-        return Boolean(found);
-      },
-      { timeout: 20_000, message: `a mail to ${to} about "${subject}"` },
-    )
-    .toBe(true);
-  const detail = await request.get(`/cdn-cgi/local/explorer/api/local/email/sending?email_id=${encodeURIComponent(found!.messageId)}`);
-  return ((await detail.json()) as { result: SentMail }).result;
-}
-
-function linkIn(text: string, path: string): string {
-  const match = new RegExp(`https?://[^\\s]+${path}[^\\s]+`).exec(text);
-  if (!match) throw new Error(`no ${path} link in:\n${text}`);
-  return match[0];
-}
-
-function uniqueIp(): string {
-  const b = Array.from({ length: 3 }, () => Math.floor(Math.random() * 254) + 1);
-  return `10.${b[0]}.${b[1]}.${b[2]}`;
-}
-
-async function subscribeByEmail(page: Page, email: string): Promise<void> {
-  await page.goto("/subscribe");
-  await page.getByLabel("Your email address").fill(email);
-  await page.getByRole("button", { name: "Subscribe by email" }).click();
-  await expect(page).toHaveURL(/\/subscribe\?sent=email$/);
-  await expect(page.getByRole("status").filter({ hasText: "Check your inbox" })).toBeVisible();
-}
 
 for (const javaScriptEnabled of [false, true]) {
   test.describe(`subscribing on a phone with JavaScript ${javaScriptEnabled ? "on" : "off"}`, () => {
