@@ -43,6 +43,9 @@ export default defineConfig(async () => {
       setupFiles: ["./test/setup/apply-migrations.ts"],
       globalSetup: ["./test/setup/global-setup.ts"],
       testTimeout: 20_000,
+      // One workerd per vitest worker, not per file: the setup file gives each file an empty
+      // world (docs/architecture.md "Test files share a runtime").
+      isolate: false,
     },
   };
 });

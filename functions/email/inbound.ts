@@ -22,6 +22,7 @@ import { forwardToAll, recordForwards } from "./forward";
 import { firstHeader, headerBlockOf, parseHeaderBlock, type HeaderLine } from "./headers.pure";
 import { processInbound, type EmailServices, type ProcessOutcome } from "./process";
 import { claimInbound, finishInboundStatement, insertInboundStatement, releaseInbound, type ForwardOutcome, type InboundEmail } from "./queries";
+import { keptPerIsolate } from "../platform/isolate-memory";
 import { checkStaffSender } from "./staff-updates";
 import { receiveCanaryRoundTrip } from "./canary-round-trip";
 import { messageIdOf, storeInbound, type Envelope } from "./store";
@@ -181,6 +182,9 @@ async function receiveStatusMail(svc: EmailServices, message: ForwardableEmailMe
 // arrive: the first says that more may follow, and each is filed when D1 returns.
 const UNFILED_PAGE_WINDOW_MS = 5 * 60_000;
 let lastUnfiledPageAt = 0;
+keptPerIsolate(() => {
+  lastUnfiledPageAt = 0;
+});
 
 /** D1 is down: the mail is kept in R2 and will be filed; tell on-call now, by mail. */
 async function pageUnfiledMail(svc: EmailServices, e: Envelope, headers: HeaderLine[], forwards: ForwardOutcome[], errors: string[], now: Date): Promise<void> {

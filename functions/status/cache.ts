@@ -11,6 +11,7 @@
 // (shared by the isolates of a data centre).
 import type { Context, MiddlewareHandler } from "hono";
 import { etag, RETAINED_304_HEADERS } from "hono/etag";
+import { keptPerIsolate } from "../platform/isolate-memory";
 import type { AppEnv } from "../platform/types";
 import { waitUntilOf } from "../platform/wait-until";
 import { readVersion } from "./queries";
@@ -31,7 +32,7 @@ interface VersionMemo {
   readAt: number;
 }
 // Keyed on the binding: a test (or a fault) with another database never sees this one's memo.
-const versions = new WeakMap<D1Database, VersionMemo>();
+let versions = new WeakMap<D1Database, VersionMemo>();
 
 interface MemoryEntry {
   body: ArrayBuffer;
@@ -194,6 +195,12 @@ export interface LiveState {
 }
 let lastLive: LiveState | null = null;
 const LAST_LIVE = "last-live-state";
+keptPerIsolate(() => {
+  versions = new WeakMap();
+  memory.clear();
+  lastGood.clear();
+  lastLive = null;
+});
 
 export function noteLiveState(state: LiveState): void {
   lastLive = { at: state.at, description: state.description ?? lastLive?.description };
