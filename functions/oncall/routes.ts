@@ -7,6 +7,7 @@ import * as z from "zod";
 import { OncallConfig, Override, type ChannelType } from "./config";
 import { siteConfig } from "../../site.config";
 import { assuranceDoctorCheck } from "../assurance/doctor-check";
+import { watchDoctorCheck, watchView } from "../assurance/watch/view";
 import { recordCheckFailure, recordCheckSuccess } from "../assurance/queries";
 import { channels } from "../channels/registry";
 import type { AlertMessage } from "../channels/types";
@@ -121,7 +122,7 @@ export const oncallRoutes = new Hono<AppEnv>()
     const oncall = runDoctor({ ...doctorInputFromEnv(c.env, stored, now), providerSetup: await providerSetupFindings(c.env) });
     // The mirror's own check (functions/mirror): when Cloudflare is down, it is all customers have.
     // The path canary's verdicts (functions/assurance/doctor-check.ts): a failing path fails.
-    const checks = [...oncall.checks, await mirrorDoctorCheck(c.env, now), await assuranceDoctorCheck(c.env.DB, c.env, now)];
+    const checks = [...oncall.checks, await mirrorDoctorCheck(c.env, now), await assuranceDoctorCheck(c.env.DB, c.env, now), watchDoctorCheck(await watchView(c.env.DB, c.env, now))];
     const report = { ...oncall, checks, verdict: worst(checks.map((ch) => ch.verdict)) };
     return c.json(forReader(c.get("staff").scopes, c.env, report, stored && "config" in stored ? stored.config : null));
   })

@@ -11,7 +11,7 @@ import { detectDrift } from "../../functions/assurance/watch/drift";
 import { runHumanCheck } from "../../functions/assurance/watch/human-check";
 import { readWatchSettings, type WatchSettings } from "../../functions/assurance/watch/settings";
 import { sendWeeklySummary } from "../../functions/assurance/watch/summary";
-import { unique } from "../helpers";
+import { fetchWorker, staffHeaders, unique } from "../helpers";
 import { deliveriesOf, drain, pushConfig, quietOnCall, testEnv, type TestEnv } from "../alerts/helpers";
 
 const ops = { id: "ops", name: "Ops", timezone: "UTC", contactMethods: [{ type: "telegram" as const, chatId: "42" }, { type: "email" as const, address: "ops@ops.example.test" }] };
@@ -52,6 +52,21 @@ async function alertsOf(key: string) {
   return results;
 }
 
+interface AssuranceBody {
+  drifts: Array<{ key: string; kind: string; subject: string; opened_at: string }>;
+  human_check: { last: { started_at: string; state: string } | null; next_at: string | null };
+}
+async function assurance(): Promise<AssuranceBody> {
+  const res = await fetchWorker("/api/admin/assurance", { headers: staffHeaders() });
+  expect(res.status).toBe(200);
+  return (await res.json()) as AssuranceBody;
+}
+/** The doctor's verdict on the watch (`npm run doctor` prints the same). */
+async function watchVerdict(): Promise<{ verdict: string; details: string[] }> {
+  const doctor = (await (await fetchWorker("/api/admin/doctor", { headers: staffHeaders() })).json()) as { checks: Array<{ id: string; verdict: string; details: string[] }> };
+  return doctor.checks.find((c) => c.id === "assurance-watch")!;
+}
+
 const at = (minutes: number) => new Date(Date.UTC(2026, 11, 1, 9, 0) + minutes * 60_000);
 
 describe("drift detection", () => {
@@ -73,6 +88,9 @@ describe("drift detection", () => {
     expect((await deliveriesOf(alert!.id)).map((d) => d.channel)).toEqual(["email"]);
     expect(t.mail.map((m) => m.to)).toEqual(["ops@ops.example.test"]);
     expect(t.mail[0]!.text).toContain("401 Unauthorized");
+    // Staff see it where they look: the assurance API lists it, the doctor fails on it.
+    expect((await assurance()).drifts).toEqual([expect.objectContaining({ key: `drift:check:${name}`, kind: "check", opened_at: at(30).toISOString() })]);
+    expect(await watchVerdict()).toMatchObject({ verdict: "fail", details: expect.arrayContaining([expect.stringContaining("channel:telegram failed 2 times in a row")]) });
 
     // Still failing: no second alert, no second page.
     await recordCheckFailure(env.DB, name, at(45), "401 Unauthorized: bot token revoked");
@@ -86,6 +104,8 @@ describe("drift detection", () => {
     expect((await detectDrift(t.svc, at(60))).closed).toEqual([`drift:check:${name}`]);
     await fanOut(t, at(60));
     expect((await alertsOf(`drift:check:${name}`))[0]!.state).toBe("resolved");
+    expect((await assurance()).drifts).toEqual([]);
+    expect((await watchVerdict()).details.some((d) => d.includes("channel:telegram"))).toBe(false);
   });
 
   it("does not page for a single failure followed by a success (a blip)", async () => {
@@ -153,6 +173,9 @@ describe("the weekly human-path check", () => {
     expect((await findCheck(env.DB, "human:telegram"))?.lastErrorAt).toBe(m(31).toISOString());
     expect((await alertsOf(`human-path:${nextSlot.toISOString()}`))[0]!.state).toBe("triggered");
     expect(alert).toBeDefined();
+    // The doctor fails on it, and the assurance API says which page went unanswered.
+    expect((await assurance()).human_check.last).toMatchObject({ started_at: m(0).toISOString(), state: "unacknowledged" });
+    expect(await watchVerdict()).toMatchObject({ verdict: "fail", details: expect.arrayContaining([`Nobody acknowledged the test page of ${m(0).toISOString()} by ${m(30).toISOString()}: the channels it went out on are unverified.`]) });
   });
 });
 
