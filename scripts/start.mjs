@@ -79,7 +79,8 @@ if (process.env.OOB_LOCAL_SOCIAL !== "0") {
     localSocial.networks = standIn;
     localSocial.xSecret = xSecret;
     if (standIn.includes("x")) {
-      Object.assign(effective, { X_CONSUMER_KEY: "local-demo-key", X_CONSUMER_SECRET: xSecret, X_ACCESS_TOKEN: `${LOCAL_X_USER_ID}-localdemo`, X_ACCESS_TOKEN_SECRET: "local-demo" });
+      // The bearer token lets the path canary ask the stand-in to CRC-check /hooks/x, as X would.
+      Object.assign(effective, { X_CONSUMER_KEY: "local-demo-key", X_CONSUMER_SECRET: xSecret, X_ACCESS_TOKEN: `${LOCAL_X_USER_ID}-localdemo`, X_ACCESS_TOKEN_SECRET: "local-demo", X_BEARER_TOKEN: "local-demo-bearer" });
       socialVars.push("--var", `X_API_BASE:${localSocial.url}/x/local`);
     }
     if (standIn.includes("mastodon")) {

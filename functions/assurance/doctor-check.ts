@@ -21,6 +21,7 @@ export async function assuranceDoctorCheck(db: D1Database, env: Pick<Env, "ASSUR
     ...view.paths.map((p) => ({ name: `intake path ${p.path}`, ...p })),
     ...view.channels.map((c) => ({ name: `channel ${c.channel}`, ...c })),
     { name: "mail round trip", ...view.canary.mail_round_trip },
+    ...view.canary.webhooks.map((w) => ({ name: `${w.provider}'s webhooks`, ...w })),
   ];
   for (const it of items) {
     if (it.verdict === "failing") {

@@ -1,7 +1,7 @@
 // The path canary's part of GET /api/admin/assurance (and of the doctor's verdicts): each
 // intake path and each on-call channel with when it was last verified, which check it got, its
 // last error and a verdict (verdict.pure.ts). Read from the assurance checks the canary writes
-// (`path:<channel>`, `channel:<type>`, `mail:round-trip`).
+// (`path:<channel>`, `channel:<type>`, `mail:round-trip`, `webhooks:<provider>`).
 import { ReportChannel } from "../../contract/reports";
 import { channelTypes, silentCheckFor } from "../channels/registry";
 import { listChecks, type AssuranceCheck } from "./queries";
@@ -17,7 +17,7 @@ export interface VerifiedItem {
 }
 
 export interface CanaryView {
-  canary: { every_minutes: number; mail_round_trip: VerifiedItem };
+  canary: { every_minutes: number; mail_round_trip: VerifiedItem; webhooks: Array<VerifiedItem & { provider: string }> };
   paths: Array<VerifiedItem & { path: string }>;
   channels: Array<VerifiedItem & { channel: string; silent_check: boolean }>;
 }
@@ -44,7 +44,16 @@ export async function canaryView(db: D1Database, env: Pick<Env, "ASSURANCE_CANAR
   const everyMinutes = Number.isFinite(minutes) && minutes >= 1 ? Math.floor(minutes) : 15;
   const byName = new Map((checks ?? (await listChecks(db))).map((c) => [c.name, c]));
   return {
-    canary: { every_minutes: everyMinutes, mail_round_trip: item(byName.get("mail:round-trip"), now, everyMinutes, "send_email -> Email Routing -> email() handler") },
+    canary: {
+      every_minutes: everyMinutes,
+      mail_round_trip: item(byName.get("mail:round-trip"), now, everyMinutes, "send_email -> Email Routing -> email() handler"),
+      // The providers that push to us, as the canary recorded them (canary/webhooks.ts: Twilio,
+      // and each social network with a webhook); none before its first run.
+      webhooks: [...byName.keys()]
+        .filter((name) => name.startsWith("webhooks:"))
+        .sort()
+        .map((name) => ({ provider: name.slice("webhooks:".length), ...item(byName.get(name), now, everyMinutes, null) })),
+    },
     paths: ReportChannel.options.map((path) => ({ path, ...item(byName.get(`path:${path}`), now, everyMinutes, null) })),
     channels: channelTypes.map((channel) => {
       const silent = silentCheckFor(channel) !== null;

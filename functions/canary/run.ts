@@ -6,6 +6,7 @@
 import { deleteProbes, insertProbes, lastCanaryRunAt, listUnansweredProbes, recordCheckFailure, recordCheckNote } from "../assurance/queries";
 import type { Services } from "../platform/services";
 import { hex, pathDrivers, type SelfWorker } from "./paths";
+import { checkProviderWebhooks, type WebhookRoundTrip } from "./webhooks";
 import { CANARY_PATHS, PROBE_LIFETIME_MINUTES, readCanarySettings, type CanaryPath } from "./settings";
 
 export type CanaryServices = Pick<Services, "db" | "queue" | "config" | "channelSettings">;
@@ -13,6 +14,8 @@ export type CanaryServices = Pick<Services, "db" | "queue" | "config" | "channel
 export interface CanaryRun {
   runId: string | null;
   driven: Array<{ path: CanaryPath; outcome: "sent" | "failed" | "unavailable"; detail: string }>;
+  /** The providers' webhooks (webhooks.ts): Twilio's numbers, X's CRC. */
+  webhooks: WebhookRoundTrip[];
 }
 
 /** Whether a run is due: none yet, or the last started at least `everyMinutes` ago (a minute's
@@ -26,7 +29,7 @@ export async function runPathCanary(svc: CanaryServices, worker: SelfWorker, now
   const env = svc.channelSettings;
   const settings = readCanarySettings(env);
   await recordLostProbes(svc, now);
-  if (!opts.force && !canaryDue(await lastCanaryRunAt(svc.db), now, settings.everyMinutes)) return { runId: null, driven: [] };
+  if (!opts.force && !canaryDue(await lastCanaryRunAt(svc.db), now, settings.everyMinutes)) return { runId: null, driven: [], webhooks: [] };
 
   const runId = crypto.randomUUID();
   const iso = now.toISOString();
@@ -59,7 +62,15 @@ export async function runPathCanary(svc: CanaryServices, worker: SelfWorker, now
       driven.push({ path, outcome: "failed", detail: message });
     }
   }
-  return { runId, driven };
+  // The providers' side: do they still send their webhooks here? One failing provider never
+  // stops the others, nor the paths above.
+  let webhooks: WebhookRoundTrip[] = [];
+  try {
+    webhooks = await checkProviderWebhooks(svc, now);
+  } catch (err) {
+    console.error("canary: the providers' webhooks could not be checked", err);
+  }
+  return { runId, driven, webhooks };
 }
 
 /** Probes whose report never reached the fan-out before they expired: their path failed. */

@@ -66,6 +66,8 @@ export type ContactMethodInputOf<T extends string, F extends z.ZodRawShape> = Co
 export interface SetupFinding {
   verdict: "warn" | "fail";
   text: string;
+  /** The provider could not be asked (a timeout, an error): nothing is known, nothing verified. */
+  unchecked?: true;
 }
 
 export interface SetupContext<K extends SettingName = SettingName> {

@@ -55,7 +55,7 @@ export async function providerSetupFindings(env: Env): Promise<NonNullable<Docto
       try {
         return { provider, findings: await check(ctx) };
       } catch (err) {
-        return { provider, findings: [{ verdict: "warn" as const, text: `its setup could not be checked: ${err instanceof Error ? err.message : String(err)}` }] };
+        return { provider, findings: [{ verdict: "warn" as const, text: `its setup could not be checked: ${err instanceof Error ? err.message : String(err)}`, unchecked: true as const }] };
       }
     }),
   );

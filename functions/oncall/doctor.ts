@@ -52,7 +52,7 @@ export interface DoctorInput {
    * numbers' webhooks point at this Worker), asked over the network by the caller. Absent: not
    * asked (the check is left out).
    */
-  providerSetup?: Array<{ provider: string; findings: Array<{ verdict: "warn" | "fail"; text: string }> }>;
+  providerSetup?: Array<{ provider: string; findings: Array<{ verdict: "warn" | "fail"; text: string; unchecked?: true }> }>;
 }
 
 /** Secrets every deployment that pages anyone needs, whatever its channels. */

@@ -134,7 +134,23 @@ export interface SocialNetwork<K extends SettingName = SettingName> {
   privateRefused?(err: SocialApiError): boolean;
   /** Inbound webhooks the network pushes to us (X's /hooks/x), mounted by social/routes.ts. */
   readonly routes?: Hono<AppEnv>;
+  /**
+   * The path canary's round trip for the network's webhook (X: a CRC re-check): asks the
+   * network to check the webhook again now, and judges what the network says of it. Posts
+   * nothing. Throws SocialApiError when the network cannot be asked.
+   */
+  webhookCheck?(ctx: NetworkContext<K> & { publicUrl: string }): Promise<WebhookCheck>;
+  /** The assurance check its webhook route records when it answers the network's own check (X:
+   * `social:x:crc`), at most every `everyMs`: the canary reads it to see the network's checks
+   * arrive. */
+  readonly webhookAnswered?: { check: string; everyMs: number };
 }
+
+/** What a network says of its webhook: not set up here, or what is wrong (nothing: it works). */
+export type WebhookCheck =
+  | { unavailable: string }
+  /** `asked`: the network was asked to check the webhook now (its check should arrive soon). */
+  | { problems: string[]; check: string; asked: boolean; detail: Record<string, unknown> };
 
 /** Declares a network with its setting names checked against Env. */
 export function defineNetwork<const K extends SettingName>(network: SocialNetwork<K>): SocialNetwork<K> {

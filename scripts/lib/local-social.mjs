@@ -7,6 +7,9 @@
 //   BLUESKY_SERVICE = <url>/bluesky/local
 // Like X itself, the X stand-in pushes a mention or DM made through its control endpoint to the
 // Worker's webhook (/hooks/x), signed with the consumer secret, after checking the CRC answer.
+// The webhook is registered with it (GET /2/webhooks lists it); when the path canary asks for a
+// re-check (PUT /2/webhooks/:id), it sends the CRC to the Worker and marks the webhook valid or
+// not by the answer, as X does.
 // `npm run x -- mention "..."` (scripts/social.mjs) uses the control endpoints. Nothing leaves
 // the machine.
 import "./ts.mjs";
@@ -33,7 +36,8 @@ const sign = (secret, text) => `sha256=${createHmac("sha256", secret).update(tex
  * has: with both, X's mentions and DMs are pushed to /hooks/x as well as being there to poll.
  */
 export function startLocalSocial({ port = 0, worker = null, xSecret = null } = {}) {
-  x.worldOf("local", LOCAL_X_USER_ID);
+  const world = x.worldOf("local", LOCAL_X_USER_ID);
+  const hook = worker && xSecret ? x.registerWebhook(world, `${worker}/hooks/x`) : null;
   const server = createServer((req, res) => {
     const chunks = [];
     let size = 0;
@@ -65,6 +69,14 @@ export function startLocalSocial({ port = 0, worker = null, xSecret = null } = {
       const control = /^\/local\/__control\/(mention|dm)$/.exec(recorded.path);
       if (fake.name === "x" && control && result.status === 201 && worker && xSecret) {
         pushToWebhook(worker, xSecret, result.body.activity_event).catch((err) => console.error(`local X: webhook delivery failed: ${err.message}`));
+      }
+      if (fake.name === "x" && hook && recorded.method === "PUT" && recorded.path === `/local/2/webhooks/${hook.id}` && result.status === 200) {
+        checkCrc(worker, xSecret)
+          .then((ok) => (hook.valid = ok))
+          .catch((err) => {
+            hook.valid = false;
+            console.error(`local X: the CRC check of /hooks/x failed: ${err.message}`);
+          });
       }
     });
   });

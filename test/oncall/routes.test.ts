@@ -275,7 +275,7 @@ describe("GET /api/admin/doctor", () => {
     const res = await fetchWorker("/api/admin/doctor", { headers: staffHeaders() });
     expect(res.status).toBe(200);
     const report = (await res.json()) as { verdict: string; checks: Array<{ id: string; verdict: string; details: string[] }> };
-    expect(report.checks.map((c) => c.id)).toEqual(["configuration", "policy-channels", "channel-secrets", "rotation-gaps", "email-destinations", "intake-routing", "email-intake", "provider-webhooks", "mirror", "assurance"]);
+    expect(report.checks.map((c) => c.id)).toEqual(["configuration", "policy-channels", "channel-secrets", "rotation-gaps", "email-destinations", "intake-routing", "email-intake", "provider-webhooks", "mirror", "assurance", "assurance-watch"]);
     // Without Twilio's secrets the hotline's webhooks cannot be asked about: said, not failed.
     const webhooks = report.checks.find((c) => c.id === "provider-webhooks")!;
     expect(webhooks.verdict).toBe("warn");

@@ -17,6 +17,12 @@
 //   POST rate {endpoint, remaining, resetInSeconds?}   set a rate window (mentions, dm_events, tweets, dm_send)
 //   POST closed-dms {user_id}                     that person does not accept DMs (403)
 //   GET  state                                    what we posted and sent
+//   POST webhook {url, valid?}                    a webhook registered with X (its id is
+//        answered); X's verdict on it is `valid` (true unless told)
+//   POST webhook-valid {id, valid}                X's verdict after a CRC check (tests act as X:
+//        they send the CRC to the Worker and report how it went)
+// Webhook management (GET /2/webhooks, PUT /2/webhooks/:id: "re-check now") takes the app's
+// bearer token, as X's does; each PUT is kept in `crc_requests` for the CRC it asks for.
 import twitterText from "twitter-text";
 import type { ProviderFake, RecordedRequest, ScriptedResponse } from "../../../test/fakes/types";
 
@@ -60,6 +66,15 @@ export interface XWorld {
   closedDms: Set<string>;
   /** Our account's id is learnt from the first signed request (control calls carry none). */
   selfKnown: boolean;
+  /** Webhooks registered with X (GET /2/webhooks' WebhookConfig), and the CRC re-checks asked for. */
+  webhooks: FakeWebhook[];
+  crcRequests: Array<{ id: string; at: string }>;
+}
+export interface FakeWebhook {
+  id: string;
+  url: string;
+  valid: boolean;
+  created_at: string;
 }
 
 const worlds = new Map<string, XWorld>();
@@ -76,7 +91,7 @@ export function worldOf(name: string, selfId?: string): XWorld {
   let world = worlds.get(name);
   if (!world) {
     const self = { id: selfId ?? "1500000000000000001", username: "ExampleHosting", name: "Example Hosting" };
-    world = { name, self, users: new Map([[self.id, self]]), mentions: [], dmEvents: [], posts: [], dmsSent: [], windows: new Map(), closedDms: new Set(), selfKnown: selfId !== undefined };
+    world = { name, self, users: new Map([[self.id, self]]), mentions: [], dmEvents: [], posts: [], dmsSent: [], windows: new Map(), closedDms: new Set(), selfKnown: selfId !== undefined, webhooks: [], crcRequests: [] };
     worlds.set(name, world);
   } else if (selfId && !world.selfKnown) {
     const old = world.self.id;
@@ -264,11 +279,46 @@ function control(world: XWorld, action: string, req: RecordedRequest): ScriptedR
     case "self":
       worldOf(world.name, String(body.id));
       return { status: 200, body: { data: world.self } };
+    case "webhook":
+      return { status: 201, body: { data: registerWebhook(world, String(body.url ?? ""), body.valid !== false) } };
+    case "webhook-valid": {
+      const hook = world.webhooks.find((w) => w.id === String(body.id));
+      if (!hook) return { status: 404, body: { error: `no webhook ${String(body.id)}` } };
+      hook.valid = body.valid === true;
+      return { status: 200, body: { data: hook } };
+    }
     case "state":
-      return { status: 200, body: { data: { self: world.self, posts: world.posts, dms_sent: world.dmsSent, mentions: world.mentions.length, dm_events: world.dmEvents.length } } };
+      return {
+        status: 200,
+        body: { data: { self: world.self, posts: world.posts, dms_sent: world.dmsSent, mentions: world.mentions.length, dm_events: world.dmEvents.length, webhooks: world.webhooks, crc_requests: world.crcRequests } },
+      };
     default:
       return { status: 404, body: { error: `no control action ${action}` } };
   }
+}
+
+/** Registers a webhook (or finds the one with this URL), as POST /2/webhooks does once its CRC passed. */
+export function registerWebhook(world: XWorld, url: string, valid = true): FakeWebhook {
+  const known = world.webhooks.find((w) => w.url === url);
+  if (known) return Object.assign(known, { valid });
+  const hook = { id: snowflake(), url, valid, created_at: new Date().toISOString() };
+  world.webhooks.push(hook);
+  return hook;
+}
+
+/** GET /2/webhooks and PUT /2/webhooks/:id, with the app's bearer token (OAuth 1.0a is refused). */
+function webhooks(world: XWorld, req: RecordedRequest, rest: string[]): ScriptedResponse {
+  if (!/^Bearer \S+$/.test(req.headers.authorization ?? "")) return problem(403, "Unsupported Authentication", "Authenticating with OAuth 1.0a User Context is forbidden for this endpoint.  Supported authentication types are [OAuth 2.0 Application-Only].");
+  if (req.method === "GET" && rest.length === 0) {
+    return { status: 200, body: world.webhooks.length > 0 ? { data: world.webhooks, meta: { result_count: world.webhooks.length } } : { meta: { result_count: 0 } } };
+  }
+  if (req.method === "PUT" && rest.length === 1) {
+    const hook = world.webhooks.find((w) => w.id === rest[0]);
+    if (!hook) return problem(400, "Invalid Request", "One or more parameters to your request was invalid.", { errors: [{ message: `Webhook id ${rest[0]} not found` }] });
+    world.crcRequests.push({ id: hook.id, at: new Date().toISOString() });
+    return { status: 200, body: { data: { attempted: true } } };
+  }
+  return problem(404, "Not Found Error", `Could not find ${req.method} /2/webhooks/${rest.join("/")}`);
 }
 
 export function respondX(req: RecordedRequest): ScriptedResponse {
@@ -279,6 +329,7 @@ export function respondX(req: RecordedRequest): ScriptedResponse {
   if (!worldName) return { status: 404, body: { error: "name a world: /x/<world>/2/..." } };
   if (rest[0] === "__control") return control(worldOf(worldName), rest[1] ?? "", req);
   if (rest[0] !== "2") return problem(404, "Not Found Error", `Could not find ${pathname}`);
+  if (rest[1] === "webhooks") return webhooks(worldOf(worldName), req, rest.slice(2));
   const selfId = selfFromOAuth(req.headers.authorization);
   if (!selfId) return problem(401, "Unauthorized", "Unauthorized");
   const world = worldOf(worldName, selfId);

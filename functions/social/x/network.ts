@@ -7,7 +7,8 @@ import { defineNetwork, SocialApiError, type PollStep, type StreamState } from "
 import { rateLimitOf, toSocialError, withDeadline, xClient, xSelfId } from "./client";
 import { xLength } from "./length.pure";
 import { fromV2DmEvent, fromV2Post, usersById, V2DmEvent, V2Post } from "./payload.pure";
-import { xWebhookRoutes } from "./webhook";
+import { checkXWebhook } from "./webhook-check";
+import { CRC_RECORD_EVERY_MS, X_CRC_CHECK, xWebhookRoutes } from "./webhook";
 
 /** X's largest page for both timelines. */
 const PAGE_SIZE = 100;
@@ -38,7 +39,7 @@ function parseJson<T>(value: string | null): T | null {
 
 const isNewer = (a: string, b: string) => BigInt(a) > BigInt(b);
 
-const settings = ["X_API_BASE", "X_CONSUMER_KEY", "X_CONSUMER_SECRET", "X_ACCESS_TOKEN", "X_ACCESS_TOKEN_SECRET", "X_USER_ID"] as const;
+const settings = ["X_API_BASE", "X_CONSUMER_KEY", "X_CONSUMER_SECRET", "X_ACCESS_TOKEN", "X_ACCESS_TOKEN_SECRET", "X_USER_ID", "X_BEARER_TOKEN"] as const;
 
 export const xNetwork = defineNetwork({
   name: "x",
@@ -60,6 +61,8 @@ export const xNetwork = defineNetwork({
   privateRefused: (err) => err.status === 403,
   accountKey: (s) => xSelfId(s) ?? "unknown",
   routes: xWebhookRoutes,
+  webhookCheck: checkXWebhook,
+  webhookAnswered: { check: X_CRC_CHECK, everyMs: CRC_RECORD_EVERY_MS },
 
   async poll(ctx, stream, state): Promise<PollStep> {
     const self = xSelfId(ctx.settings);

@@ -11,7 +11,7 @@
 // answered 200 at once; it becomes reports in the same invocation after the answer (and by
 // the queue and the cron if that is cut short).
 import { Hono } from "hono";
-import { recordCheckFailure, recordCheckSuccess } from "../../assurance/queries";
+import { findCheck, recordCheckFailure, recordCheckSuccess } from "../../assurance/queries";
 import { readBodyText } from "../../platform/body";
 import { constantTimeEqual } from "../../platform/crypto";
 import { ApiError } from "../../platform/errors";
@@ -24,6 +24,10 @@ import { parseWebhook } from "./payload.pure";
 /** X's deliveries are a few KB; an Account Activity batch stays far below this. */
 export const MAX_WEBHOOK_BYTES = 256 * 1024;
 const MAX_CRC_TOKEN = 512;
+/** The assurance check each answered CRC refreshes (read by the path canary's round trip). */
+export const X_CRC_CHECK = "social:x:crc";
+/** Anyone can send a CRC: its record is written at most this often, so a flood is a few rows. */
+export const CRC_RECORD_EVERY_MS = 60_000;
 
 const encoder = new TextEncoder();
 
@@ -46,6 +50,22 @@ function webhookSettings(env: Env): { secret: string; self: string } {
   return { secret, self };
 }
 
+/**
+ * Notes that a CRC was answered, for the canary's round trip. A CRC carries no signature, so
+ * anyone can send one: this is only the Worker's side of the story (X's own verdict, `valid`,
+ * is what the canary judges by), and it is written at most once a minute.
+ */
+async function noteCrcAnswered(db: D1Database, now: Date): Promise<void> {
+  try {
+    const last = await findCheck(db, X_CRC_CHECK);
+    if (last?.lastVerifiedAt && now.getTime() - Date.parse(last.lastVerifiedAt) < CRC_RECORD_EVERY_MS) return;
+    await recordCheckSuccess(db, X_CRC_CHECK, now, { check: "answered a CRC check at /hooks/x" });
+  } catch (err) {
+    // The answer matters more than its record: X gets it even when D1 is down.
+    console.error("x webhook: the CRC answer could not be recorded", err);
+  }
+}
+
 export const xWebhookRoutes = new Hono<AppEnv>()
   .get("/hooks/x", async (c) => {
     const { secret } = webhookSettings(c.get("services").channelSettings);
@@ -53,7 +73,9 @@ export const xWebhookRoutes = new Hono<AppEnv>()
     if (!token) throw new ApiError("bad_request", "A CRC check carries a crc_token query parameter.");
     if (token.length > MAX_CRC_TOKEN) throw new ApiError("bad_request", `The crc_token is longer than ${MAX_CRC_TOKEN} characters.`);
     c.header("Cache-Control", "no-store");
-    return c.json({ response_token: await xSignature(secret, token) });
+    const answer = { response_token: await xSignature(secret, token) };
+    await noteCrcAnswered(c.get("services").db, new Date());
+    return c.json(answer);
   })
   .post("/hooks/x", async (c) => {
     const svc = c.get("services");
