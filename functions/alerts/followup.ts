@@ -7,7 +7,7 @@ import type { Job } from "../../contract/jobs";
 import type { PageTarget } from "../oncall/config";
 import { findMessage, findReportById, markOutboxDispatched } from "../reports/queries";
 import { addToDigest, digestMethods, targetsUpTo, type DigestServices } from "./digest";
-import { type Alert, eventStatement, findAlert, hasRecentFollowUpNotice, insertDeliveryStatement, peoplePagedFor } from "./queries";
+import { type Alert, eventStatement, findAlert, followUpAlreadyTold, hasRecentFollowUpNotice, insertDeliveryStatement, peoplePagedFor } from "./queries";
 
 /** A report still not grouped this long after it came in never will be (nothing to tell). */
 const UNGROUPED_GIVE_UP_MS = 10 * 60_000;
@@ -47,6 +47,9 @@ export async function handleReportFollowUp(svc: DigestServices, job: Extract<Job
   let alert = await findAlert(db, report.alertId);
   if (alert?.state === "merged" && alert.mergedInto) alert = await findAlert(db, alert.mergedInto);
   if (!alert) return markOutboxDispatched(db, job.outboxId, now);
+  // Told already (this is the queue's copy of a job that ran inline, or a redelivery): the
+  // notices and the event were written in one batch, and each notice's send is deduplicated.
+  if (await followUpAlreadyTold(db, [...new Set([report.alertId, alert.id])], message.id)) return markOutboxDispatched(db, job.outboxId, now);
 
   const { people, viaDigest } = await whoToTell(db, alert);
   const since = new Date(now.getTime() - svc.config.paging.digestWindowMinutes * 60_000).toISOString();

@@ -733,6 +733,16 @@ export async function numberPagedSince(db: D1Database, number: string, since: st
 
 /** Whether a person was told of a follow-up on this alert since `since` (then the next one
  * goes into their digest instead of a notice of its own). */
+/** Whether a reporter's follow-up (its message id) was already told about: the job runs inline
+ * and again as the queue's safety-net copy, and a redelivery must not tell it twice. */
+export async function followUpAlreadyTold(db: D1Database, alertIds: string[], messageId: number): Promise<boolean> {
+  const row = await db
+    .prepare("SELECT 1 AS x FROM alert_events WHERE alert_id IN (SELECT value FROM json_each(?1)) AND type = 'followup' AND json_extract(detail, '$.message') = ?2 LIMIT 1")
+    .bind(JSON.stringify(alertIds), messageId)
+    .first();
+  return row !== null;
+}
+
 export async function hasRecentFollowUpNotice(db: D1Database, alertId: string, personId: string, since: string): Promise<boolean> {
   const row = await db
     .prepare("SELECT 1 AS x FROM deliveries WHERE alert_id = ?1 AND person_id = ?2 AND purpose = 'followup' AND created_at >= ?3 LIMIT 1")

@@ -290,6 +290,27 @@ describe("reporter follow-ups", () => {
     expect(item!.reason).toBe("followup");
   });
 
+  it("are told once when the job runs twice (the inline run and the queue's safety-net copy)", async () => {
+    const t = testEnv();
+    const { report } = await file(t, { subject: "Reseller panel 502" }, at(0));
+    const alertId = (await alertOfReport(report.id))!;
+    await acknowledgeAlert(t.svc, alertId, { actor: "Ann", via: "acknowledgement link", personId: "ann" }, at(60_000));
+    const stored = (await findReportById(env.DB, report.id))!;
+    await addFollowUp(t.svc, stored, "Customers cannot log in at all now.", at(120_000));
+    const job = t.queued.find((q) => q.body.type === "report.followup")!.body;
+    await drain(t, at(120_000));
+    // The same job again, as the queue's delayed copy delivers it 30 seconds later.
+    t.queued.push({ body: job, delaySeconds: 0 });
+    await drain(t, at(150_000));
+    const notices = await deliveries("alert_id = ?1 AND purpose = 'followup'", alertId);
+    expect(notices.map((d) => d.channel).sort()).toEqual(["email", "sms"]);
+    expect(t.mail.filter((m) => m.text.includes("Customers cannot log in"))).toHaveLength(1);
+    // Nothing in Ann's digest either: it is the same follow-up, not a second one.
+    expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM digest_items WHERE alert_id = ?1").bind(alertId).first<{ n: number }>()).toEqual({ n: 0 });
+    const events = await env.DB.prepare("SELECT COUNT(*) AS n FROM alert_events WHERE alert_id = ?1 AND type = 'followup'").bind(alertId).first<{ n: number }>();
+    expect(events!.n).toBe(1);
+  });
+
   it("reach the people being paged while nobody has acknowledged", async () => {
     const t = testEnv();
     const { report } = await file(t, { subject: "Shared hosting node h7 down" }, at(0));
