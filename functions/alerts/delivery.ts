@@ -16,7 +16,7 @@ import { signAckToken } from "./ack-token";
 import { findMessageById, findReportById } from "../reports/queries";
 import { digestIdOfDelivery, digestMessage } from "./digest";
 import { followUpMessageIdOf } from "./followup";
-import { type ReporterContact, alertText, alertTitle, followUpText } from "./message.pure";
+import { type ReporterContact, alertText, alertTitle, firstLabel, followUpText, reportsPhrase } from "./message.pure";
 import {
   type Alert,
   type Delivery,
@@ -96,6 +96,8 @@ export async function buildMessage(
     component,
     subject: alert.subject,
     reportCount: alert.reportCount,
+    reports: reportsPhrase(alert.reportCount),
+    firstLabel: firstLabel(alert.reportCount),
     firstText: alert.firstText,
     urgency: alert.urgency,
   };

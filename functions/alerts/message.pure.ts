@@ -36,6 +36,17 @@ export interface MessageFacts {
   personal?: boolean;
 }
 
+/** How many reports an alert has, in words; an alert with none was raised by a check (a
+ * monitor, a heartbeat, the assurance watch, the weekly test page), and says so. */
+export function reportsPhrase(count: number): string {
+  return count === 0 ? "Raised by a check (no reports)" : `${count} report${count === 1 ? "" : "s"}`;
+}
+
+/** What introduces the alert's first text: a customer's words, or the check's. */
+export function firstLabel(count: number): string {
+  return count === 0 ? "The check says" : "The first report says";
+}
+
 /** "R-7K3M9Q2X Ada Customer, +31 20 123 4567, ada@example.com" (personal) or "R-7K3M9Q2X". */
 export function reporterLine(reporter: ReporterContact | null | undefined, personal: boolean): string {
   if (!reporter) return "";
@@ -56,7 +67,7 @@ function oneLine(text: string): string {
 /** The page as plain text, at most MAX_TEXT_CHARS (the ack link and the reporter's contact
  * are never cut: the quote and then the title give way first). */
 export function alertText(f: MessageFacts): string {
-  const reports = `${f.reportCount} report${f.reportCount === 1 ? "" : "s"}`;
+  const reports = f.reportCount === 0 ? "raised by a check" : reportsPhrase(f.reportCount);
   const head = `[${f.siteName}] ALERT ${f.ackCode}: ${oneLine(alertTitle(f))}`;
   const who = reporterLine(f.reporter, f.personal === true);
   const whoPart = who ? ` ${truncate(who, 120)}.` : "";

@@ -17,6 +17,11 @@ export interface AlertMessage {
   component: string | null;
   subject: string;
   reportCount: number;
+  /** "1 report", "3 reports", or "Raised by a check (no reports)" for an alert a monitor, a
+   * heartbeat, the assurance watch or the weekly test page raised (alerts/message.pure.ts). */
+  reports: string;
+  /** What introduces firstText: "The first report says" or "The check says". */
+  firstLabel: string;
   firstText: string;
   urgency: string;
   /** The signed, expiring acknowledgement page (GET confirms, POST acknowledges). */

@@ -140,6 +140,8 @@ export const oncallRoutes = new Hono<AppEnv>()
       component: null,
       subject: "Test page",
       reportCount: 1,
+      reports: "A test page",
+      firstLabel: "It says",
       firstText: `This is a test page for ${person.name}, sent by ${staff.name}. Nothing is wrong; no action is needed.`,
       urgency: "normal",
       ackUrl: `${c.env.PUBLIC_URL}/`,

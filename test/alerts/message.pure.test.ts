@@ -1,6 +1,7 @@
 // What a page says, and that it fits two SMS segments whatever people wrote.
 import { describe, expect, it } from "vitest";
-import { MAX_TEXT_CHARS, alertText, truncate } from "../../functions/alerts/message.pure";
+import { MAX_TEXT_CHARS, alertText, firstLabel, reportsPhrase, truncate } from "../../functions/alerts/message.pure";
+import { voiceTwiml } from "../../functions/channels/twilio/channel";
 
 const ackUrl = "https://status.example-hosting.test/ack/al_abcdefghijkl.alice.mh3k2p1.0123456789abcdef0123456789abcdef";
 
@@ -20,6 +21,17 @@ describe("page text", () => {
     expect(text.length).toBeLessThanOrEqual(MAX_TEXT_CHARS);
     expect(text).toContain(ackUrl);
     expect(text).not.toMatch(/[\n\t]/);
+  });
+
+  it("says an alert a check raised was raised by a check, never \"0 reports\"", () => {
+    const text = alertText({ siteName: "Example Hosting", ackCode: "9PX4D", component: "Mail", subject: "Monitor smtp-main failing", reportCount: 0, firstText: "452 4.3.1 Insufficient system storage", ackUrl });
+    expect(text).toBe(`[Example Hosting] ALERT 9PX4D: Mail: Monitor smtp-main failing (raised by a check). "452 4.3.1 Insufficient system storage" Ack: ${ackUrl}`);
+    expect([reportsPhrase(0), firstLabel(0)]).toEqual(["Raised by a check (no reports)", "The check says"]);
+    expect([reportsPhrase(1), reportsPhrase(3), firstLabel(3)]).toEqual(["1 report", "3 reports", "The first report says"]);
+    // The voice page reads it the same way.
+    const twiml = voiceTwiml("https://status.example-hosting.test", { what: "Mail", reports: reportsPhrase(0), firstLabel: firstLabel(0), firstText: "452 4.3.1 Insufficient system storage", ackToken: "t" });
+    expect(twiml).toContain("Alert for Mail. Raised by a check (no reports). The check says: 452 4.3.1 Insufficient system storage");
+    expect(twiml).not.toContain("0 reports");
   });
 
   it("offers the SMS reply only where replying works", () => {

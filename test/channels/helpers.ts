@@ -18,6 +18,8 @@ export function message(alertId = unique("al")): AlertMessage {
     component: "Web hosting",
     subject: "All sites give 502",
     reportCount: 3,
+    reports: "3 reports",
+    firstLabel: "The first report says",
     firstText: "Since 10:02 every site on web12 answers 502 & <b>nothing</b> loads.",
     urgency: "critical",
     reporter: null,

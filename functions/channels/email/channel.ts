@@ -23,7 +23,7 @@ export const emailChannel = defineChannel({
   contactFields: { address: z.email() },
   async send({ settings, deliveryId }, method, msg) {
     const body = html`<p><strong>${msg.title}</strong></p>
-<p>${msg.reportCount} report${msg.reportCount === 1 ? "" : "s"} so far. The first one says:</p>
+<p>${msg.reports}. ${msg.firstLabel}:</p>
 <blockquote>${msg.firstText}</blockquote>
 <p><a href="${msg.ackUrl}">Acknowledge this alert</a> (opens a confirmation page).</p>
 <p>Alert ${msg.alertId}, code ${msg.ackCode}.</p>`;
@@ -32,7 +32,7 @@ export const emailChannel = defineChannel({
         to: method.address,
         from: settings.MAIL_FROM,
         subject: `[${msg.ackCode}] ${msg.title}`,
-        text: `${msg.text}\n\nFirst report in full:\n${msg.firstText}\n\nAlert ${msg.alertId}.`,
+        text: `${msg.text}\n\n${msg.firstLabel}, in full:\n${msg.firstText}\n\nAlert ${msg.alertId}.`,
         html: body.toString(),
         // Auto-Submitted keeps out-of-office responders from answering a page (RFC 3834);
         // the delivery id and the returned Message-ID (stored as the provider id) let a reply

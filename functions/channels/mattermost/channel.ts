@@ -21,9 +21,8 @@ export const mattermostChannel = defineChannel({
     webhookUrl: httpUrl.refine((url) => HOOK_PATH.test(new URL(url).pathname), "Use the incoming webhook URL Mattermost shows, ending in /hooks/ and its key."),
   },
   async send(ctx, method, msg) {
-    const reports = `${msg.reportCount} report${msg.reportCount === 1 ? "" : "s"}`;
     const payload = {
-      text: `#### :rotating_light: ${literalMarkdown(msg.title)}\n${reports}. [Acknowledge](${msg.ackUrl}) (opens a confirmation page) · code ${msg.ackCode}`,
+      text: `#### :rotating_light: ${literalMarkdown(msg.title)}\n${msg.reports}. [Acknowledge](${msg.ackUrl}) (opens a confirmation page) · code ${msg.ackCode}`,
       attachments: [
         {
           // Shown where attachments are not (notifications, older clients): plain text.

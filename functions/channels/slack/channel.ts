@@ -15,7 +15,7 @@ export const slackChannel = defineChannel({
     const payload = {
       text: msg.text,
       blocks: [
-        { type: "section", text: { type: "mrkdwn", text: `*${msg.title}*\n${msg.reportCount} report(s). First: ${msg.firstText.slice(0, 500)}` } },
+        { type: "section", text: { type: "mrkdwn", text: `*${msg.title}*\n${msg.reports}. ${msg.firstLabel}: ${msg.firstText.slice(0, 500)}` } },
         { type: "actions", elements: [{ type: "button", text: { type: "plain_text", text: "Acknowledge" }, url: msg.ackUrl, style: "danger" }] },
       ],
     };

@@ -18,7 +18,7 @@ export const teamsChannel = defineChannel({
       version: "1.4",
       body: [
         { type: "TextBlock", text: msg.title, weight: "Bolder", size: "Medium", wrap: true, color: "Attention" },
-        { type: "TextBlock", text: `${msg.reportCount} report(s). First: ${msg.firstText.slice(0, 1000)}`, wrap: true },
+        { type: "TextBlock", text: `${msg.reports}. ${msg.firstLabel}: ${msg.firstText.slice(0, 1000)}`, wrap: true },
       ],
       actions: [{ type: "Action.OpenUrl", title: "Acknowledge", url: msg.ackUrl }],
     };

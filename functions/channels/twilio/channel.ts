@@ -52,9 +52,9 @@ export const smsChannel = defineChannel({
 });
 
 /** TwiML that reads the alert and asks for 4; the digit is posted to a signed webhook. */
-export function voiceTwiml(publicUrl: string, msg: { what: string; reportCount: number; firstText: string; ackToken: string }): string {
+export function voiceTwiml(publicUrl: string, msg: { what: string; reports: string; firstLabel: string; firstText: string; ackToken: string }): string {
   const action = `${trimSlash(publicUrl)}/hooks/twilio/voice/${msg.ackToken}`;
-  const say = `Alert for ${msg.what}. ${msg.reportCount} report${msg.reportCount === 1 ? "" : "s"}. The first says: ${msg.firstText.slice(0, 300)}`;
+  const say = `Alert for ${msg.what}. ${msg.reports}. ${msg.firstLabel}: ${msg.firstText.slice(0, 300)}`;
   const x = escapeHtml;
   return (
     `<Response><Gather numDigits="1" timeout="10" method="POST" action="${x(action)}">` +
