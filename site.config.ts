@@ -23,6 +23,10 @@ export interface SiteConfig {
   contacts: {
     urgentEmail: string;
     xHandle: string;
+    /** Our Mastodon account as user@instance (mentions and DMs are filed as reports), or "". */
+    mastodon: string;
+    /** Our Bluesky handle (mentions and chats are filed as reports), or "". */
+    bluesky: string;
     phone: string;
   };
 }
@@ -38,6 +42,18 @@ export const siteConfig: SiteConfig = {
   contacts: {
     urgentEmail: "urgent@status.example-hosting.test",
     xHandle: "examplehosting",
+    mastodon: "examplehosting@mastodon.example",
+    bluesky: "status.example-hosting.test",
     phone: "+31 20 123 4567",
   },
 };
+
+/** The social accounts customers can write to, as links (the status page, the report pages). */
+export function socialContacts(c: SiteConfig["contacts"]): Array<{ label: string; href: string; text: string }> {
+  const out: Array<{ label: string; href: string; text: string }> = [];
+  if (c.xHandle) out.push({ label: "X (Twitter)", href: `https://x.com/${c.xHandle}`, text: `@${c.xHandle}` });
+  const mastodon = /^@?([^@\s/]+)@([^@\s/]+)$/.exec(c.mastodon);
+  if (mastodon) out.push({ label: "Mastodon", href: `https://${mastodon[2]}/@${mastodon[1]}`, text: `@${mastodon[1]}@${mastodon[2]}` });
+  if (c.bluesky) out.push({ label: "Bluesky", href: `https://bsky.app/profile/${c.bluesky.replace(/^@/, "")}`, text: `@${c.bluesky.replace(/^@/, "")}` });
+  return out;
+}

@@ -1,1 +1,1 @@
-export { siteConfig } from "../site.config";
+export { siteConfig, socialContacts } from "../site.config";

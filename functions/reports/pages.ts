@@ -1,7 +1,7 @@
 // The report pages: static shells from the Astro build (src/pages/report*.astro) filled with
 // HTMLRewriter. Every value people wrote goes in as text or as an attribute value (both
 // escaped by the rewriter), or through the escaping `html` template: never as markup.
-import { siteConfig } from "../../site.config";
+import { siteConfig, socialContacts } from "../../site.config";
 import { escapeHtml, html, type SafeHtml } from "../platform/html";
 import { htmlContentSecurityPolicy } from "../platform/security-headers";
 import { fetchShell, liveResponse, setText } from "../platform/shell";
@@ -49,11 +49,11 @@ function attr(value: string): string {
 }
 
 function contactsLine(): SafeHtml {
-  const { phone, urgentEmail, xHandle } = siteConfig.contacts;
+  const { phone, urgentEmail } = siteConfig.contacts;
   return html`<ul>
     ${phone ? html`<li>Phone: <a href="tel:${phone.replace(/\s+/g, "")}">${phone}</a></li>` : ""}
     ${urgentEmail ? html`<li>Email: <a href="mailto:${urgentEmail}">${urgentEmail}</a></li>` : ""}
-    ${xHandle ? html`<li>X: <a href="https://x.com/${xHandle}" rel="noopener">@${xHandle}</a></li>` : ""}
+    ${socialContacts(siteConfig.contacts).map((s) => html`<li>${s.label}: <a href="${s.href}" rel="noopener">${s.text}</a></li>`)}
   </ul>`;
 }
 

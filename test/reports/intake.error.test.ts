@@ -81,6 +81,8 @@ describe("the web form refuses bad input field by field", () => {
     const page = await last!.text();
     expect(page).toContain("Too many reports from your connection");
     expect(page).toContain("How to reach us when everything is down");
+    expect(page).toContain('Mastodon: <a href="https://mastodon.example/@examplehosting" rel="noopener">@examplehosting@mastodon.example</a>');
+    expect(page).toContain('Bluesky: <a href="https://bsky.app/profile/status.example-hosting.test" rel="noopener">@status.example-hosting.test</a>');
     // The form comes back as it was, ready to send again.
     expect(page).toContain("Since 09:40 every site on web12 answers 502");
     // Another client is not affected.

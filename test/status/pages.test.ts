@@ -39,6 +39,10 @@ describe("the home page", () => {
     expect(page).toContain('<details class="group card" open>');
     expect(page).toMatch(new RegExp(`aria-label="Component ${ids[0]}, last 90 days: [0-9.]+ % uptime`));
     expect(page).toContain("How to reach us when everything is down");
+    // Every social account that files reports is listed, each a link to its profile.
+    expect(page).toContain('<a href="https://x.com/examplehosting" rel="noopener">@examplehosting</a>');
+    expect(page).toContain('<a href="https://mastodon.example/@examplehosting" rel="noopener">@examplehosting@mastodon.example</a>');
+    expect(page).toContain('<a href="https://bsky.app/profile/status.example-hosting.test" rel="noopener">@status.example-hosting.test</a>');
     expect(res.headers.get("content-security-policy")).toContain("default-src 'self'");
   });
 
