@@ -24,6 +24,11 @@ export default defineConfig(async () => {
       cloudflareTest({
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
+          // Tests run queued jobs themselves (runJob, consumeFanout with a message batch): the
+          // queues they send to have no consumer. With one runtime shared by the files of a
+          // worker, a queued message (the fan-out's delayed safety-net copies) would otherwise
+          // be delivered during a later file, against that file's data.
+          queueProducers: { FANOUT: { queueName: "outofband-fanout-tests" }, FANOUT_DLQ: { queueName: "outofband-fanout-dlq-tests" } },
           bindings: {
             ...blankSecrets,
             TEST_MIGRATIONS: migrations,
