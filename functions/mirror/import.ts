@@ -6,7 +6,7 @@
 // too, so the record says when staff really posted.
 import { ApiError } from "../platform/errors";
 import { getIncident } from "../status/queries";
-import { createIncident, postIncidentUpdate, type StatusWriteServices } from "../status/writes";
+import { createIncident, postIncidentUpdate, recordPastIncidentUpdate, type StatusWriteServices } from "../status/writes";
 import type { BreakGlassEntry } from "./break-glass.pure";
 
 /** Who the audit log names for an imported post. */
@@ -35,6 +35,10 @@ export async function importBreakGlass(svc: StatusWriteServices, entries: readon
         continue;
       } else if (incident.updates.some((u) => u.id === entry.id)) {
         continue;
+      } else if (incident.updates.some((u) => u.createdAt > at.toISOString())) {
+        // Staff moved on live after this was posted (the mirror still showed the old state):
+        // it joins the record at its time without undoing what came later.
+        await recordPastIncidentUpdate(svc, entry.incident, { status: entry.status, body: entry.body }, BREAK_GLASS_ACTOR, at, { updateId: entry.id });
       } else {
         await postIncidentUpdate(svc, entry.incident, { status: entry.status, body: entry.body, impact: entry.impact }, BREAK_GLASS_ACTOR, at, { updateId: entry.id });
       }

@@ -190,6 +190,31 @@ export async function postIncidentUpdate(
 }
 
 /**
+ * Records an update written before the incident's newest one: a break-glass post on the mirror
+ * that reaches the Worker after staff had moved on live (say, resolved the incident while the
+ * mirror still showed it open). It joins the timeline at its own time and changes nothing
+ * else: not the incident's status, impact or components, and nobody is told again; what it
+ * said was on the mirror when it mattered.
+ */
+export async function recordPastIncidentUpdate(
+  svc: Pick<StatusWriteServices, "db">,
+  incidentId: string,
+  input: { status: string; body: string },
+  actor: string,
+  at: Date,
+  ids: Pick<ChosenIds, "updateId"> = {},
+): Promise<{ id: string; updateId: string }> {
+  const db = svc.db;
+  const updateId = ids.updateId ?? newId("upd_");
+  await db.batch([
+    insertUpdateStatement(db, { id: updateId, incidentId, status: input.status, body: input.body, now: at.toISOString() }),
+    auditStatement(db, { actor, action: "incident.update.past", target: incidentId, detail: input, now: at }),
+    bumpVersionStatement(db),
+  ]);
+  return { id: incidentId, updateId };
+}
+
+/**
  * Moves one component by hand (or by a monitor). Setting the status it already has writes
  * nothing and publishes nothing.
  */

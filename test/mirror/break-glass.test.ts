@@ -9,6 +9,7 @@ import { publishMirror } from "../../functions/mirror/publisher";
 import { githubTarget } from "../../functions/mirror/targets/github";
 import { s3Target } from "../../functions/mirror/targets/s3";
 import { getIncident } from "../../functions/status/queries";
+import { postIncidentUpdate } from "../../functions/status/writes";
 import { makeComponents } from "../status/fixtures";
 import { assuranceCheck, currentVersion, newBucket, newRepo, publishJob, type FakeBucket } from "./helpers";
 
@@ -102,6 +103,34 @@ describe("a break-glass post", () => {
     const run = await workerPublish(bucket.settings);
     expect(run.imported!.imported).toHaveLength(4);
     expect((await getIncident(env.DB, first.incidentId))!.status).toBe("resolved");
+  });
+
+  it("posted on a mirror that still showed the incident open, never reopens it once staff resolved it live", async () => {
+    await makeComponents(1);
+    const bucket = await newBucket();
+    await workerPublish(bucket.settings);
+    const target = s3Target(bucket.settings.s3!);
+    const base = Date.now() - 60_000;
+    const t = (ms: number) => new Date(base + ms);
+    const first = await postToMirror(target, { text: "Edge down, we are on it." }, t(0));
+    await workerPublish(bucket.settings); // imported: the incident is open live too
+    // Live is back; staff resolve it there at t(30 s). The mirror is not published again yet
+    // (it is down, say), so a colleague still sees the incident open there and posts at t(20 s).
+    const stale = await postToMirror(target, { text: "Failing over to the second provider.", status: "identified", incident: first.incidentId }, t(20_000));
+    await postIncidentUpdate(servicesOf(), first.incidentId, { status: "resolved", body: "Resolved: the edge provider is back." }, "staff", t(30_000));
+
+    const run = await workerPublish(bucket.settings);
+    expect(run.imported!.imported).toEqual([stale.updateId]);
+    const incident = (await getIncident(env.DB, first.incidentId))!;
+    // Still resolved, and the post is in the record at its own time, between the two.
+    expect(incident.status).toBe("resolved");
+    expect(incident.updates.map((u) => [u.status, u.createdAt])).toEqual([
+      ["resolved", t(30_000).toISOString()],
+      ["identified", t(20_000).toISOString()],
+      ["investigating", t(0).toISOString()],
+    ]);
+    const unresolved = (await (await bucket.website("/api/v2/incidents/unresolved.json")).json()) as SummaryJson;
+    expect(unresolved.incidents.map((i) => i.id)).not.toContain(first.incidentId);
   });
 
   it("is text, never markup, on every page it reaches", async () => {
