@@ -1,41 +1,11 @@
 // The on-call page as its recipient sees it: a report filed on the site produces a page mail
 // (simulated locally, in .wrangler/tmp) whose acknowledgement link opens a confirmation page;
 // opening it changes nothing, the button acknowledges. With JavaScript off, and axe-clean.
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
 import { expect, expectNoAxeViolations, test, watchConsole } from "./fixtures";
+import { localMailWith } from "./local-mail";
 
-const MAIL_ROOT = ".wrangler/tmp";
-
-/** Every simulated mail text file written under .wrangler/tmp (wrangler dev's send_email). */
-function mailTexts(dir = MAIL_ROOT): string[] {
-  let out: string[] = [];
-  let entries: string[] = [];
-  try {
-    entries = readdirSync(dir);
-  } catch {
-    return out;
-  }
-  for (const name of entries) {
-    const path = join(dir, name);
-    const stat = statSync(path, { throwIfNoEntry: false });
-    if (!stat) continue;
-    if (stat.isDirectory()) out = out.concat(mailTexts(path));
-    else if (path.includes("email-text") || path.endsWith(".eml")) out.push(path);
-  }
-  return out;
-}
-
-async function pageMailFor(marker: string): Promise<string> {
-  for (let i = 0; i < 100; i++) {
-    for (const file of mailTexts()) {
-      const text = readFileSync(file, "utf8");
-      if (text.includes(marker) && text.includes("/ack/")) return text;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`no page mail mentioning ${marker} appeared under ${MAIL_ROOT}`);
-}
+/** The page mail (it has an acknowledgement link) about `marker`. */
+const pageMailFor = (marker: string) => localMailWith(marker, "/ack/");
 
 function randomWord(): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(6)), (b) => "bcdfghklmnprstvz"[b % 16]).join("");

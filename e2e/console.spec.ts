@@ -4,11 +4,10 @@
 // to a form reporter that shows in their private view under the staff member's name and in
 // their mail; the core forms with JavaScript off (token sign-in, update, acknowledge, reply);
 // a 360-px phone; a link from another site; axe on every page.
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
 import type { APIRequestContext, Browser, BrowserContext, Page } from "@playwright/test";
 import { E2E_PORT, E2E_STAFF_TOKEN } from "../playwright.config";
 import { expect as baseExpect, expectNoAxeViolations, test, watchConsole } from "./fixtures";
+import { localMailWith as mailContaining } from "./local-mail";
 import { confirmedSubscriber, mailTo } from "./subscriber-mail";
 
 /** Pages and passkey ceremonies on a busy machine can take longer than the default 5 s. */
@@ -59,36 +58,6 @@ async function registerPasskey(page: Page, url: string): Promise<void> {
   await page.getByRole("button", { name: "Create my passkey" }).click();
   await expect(page).toHaveURL(`${CONSOLE}/admin?done=passkey-added`, SLOW);
   await expect(page.getByText("Passkey saved: sign in with it from now on.")).toBeVisible();
-}
-
-/** Every simulated mail under .wrangler/tmp (wrangler dev's send_email writes them there). */
-function mailTexts(dir = ".wrangler/tmp"): string[] {
-  let out: string[] = [];
-  let entries: string[] = [];
-  try {
-    entries = readdirSync(dir);
-  } catch {
-    return out;
-  }
-  for (const name of entries) {
-    const path = join(dir, name);
-    const stat = statSync(path, { throwIfNoEntry: false });
-    if (!stat) continue;
-    if (stat.isDirectory()) out = out.concat(mailTexts(path));
-    else if (path.includes("email-text") || path.endsWith(".eml")) out.push(path);
-  }
-  return out;
-}
-
-async function mailContaining(marker: string): Promise<string> {
-  for (let i = 0; i < 100; i++) {
-    for (const file of mailTexts()) {
-      const text = readFileSync(file, "utf8");
-      if (text.includes(marker)) return text;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`no mail containing "${marker}" appeared under .wrangler/tmp`);
 }
 
 test.describe("signing in", () => {

@@ -2,38 +2,10 @@
 // `npm run mail -- samples/mail/voicemail.eml` files a report with the audio linked, pages the
 // demo on-call with the caller's number, and answers the sender with the reference.
 import { spawnSync } from "node:child_process";
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
 import { E2E_PORT, E2E_STAFF_TOKEN } from "../playwright.config";
 import { expect, test } from "./fixtures";
+import { localMailWith as mailMentioning } from "./local-mail";
 
-function mailFiles(dir = ".wrangler/tmp"): string[] {
-  let out: string[] = [];
-  let entries: string[] = [];
-  try {
-    entries = readdirSync(dir);
-  } catch {
-    return out;
-  }
-  for (const name of entries) {
-    const path = join(dir, name);
-    const stat = statSync(path, { throwIfNoEntry: false });
-    if (stat?.isDirectory()) out = out.concat(mailFiles(path));
-    else if (stat && (path.includes("email-text") || path.endsWith(".eml"))) out.push(path);
-  }
-  return out;
-}
-
-async function mailMentioning(text: string, also: string): Promise<string> {
-  for (let i = 0; i < 100; i++) {
-    for (const file of mailFiles()) {
-      const body = readFileSync(file, "utf8");
-      if (body.includes(text) && body.includes(also)) return body;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`no mail mentioning ${text} and ${also} appeared under .wrangler/tmp`);
-}
 
 test("npm run mail -- samples/mail/voicemail.eml: a report with the audio, a page with the caller's number, an auto-reply", async ({ staffApi, request }) => {
   const run = spawnSync(process.execPath, ["scripts/mail.mjs", "samples/mail/voicemail.eml"], {

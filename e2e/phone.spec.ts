@@ -2,42 +2,17 @@
 // the demo hotline offline (`npm run phone -- call`, which drives the webhooks as Twilio would)
 // produces a page mail whose link plays the voicemail copied from the local Twilio stand-in.
 import { execFile } from "node:child_process";
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
 import { promisify } from "node:util";
 import { E2E_PORT, E2E_STAFF_TOKEN } from "../playwright.config";
 import { expect, test } from "./fixtures";
+import { localMailWith } from "./local-mail";
+
+/** The page mail (it has an acknowledgement link) about `marker`. */
+const mailMentioning = (marker: string) => localMailWith(marker, "/ack/");
+
 
 const run = promisify(execFile);
-const MAIL_ROOT = ".wrangler/tmp";
 const HOTLINE = "+31201234567";
-
-function mailTexts(dir = MAIL_ROOT): string[] {
-  let entries: string[] = [];
-  try {
-    entries = readdirSync(dir);
-  } catch {
-    return [];
-  }
-  return entries.flatMap((name) => {
-    const path = join(dir, name);
-    const stat = statSync(path, { throwIfNoEntry: false });
-    if (!stat) return [];
-    if (stat.isDirectory()) return mailTexts(path);
-    return path.includes("email-text") ? [path] : [];
-  });
-}
-
-async function mailMentioning(marker: string): Promise<string> {
-  for (let i = 0; i < 100; i++) {
-    for (const file of mailTexts()) {
-      const text = readFileSync(file, "utf8");
-      if (text.includes(marker) && text.includes("/ack/")) return text;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`no page mail mentioning ${marker} appeared under ${MAIL_ROOT}`);
-}
 
 function phone(...args: string[]) {
   return run("npm", ["run", "--silent", "phone", "--", ...args], { env: { ...process.env, PORT: String(E2E_PORT), STAFF_TOKEN: E2E_STAFF_TOKEN }, timeout: 60_000 });
