@@ -4,6 +4,7 @@
 // RecordingSid, never taken from the callback, so no request can send our credentials elsewhere.
 // https://www.twilio.com/docs/voice/api/recording#fetch-a-recording-media-file
 import { putFile, type FileServices } from "../files/store";
+import { readCapped } from "../platform/body";
 import type { StoredFile } from "../files/queries";
 import type { PhoneSettings } from "./settings";
 
@@ -22,32 +23,6 @@ export class RecordingCopyError extends Error {
     super(message);
     this.name = "RecordingCopyError";
   }
-}
-
-async function readCapped(res: Response, max: number): Promise<Uint8Array> {
-  const declared = Number(res.headers.get("content-length") ?? "NaN");
-  if (Number.isFinite(declared) && declared > max) throw new RecordingCopyError(`the recording is ${declared} bytes, more than the ${max} allowed`);
-  if (!res.body) return new Uint8Array();
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel();
-      throw new RecordingCopyError(`the recording is more than the ${max} bytes allowed`);
-    }
-    chunks.push(value);
-  }
-  const all = new Uint8Array(size);
-  let offset = 0;
-  for (const c of chunks) {
-    all.set(c, offset);
-    offset += c.byteLength;
-  }
-  return all;
 }
 
 /** Fetches the WAV with basic auth and stores it as a "recording" file (report attached later). */
@@ -77,7 +52,9 @@ export async function copyRecording(
     await res.body?.cancel();
     throw new RecordingCopyError(`Twilio answered with ${type || "no content type"}, not audio`);
   }
-  const bytes = await readCapped(res, MAX_RECORDING_BYTES);
+  const bytes = await readCapped(res, MAX_RECORDING_BYTES, (declared) =>
+    new RecordingCopyError(declared !== null ? `the recording is ${declared} bytes, more than the ${MAX_RECORDING_BYTES} allowed` : `the recording is more than the ${MAX_RECORDING_BYTES} bytes allowed`),
+  );
   if (bytes.byteLength === 0) throw new RecordingCopyError("Twilio answered with an empty recording");
   const stamp = now.toISOString().slice(0, 16).replace(/[-:T]/g, "");
   return putFile(svc, {

@@ -9,10 +9,21 @@ export const MAX_JSON_BYTES = 64 * 1024;
  * `maxBytes` (by Content-Length when given, and while streaming when not or when it lies).
  */
 export async function readBodyText(req: Request, maxBytes: number): Promise<string> {
-  const declared = req.headers.get("content-length");
-  if (declared !== null && Number(declared) > maxBytes) throw tooLarge(maxBytes);
-  if (!req.body) return "";
-  const reader = req.body.getReader();
+  const bytes = await readCapped(req, maxBytes, () => tooLarge(maxBytes));
+  return new TextDecoder("utf-8").decode(bytes);
+}
+
+/**
+ * Reads a request's or response's body whole, at most `maxBytes`: refused by its declared
+ * Content-Length before reading, and while streaming when there is none or it lies (the stream
+ * is cancelled). `tooLarge` makes the error thrown, with the declared size when one was given.
+ */
+export async function readCapped(message: Request | Response, maxBytes: number, tooLarge: (declared: number | null) => Error): Promise<Uint8Array> {
+  const header = message.headers.get("content-length");
+  const declared = header === null ? NaN : Number(header);
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(declared);
+  if (!message.body) return new Uint8Array();
+  const reader = message.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
@@ -21,7 +32,7 @@ export async function readBodyText(req: Request, maxBytes: number): Promise<stri
     size += value.byteLength;
     if (size > maxBytes) {
       await reader.cancel();
-      throw tooLarge(maxBytes);
+      throw tooLarge(null);
     }
     chunks.push(value);
   }
@@ -31,7 +42,7 @@ export async function readBodyText(req: Request, maxBytes: number): Promise<stri
     all.set(chunk, offset);
     offset += chunk.byteLength;
   }
-  return new TextDecoder("utf-8").decode(all);
+  return all;
 }
 
 function tooLarge(maxBytes: number): ApiError {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import * as z from "zod";
-import { readJson } from "../../functions/platform/body";
+import { readCapped, readJson } from "../../functions/platform/body";
 import { ApiError } from "../../functions/platform/errors";
 
 const schema = z.object({ name: z.string().min(1, "Give a name."), count: z.number().int().optional() });
@@ -49,5 +49,29 @@ describe("readJson: the one way JSON enters the Worker", () => {
   it("names every bad field", async () => {
     const err = await failure(readJson(req('{"name":"","count":1.5}'), schema));
     expect(Object.keys(err.options.fields ?? {}).sort()).toEqual(["count", "name"]);
+  });
+});
+
+describe("readCapped (a provider's answer, e.g. a voicemail from Twilio)", () => {
+  const tooLarge = (declared: number | null) => new Error(declared === null ? "streamed past the cap" : `declared ${declared}`);
+
+  it("reads a body within the cap whole", async () => {
+    const bytes = await readCapped(new Response("x".repeat(100)), 100, tooLarge);
+    expect(bytes.byteLength).toBe(100);
+  });
+
+  it("refuses by the declared length before reading, and while streaming when none is declared", async () => {
+    const declared = new Response("x".repeat(10), { headers: { "content-length": "5000" } });
+    await expect(readCapped(declared, 100, tooLarge)).rejects.toThrow("declared 5000");
+    let pulled = 0;
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled++;
+        controller.enqueue(new Uint8Array(64));
+      },
+    });
+    await expect(readCapped(new Response(endless), 1000, tooLarge)).rejects.toThrow("streamed past the cap");
+    // It stopped soon after the cap instead of reading on.
+    expect(pulled).toBeLessThan(40);
   });
 });
