@@ -1,7 +1,7 @@
 // Every SQL statement of the monitors capability (migrations/0012_monitors.sql). Small
 // functions taking the binding first; statements that must share a D1 batch are returned as
 // prepared statements.
-import { sha256Hex } from "../platform/crypto";
+import { versionedDocuments, type StoredDocument } from "../platform/versioned-document";
 import { MonitorsConfig } from "./config.pure";
 import type { PingKind } from "./heartbeat.pure";
 import type { ComponentMove, TransitionPlan, WatchSource } from "./signals.pure";
@@ -11,53 +11,20 @@ import type { WatchState } from "./watch.pure";
 // ---------------------------------------------------------------------------------------------
 // Configuration
 
-export interface StoredMonitorsConfig {
-  version: number;
-  config: MonitorsConfig;
-  sha256: string;
-  createdAt: string;
-  createdBy: string;
-}
+export type StoredMonitorsConfig = StoredDocument<MonitorsConfig>;
 
-interface ConfigRow {
-  version: number;
-  document: string;
-  sha256: string;
-  created_at: string;
-  created_by: string;
-}
+const documents = versionedDocuments({ table: "monitor_configs", schema: MonitorsConfig, what: "monitors configuration", lenientNote: "used as stored" });
 
 /**
  * The active configuration (newest version), or null when none was stored. A stored document
  * that today's schema refuses throws, unless `lenient` (the cron: watching with the document as
  * it was accepted beats watching nothing; the error is logged every minute).
  */
-export async function loadActiveMonitorsConfig(db: D1Database, options: { lenient?: boolean } = {}): Promise<StoredMonitorsConfig | null> {
-  const row = await db.prepare("SELECT * FROM monitor_configs ORDER BY version DESC LIMIT 1").first<ConfigRow>();
-  if (!row) return null;
-  const document: unknown = JSON.parse(row.document);
-  const parsed = MonitorsConfig.safeParse(document);
-  const stored = { version: row.version, sha256: row.sha256, createdAt: row.created_at, createdBy: row.created_by };
-  if (parsed.success) return { ...stored, config: parsed.data };
-  const problem = `monitors configuration version ${row.version} is not valid: ${parsed.error.issues
-    .slice(0, 3)
-    .map((i) => `${i.path.join(".")}: ${i.message}`)
-    .join("; ")}`;
-  if (!options.lenient) throw new Error(problem);
-  console.error(`${problem} (used as stored)`);
-  return { ...stored, config: document as MonitorsConfig };
-}
+export const loadActiveMonitorsConfig = (db: D1Database, options: { lenient?: boolean } = {}): Promise<StoredMonitorsConfig | null> => documents.loadActive(db, options);
 
-export async function serializeMonitorsConfig(config: MonitorsConfig): Promise<{ document: string; sha256: string }> {
-  const document = JSON.stringify(config);
-  return { document, sha256: await sha256Hex(document) };
-}
+export const serializeMonitorsConfig = (config: MonitorsConfig) => documents.serialize(config);
 
-export function insertMonitorsConfigStatement(db: D1Database, input: { document: string; sha256: string; createdBy: string; now: Date }): D1PreparedStatement {
-  return db
-    .prepare("INSERT INTO monitor_configs (document, sha256, created_at, created_by) VALUES (?1, ?2, ?3, ?4)")
-    .bind(input.document, input.sha256, input.now.toISOString(), input.createdBy);
-}
+export const insertMonitorsConfigStatement = (db: D1Database, input: { document: string; sha256: string; createdBy: string; now: Date }) => documents.insertStatement(db, input);
 
 // ---------------------------------------------------------------------------------------------
 // Heartbeat tokens (only hashes)
