@@ -2,7 +2,7 @@
 // shell from ASSETS and fills the live parts with HTMLRewriter, so every page is current
 // without JavaScript and the look stays in one place (the Astro site).
 import { siteConfig } from "../../site.config";
-import { escapeHtml } from "./html";
+import { escapeHtml, html, type SafeHtml } from "./html";
 
 /** Fetches a built page from ASSETS. A fresh request: forwarding the browser's conditional
  * headers would make ASSETS answer 304 and the browser would keep a stale live page. */
@@ -51,4 +51,31 @@ export function setText(rewriter: HTMLRewriter, selector: string, text: string):
       el.setInnerContent(text, { html: false });
     },
   });
+}
+
+/** Unhides the element matching `selector` and fills it: with text (escaped), or with markup
+ * built by html`` (whose values are escaped already). */
+export function reveal(rewriter: HTMLRewriter, selector: string, content: string | SafeHtml): HTMLRewriter {
+  return rewriter.on(selector, {
+    element(el) {
+      el.removeAttribute("hidden");
+      if (typeof content === "string") el.setInnerContent(content, { html: false });
+      else el.setInnerContent(content.toString(), { html: true });
+    },
+  });
+}
+
+/**
+ * A form's error summary, as the GOV.UK pattern has it: what to do, then one link per field to
+ * its input, in the order of the form. `errors._` is a message for the whole form.
+ */
+export function errorSummary(errors: Record<string, string>, form: { labels: Record<string, string>; anchor?: (field: string) => string }): SafeHtml {
+  const order = Object.keys(form.labels);
+  const rank = (field: string) => (order.includes(field) ? order.indexOf(field) : order.length);
+  const entries = Object.entries(errors)
+    .filter(([k]) => k !== "_")
+    .sort(([a], [b]) => rank(a) - rank(b));
+  const items = entries.map(([field, message]) => html`<li><a href="#${form.anchor?.(field) ?? field}">${form.labels[field] ?? field}: ${message}</a></li>`);
+  return html`<p><strong>${errors._ ?? (entries.length === 1 ? "Please correct one field:" : `Please correct ${entries.length} fields:`)}</strong></p>
+    ${items.length > 0 ? html`<ul>${items}</ul>` : ""}`;
 }

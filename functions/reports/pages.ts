@@ -4,7 +4,7 @@
 import { siteConfig, socialContacts } from "../../site.config";
 import { escapeHtml, html, type SafeHtml } from "../platform/html";
 import { htmlContentSecurityPolicy } from "../platform/security-headers";
-import { fetchShell, liveResponse, setText } from "../platform/shell";
+import { errorSummary, fetchShell, liveResponse, reveal, setText } from "../platform/shell";
 import type { Report, ReportMessage } from "./queries";
 
 /** Form fields whose values are put back into the form when it is shown again. */
@@ -69,20 +69,6 @@ export function rateLimitedAlert(message: string): SafeHtml {
   return html`<p><strong>${message}</strong></p>${contactsLine()}`;
 }
 
-function errorSummary(errors: Record<string, string>): SafeHtml {
-  // In the order of the form, so the list reads like the page.
-  const order = Object.keys(fieldLabels);
-  const rank = (field: string) => (order.includes(field) ? order.indexOf(field) : order.length);
-  const entries = Object.entries(errors)
-    .filter(([k]) => k !== "_")
-    .sort(([a], [b]) => rank(a) - rank(b));
-  const general = errors._;
-  const items = entries.map(
-    ([field, message]) => html`<li><a href="#${field === "turnstile" ? "turnstile-error" : field}">${fieldLabels[field] ?? field}: ${message}</a></li>`,
-  );
-  return html`<p><strong>${general ?? (entries.length === 1 ? "Please correct one field:" : `Please correct ${entries.length} fields:`)}</strong></p>
-    ${items.length > 0 ? html`<ul>${items}</ul>` : ""}`;
-}
 
 export async function renderReportForm(env: Env, requestUrl: string, state: ReportFormState, status = 200): Promise<Response> {
   const shell = await fetchShell(env, requestUrl, "/report.html");
@@ -149,23 +135,10 @@ export async function renderReportForm(env: Env, requestUrl: string, state: Repo
       });
   }
   for (const [field, message] of Object.entries(errors)) {
-    if (field === "_") continue;
-    rw = rw.on(`[data-slot=error-${field}]`, {
-      element(el) {
-        el.removeAttribute("hidden");
-        el.setInnerContent(message, { html: false });
-      },
-    });
+    if (field !== "_") rw = reveal(rw, `[data-slot=error-${field}]`, message);
   }
-  const alert = state.alert ?? (Object.keys(errors).length > 0 ? errorSummary(errors) : null);
-  if (alert) {
-    rw = rw.on("[data-slot=form-alert]", {
-      element(el) {
-        el.removeAttribute("hidden");
-        el.setInnerContent(alert.toString(), { html: true });
-      },
-    });
-  }
+  const alert = state.alert ?? (Object.keys(errors).length > 0 ? errorSummary(errors, { labels: fieldLabels, anchor: (f) => (f === "turnstile" ? "turnstile-error" : f) }) : null);
+  if (alert) rw = reveal(rw, "[data-slot=form-alert]", alert);
   if (state.turnstileSiteKey) {
     const key = state.turnstileSiteKey;
     rw = rw.on("[data-slot=turnstile]", {

@@ -2,7 +2,7 @@
 // with HTMLRewriter. Every value people typed goes back as text or as an escaped attribute.
 import { siteConfig } from "../../site.config";
 import { escapeHtml, html, type SafeHtml } from "../platform/html";
-import { fetchShell, liveResponse, setText } from "../platform/shell";
+import { errorSummary, fetchShell, liveResponse, reveal, setText } from "../platform/shell";
 
 export interface ComponentChoice {
   id: string;
@@ -30,12 +30,6 @@ const fieldLabels: Record<string, string> = {
   website: "Leave this field empty",
 };
 
-function errorSummary(errors: Record<string, string>): SafeHtml {
-  const entries = Object.entries(errors).filter(([k]) => k !== "_");
-  const items = entries.map(([field, message]) => html`<li><a href="#${field === "components" ? "main" : field}">${fieldLabels[field] ?? field}: ${message}</a></li>`);
-  return html`<p><strong>${errors._ ?? (entries.length === 1 ? "Please correct one field:" : `Please correct ${entries.length} fields:`)}</strong></p>
-    ${items.length > 0 ? html`<ul>${items}</ul>` : ""}`;
-}
 
 function checkboxes(components: readonly ComponentChoice[], chosen: readonly string[]): string {
   return html`${components.map(
@@ -92,37 +86,15 @@ export async function renderSubscribePage(env: Env, requestUrl: string, state: S
   for (const field of ["email", "url", "channel"]) {
     const message = errors[field];
     if (!message) continue;
-    rw = rw
-      .on(`[data-slot=error-${field}]`, {
-        element(el) {
-          el.removeAttribute("hidden");
-          el.setInnerContent(message, { html: false });
-        },
-      })
-      .on(`input[name=${field}]`, {
+    rw = reveal(rw, `[data-slot=error-${field}]`, message).on(`input[name=${field}]`, {
         element(el) {
           el.setAttribute("aria-invalid", "true");
         },
       });
   }
-  const alert = state.alert ?? (Object.keys(errors).length > 0 ? errorSummary(errors) : null);
-  if (alert) {
-    rw = rw.on("[data-slot=form-alert]", {
-      element(el) {
-        el.removeAttribute("hidden");
-        el.setInnerContent(alert.toString(), { html: true });
-      },
-    });
-  }
-  if (state.notice) {
-    const notice = state.notice;
-    rw = rw.on("[data-slot=form-notice]", {
-      element(el) {
-        el.removeAttribute("hidden");
-        el.setInnerContent(notice.toString(), { html: true });
-      },
-    });
-  }
+  const alert = state.alert ?? (Object.keys(errors).length > 0 ? errorSummary(errors, { labels: fieldLabels, anchor: (f) => (f === "components" ? "main" : f) }) : null);
+  if (alert) rw = reveal(rw, "[data-slot=form-alert]", alert);
+  if (state.notice) rw = reveal(rw, "[data-slot=form-notice]", state.notice);
   const titles: Record<number, string> = { 400: "Please check the form", 429: "Too many requests", 503: "Not available right now" };
   if (titles[status]) rw = setText(rw, "title", `${titles[status]} · ${siteConfig.name}`);
   return liveResponse(rw.transform(shell), status, "no-store");
