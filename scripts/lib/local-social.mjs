@@ -14,7 +14,7 @@
 // the machine.
 import "./ts.mjs";
 import { createHmac, randomBytes } from "node:crypto";
-import { createServer } from "node:http";
+import { standInServer } from "./stand-in.mjs";
 
 const x = await import("../../functions/social/x/fake.ts");
 const mastodon = await import("../../functions/social/mastodon/fake.ts");
@@ -38,47 +38,39 @@ const sign = (secret, text) => `sha256=${createHmac("sha256", secret).update(tex
 export function startLocalSocial({ port = 0, worker = null, xSecret = null } = {}) {
   const world = x.worldOf("local", LOCAL_X_USER_ID);
   const hook = worker && xSecret ? x.registerWebhook(world, `${worker}/hooks/x`) : null;
-  const server = createServer((req, res) => {
-    const chunks = [];
-    let size = 0;
-    req.on("data", (c) => {
-      size += c.length;
-      if (size <= MAX_BODY) chunks.push(c);
-    });
-    req.on("end", () => {
-      if (size > MAX_BODY) return answer(res, { status: 413, body: { error: "request entity too large" } });
-      const url = new URL(req.url ?? "/", "http://local");
-      const fake = fakes.find((f) => url.pathname.startsWith(`${f.prefix}/`));
-      if (!fake) return answer(res, { status: 404, body: { error: `nothing at ${url.pathname}` } });
-      const recorded = {
-        provider: fake.name,
-        method: req.method ?? "GET",
-        path: url.pathname.slice(fake.prefix.length) + url.search,
-        headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(", ") : (v ?? "")])),
-        body: Buffer.concat(chunks).toString("utf8"),
-        at: new Date().toISOString(),
-      };
-      let result;
-      try {
-        result = fake.respond(recorded);
-      } catch (err) {
-        result = { status: 400, body: { error: String(err) } };
-      }
-      answer(res, result);
-      // X pushes what happens to its webhook; the others are polled.
-      const control = /^\/local\/__control\/(mention|dm)$/.exec(recorded.path);
-      if (fake.name === "x" && control && result.status === 201 && worker && xSecret) {
-        pushToWebhook(worker, xSecret, result.body.activity_event).catch((err) => console.error(`local X: webhook delivery failed: ${err.message}`));
-      }
-      if (fake.name === "x" && hook && recorded.method === "PUT" && recorded.path === `/local/2/webhooks/${hook.id}` && result.status === 200) {
-        checkCrc(worker, xSecret)
-          .then((ok) => (hook.valid = ok))
-          .catch((err) => {
-            hook.valid = false;
-            console.error(`local X: the CRC check of /hooks/x failed: ${err.message}`);
-          });
-      }
-    });
+  const tooLarge = (res) => answer(res, { status: 413, body: { error: "request entity too large" } });
+  const server = standInServer(MAX_BODY, tooLarge, (req, res, body) => {
+    const url = new URL(req.url ?? "/", "http://local");
+    const fake = fakes.find((f) => url.pathname.startsWith(`${f.prefix}/`));
+    if (!fake) return answer(res, { status: 404, body: { error: `nothing at ${url.pathname}` } });
+    const recorded = {
+      provider: fake.name,
+      method: req.method ?? "GET",
+      path: url.pathname.slice(fake.prefix.length) + url.search,
+      headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(", ") : (v ?? "")])),
+      body: body.toString("utf8"),
+      at: new Date().toISOString(),
+    };
+    let result;
+    try {
+      result = fake.respond(recorded);
+    } catch (err) {
+      result = { status: 400, body: { error: String(err) } };
+    }
+    answer(res, result);
+    // X pushes what happens to its webhook; the others are polled.
+    const control = /^\/local\/__control\/(mention|dm)$/.exec(recorded.path);
+    if (fake.name === "x" && control && result.status === 201 && worker && xSecret) {
+      pushToWebhook(worker, xSecret, result.body.activity_event).catch((err) => console.error(`local X: webhook delivery failed: ${err.message}`));
+    }
+    if (fake.name === "x" && hook && recorded.method === "PUT" && recorded.path === `/local/2/webhooks/${hook.id}` && result.status === 200) {
+      checkCrc(worker, xSecret)
+        .then((ok) => (hook.valid = ok))
+        .catch((err) => {
+          hook.valid = false;
+          console.error(`local X: the CRC check of /hooks/x failed: ${err.message}`);
+        });
+    }
   });
   return new Promise((resolve) => server.listen(port, "127.0.0.1", () => resolve({ url: `http://127.0.0.1:${server.address().port}`, server })));
 }

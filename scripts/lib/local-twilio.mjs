@@ -5,7 +5,7 @@
 // and it writes each SMS and call the Worker sends to .wrangler/tmp/twilio-<port>/*.jsonl, where
 // a newcomer sees the pages that would have gone out. Nothing leaves the machine.
 import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
-import { createServer } from "node:http";
+import { standInServer } from "./stand-in.mjs";
 import { join } from "node:path";
 import { createTwilioApiFake } from "../../functions/channels/twilio/fake-api.ts";
 
@@ -28,25 +28,16 @@ export function startLocalTwilio({ dir, publicUrl, infoPath }) {
       appendFileSync(join(dir, resource === "Messages" ? "messages.jsonl" : "calls.jsonl"), JSON.stringify(entry) + "\n");
     },
   });
-  const server = createServer((req, res) => {
-    const chunks = [];
-    let size = 0;
-    req.on("data", (c) => {
-      size += c.length;
-      if (size <= MAX_BODY) chunks.push(c);
-    });
-    req.on("end", () => {
-      if (size > MAX_BODY) return reply(res, { status: 413, body: { code: 21617, message: "Request too large", status: 413 } });
-      const body = Buffer.concat(chunks);
-      const url = new URL(req.url ?? "/", "http://local");
-      const register = /^\/__local\/recordings\/(RE[0-9a-f]{32})$/.exec(url.pathname);
-      if (register && req.method === "POST") {
-        recordings.set(register[1], new Uint8Array(body));
-        return reply(res, { status: 204 });
-      }
-      const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(", ") : (v ?? "")]));
-      reply(res, fake.respond({ provider: "twilio", method: req.method ?? "GET", path: `${url.pathname}${url.search}`, headers, body: body.toString("utf8"), at: new Date().toISOString() }));
-    });
+  const tooLarge = (res) => reply(res, { status: 413, body: { code: 21617, message: "Request too large", status: 413 } });
+  const server = standInServer(MAX_BODY, tooLarge, (req, res, body) => {
+    const url = new URL(req.url ?? "/", "http://local");
+    const register = /^\/__local\/recordings\/(RE[0-9a-f]{32})$/.exec(url.pathname);
+    if (register && req.method === "POST") {
+      recordings.set(register[1], new Uint8Array(body));
+      return reply(res, { status: 204 });
+    }
+    const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(", ") : (v ?? "")]));
+    reply(res, fake.respond({ provider: "twilio", method: req.method ?? "GET", path: `${url.pathname}${url.search}`, headers, body: body.toString("utf8"), at: new Date().toISOString() }));
   });
   return new Promise((resolve) =>
     server.listen(0, "127.0.0.1", () => {
