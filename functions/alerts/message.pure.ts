@@ -107,7 +107,8 @@ export function digestText(siteName: string, lines: DigestLine[], ackAllUrl: str
   let body = "";
   let shown = 0;
   for (const l of lines) {
-    const part = ` ${l.ackCode} ${oneLine(l.title)} (${l.reportCount} report${l.reportCount === 1 ? "" : "s"}${l.count > 1 ? `, ${l.count} new` : ""}; ${reasonWords[l.reason]}${l.open ? "" : "; closed"}).`;
+    const reports = l.reportCount === 0 ? "raised by a check" : reportsPhrase(l.reportCount);
+    const part = ` ${l.ackCode} ${oneLine(l.title)} (${reports}${l.count > 1 ? `, ${l.count} new` : ""}; ${reasonWords[l.reason]}${l.open ? "" : "; closed"}).`;
     const more = lines.length - shown - 1;
     const reserve = more > 0 ? ` and ${more} more.`.length : 0;
     if (head.length + body.length + part.length + reserve + tail.length > max) break;

@@ -4,6 +4,7 @@
 import { Hono } from "hono";
 import { hasScope } from "../../contract/staff";
 import { acknowledgeAlert, resolveAlert } from "../alerts/lifecycle";
+import { reportsPhrase } from "../alerts/message.pure";
 import { listAlerts, type Alert } from "../alerts/queries";
 import { listChecks, type AssuranceCheck } from "../assurance/queries";
 import { assurancePanel } from "./assurance-panel";
@@ -71,7 +72,7 @@ function alertsView(staff: StaffPrincipal, alerts: Alert[], reports: Map<string,
       <p class="meta">
         <span>${tag(a.state === "triggered" ? (a.heldBy ? "held" : "paging") : "acknowledged", a.state === "triggered" ? "bad" : "info")}</span>
         <span>Code <code>${a.ackCode}</code></span>
-        <span>${a.reportCount} report${a.reportCount === 1 ? "" : "s"}</span>
+        <span>${reportsPhrase(a.reportCount)}</span>
         <span>urgency ${a.urgency}</span>
         <span>raised ${time(a.createdAt)} (${ago(a.createdAt, now)})</span>
       </p>

@@ -1,6 +1,6 @@
 // What a page says, and that it fits two SMS segments whatever people wrote.
 import { describe, expect, it } from "vitest";
-import { MAX_TEXT_CHARS, alertText, firstLabel, reportsPhrase, truncate } from "../../functions/alerts/message.pure";
+import { MAX_TEXT_CHARS, alertText, digestText, firstLabel, reportsPhrase, truncate } from "../../functions/alerts/message.pure";
 import { voiceTwiml } from "../../functions/channels/twilio/channel";
 
 const ackUrl = "https://status.example-hosting.test/ack/al_abcdefghijkl.alice.mh3k2p1.0123456789abcdef0123456789abcdef";
@@ -32,6 +32,16 @@ describe("page text", () => {
     const twiml = voiceTwiml("https://status.example-hosting.test", { what: "Mail", reports: reportsPhrase(0), firstLabel: firstLabel(0), firstText: "452 4.3.1 Insufficient system storage", ackToken: "t" });
     expect(twiml).toContain("Alert for Mail. Raised by a check (no reports). The check says: 452 4.3.1 Insufficient system storage");
     expect(twiml).not.toContain("0 reports");
+  });
+
+  it("lists an alert a check raised in a digest as raised by a check, and counts reports for the others", () => {
+    const text = digestText("Example Hosting", [
+      { ackCode: "9PX4D", title: "Monitor smtp-main failing", reportCount: 0, reason: "held", count: 1, open: true },
+      { ackCode: "7KQ2M", title: "All sites 502", reportCount: 3, reason: "held", count: 2, open: true },
+    ], "https://status.example-hosting.test/ack/all");
+    expect(text).toContain("9PX4D Monitor smtp-main failing (raised by a check; raised while you handle another alert).");
+    expect(text).toContain("7KQ2M All sites 502 (3 reports, 2 new; raised while you handle another alert).");
+    expect(text).not.toContain("0 reports");
   });
 
   it("offers the SMS reply only where replying works", () => {
